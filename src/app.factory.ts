@@ -1,0 +1,105 @@
+import { INestApplicationContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { version } from '../package.json';
+import { AppModule, ProcessRole } from './app.module';
+import { AppConfig } from './config/app-config';
+import { requestId } from './common/logging';
+import { ProblemFilter } from './common/problem.filter';
+import { createValidationPipe } from './common/validation';
+import { MetricsService } from './health/metrics';
+import { OPENAPI_DESCRIPTION, problemSchema } from './openapi';
+
+export const API_VERSION = version;
+export const API_PREFIX = 'api/v1';
+const OPENAPI_PATH = `/${API_PREFIX}/openapi.json`;
+const DOCS_PATH = `/${API_PREFIX}/docs`;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'API-Version': API_VERSION,
+  'Cache-Control': 'no-store',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** Builds the HTTP application exactly as production runs it; tests use the same function. */
+export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole, 'worker'> = 'all'): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    genReqId: (req: IncomingMessage) => requestId(req),
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, role), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+
+  const allowed = new Set(config.CORS_ORIGINS);
+  app.enableCors({
+    delegator: (req, cb) => {
+      const isSpec = (req.url ?? '').split('?')[0] === OPENAPI_PATH;
+      cb(null, {
+        origin: isSpec ? '*' : (origin: string | undefined, done: (e: Error | null, allow: boolean) => void) => done(null, !!origin && allowed.has(origin)),
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        exposedHeaders: ['API-Version', 'X-Request-Id', 'Retry-After', 'Location'],
+        maxAge: 600,
+      });
+    },
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Only JSON (and form-encoded for the OAuth2 token endpoint) is accepted; anything else is 415.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('X-Request-Id', request.id);
+    const path = request.url.split('?')[0];
+    reply.header('Content-Security-Policy', path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'");
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Ketentafel API')
+      .setDescription(OPENAPI_DESCRIPTION)
+      .setVersion(API_VERSION)
+      .setContact('Ketentafel', 'https://ketentafel.nl', 'api@ketentafel.nl')
+      .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
+      .addServer(`${config.PUBLIC_BASE_URL}/${API_PREFIX}`)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+    { ignoreGlobalPrefix: true },
+  );
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: problemSchema } };
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
+    jsonDocumentUrl: `${API_PREFIX}/openapi.json`,
+    raw: ['json'],
+    customSiteTitle: 'Ketentafel API',
+  });
+  return app;
+}
+
+export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, 'worker'), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { RedisModule } from './common/redis';
+import { dataSourceOptions } from './db/data-source-options';
+import { ENTITIES } from './db/entities';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './health/metrics';
+import { JobsModule } from './jobs/jobs.module';
+import { loggerOptions } from './common/logging';
+import { OrganisationModule } from './organisations/organisation.module';
+import { UserModule } from './users/user.module';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, role: ProcessRole = 'all'): DynamicModule {
+    const http = role !== 'worker';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.DATABASE_URL, { entities: ENTITIES }),
+          extra: { max: config.DB_POOL_SIZE, application_name: `ketentafel-${role}` },
+        }),
+        RedisModule,
+        JobsModule.forRoot({ worker: role !== 'api' }),
+        ...(http ? [AuthModule, OrganisationModule, UserModule, HealthModule, MetricsModule] : []),
+      ],
+    };
+  }
+}

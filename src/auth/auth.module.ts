@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import { REDIS } from '../common/redis';
+import { AppConfig } from '../config/app-config';
+import { AccessGuard } from './access.guard';
+import { ApiClientController } from './api-client.controller';
+import { ApiClientService } from './api-client.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtStrategy } from './jwt.strategy';
+import { LoginLimiterService } from './login-limiter.service';
+import { OAuthController } from './oauth.controller';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RevocationService } from './revocation.service';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    // Applied per route (login, refresh, token, password), not globally: see README "Performance".
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: [{ name: 'auth', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }],
+        storage: new RedisThrottlerStorage(redis),
+      }),
+    }),
+  ],
+  controllers: [AuthController, OAuthController, ApiClientController],
+  providers: [
+    TokenService,
+    RevocationService,
+    JwtStrategy,
+    LoginLimiterService,
+    AuthService,
+    ApiClientService,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [TokenService, RevocationService],
+})
+export class AuthModule {}

@@ -1,0 +1,44 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiInvalidInput, ApiProblem, ApiRateLimited } from '../common/api-docs';
+import { DomainException } from '../common/problem';
+import { ClientCredentialsDto, ClientTokenDto } from './auth.dto';
+import { ApiClientService } from './api-client.service';
+import { Public } from './authenticated.decorator';
+
+function basicCredentials(header?: string): [string, string] | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+}
+
+@ApiTags('auth')
+@Controller('oauth')
+export class OAuthController {
+  constructor(private readonly clients: ApiClientService) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @ApiOperation({
+    summary: 'OAuth2 client-credentials token for partner systems',
+    description: 'RFC 6749 section 4.4. Authenticate with HTTP Basic or client_id/client_secret in the body. Errors are problem+json with the RFC\'s `error` member.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ type: ClientTokenDto })
+  @ApiInvalidInput()
+  @ApiProblem(401, 'Client authentication failed (`error: invalid_client`).')
+  @ApiRateLimited()
+  token(@Body() dto: ClientCredentialsDto, @Headers('authorization') authorization?: string): Promise<ClientTokenDto> {
+    const [clientId, secret] = basicCredentials(authorization) ?? [dto.client_id, dto.client_secret];
+    if (!clientId || !secret) {
+      throw new DomainException(HttpStatus.UNAUTHORIZED, 'invalid_client', 'Client credentials are missing.', { error: 'invalid_client' });
+    }
+    return this.clients.issueToken(clientId, secret, dto.scope);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Who may do what, as data. Each permission lists the holders:
+ * - `anyUser`: every signed-in user;
+ * - `roles`: global roles (admin, privacy officer);
+ * - `tableRoles`: roles on a table; the guard lets any user through and the table's access service
+ *   then checks the caller's membership of that particular table;
+ * - `scopes`: OAuth2 scopes of partner systems (API clients).
+ */
+export enum GlobalRole {
+  Admin = 'admin',
+  PrivacyOfficer = 'privacy_officer',
+}
+
+export enum TableRole {
+  Chair = 'chair',
+  Member = 'member',
+}
+
+export enum ApiScope {
+  IncidentsWrite = 'incidents:write',
+  ListsWrite = 'lists:write',
+  ActionsRead = 'actions:read',
+  ActionsWrite = 'actions:write',
+}
+
+export enum Permission {
+  SelfRead = 'self.read',
+  SelfUpdate = 'self.update',
+  OrganisationRead = 'organisation.read',
+  OrganisationWrite = 'organisation.write',
+  UserRead = 'user.read',
+  UserWrite = 'user.write',
+  ApiClientRead = 'api_client.read',
+  ApiClientWrite = 'api_client.write',
+}
+
+export interface PermissionHolders {
+  anyUser?: boolean;
+  roles?: GlobalRole[];
+  tableRoles?: TableRole[];
+  scopes?: ApiScope[];
+}
+
+const ADMIN = [GlobalRole.Admin];
+
+export const PERMISSIONS: Record<Permission, PermissionHolders> = {
+  [Permission.SelfRead]: { anyUser: true },
+  [Permission.SelfUpdate]: { anyUser: true },
+  [Permission.OrganisationRead]: { anyUser: true, scopes: Object.values(ApiScope) },
+  [Permission.OrganisationWrite]: { roles: ADMIN },
+  [Permission.UserRead]: { roles: ADMIN },
+  [Permission.UserWrite]: { roles: ADMIN },
+  [Permission.ApiClientRead]: { roles: ADMIN },
+  [Permission.ApiClientWrite]: { roles: ADMIN },
+};
+
+export const ORGANISATION_TYPES = [
+  'COA',
+  'IND',
+  'DTV',
+  'POLICE',
+  'OM',
+  'MUNICIPALITY',
+  'CHAIN_MARINE',
+  'NIDOS',
+  'CHILD_PROTECTION',
+  'REFUGEE_COUNCIL',
+  'KMAR',
+  'DJI',
+  'SAFETY_HOUSE',
+  'TRANSPORT_OPERATOR',
+  /** The operator of this Ketentafel installation (administrators); not a chain partner. */
+  'ADMINISTRATION',
+] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];

@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from './app-config';
+import { preflight, UnreachableError } from './preflight';
+
+describe('loadConfig', () => {
+  it('gives working defaults for a developer machine', () => {
+    const sut = loadConfig({});
+    expect(sut.PORT).toBe(3000);
+    expect(sut.DATABASE_URL).toContain('127.0.0.1:5432');
+    expect(sut.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(sut.DEMO_SEED).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', /^Invalid configuration: PORT /],
+    ['DATABASE_URL', 'mysql://x', /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ connection URL$/],
+    ['REDIS_URL', 'localhost', /^Invalid configuration: REDIS_URL must be a redis:\/\//],
+    ['JWT_SECRET', 'short', /^Invalid configuration: JWT_SECRET must be at least 32 characters$/],
+    ['DEMO_SEED', 'maybe', /^Invalid configuration: DEMO_SEED /],
+  ])('stops on a malformed %s with one line naming it', (key, value, message) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
+    try {
+      loadConfig({ [key]: value });
+    } catch (e) {
+      expect((e as Error).message).toMatch(message);
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('refuses development secrets in production and never seeds the demo there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
+    const sut = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40), DEMO_SEED: 'true' });
+    expect(sut.DEMO_SEED).toBe(false);
+    expect(sut.DB_BOOTSTRAP).toBe(false);
+  });
+});
+
+describe('preflight', () => {
+  it('names the variable to set when PostgreSQL is unreachable', async () => {
+    const config = loadConfig({ MIGRATION_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/ketentafel' });
+    await expect(preflight(config)).rejects.toThrow(UnreachableError);
+    await expect(preflight(config)).rejects.toThrow(/^Cannot reach PostgreSQL at 127\.0\.0\.1:1 \(ECONNREFUSED\); start it or set MIGRATION_DATABASE_URL/);
+  });
+
+  it('names REDIS_URL when Redis is unreachable', async () => {
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
+    await expect(preflight(config)).rejects.toThrow(/^Cannot reach Redis at 127\.0\.0\.1:1 \(.+\); start it or set REDIS_URL$/);
+  });
+});

@@ -1,0 +1,165 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+const bool = () =>
+  Transform(({ value }) => {
+    if (value === undefined || value === '') return undefined;
+    if (typeof value === 'boolean') return value;
+    if (/^(true|1|yes)$/i.test(String(value))) return true;
+    if (/^(false|0|no)$/i.test(String(value))) return false;
+    return value;
+  });
+
+// Explicit transforms: they do not depend on emitted type metadata, which differs between tsc and SWC.
+const num = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+
+const list = () =>
+  Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value,
+  );
+
+const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+const DEV_PSEUDONYM_KEY = 'dev-only-insecure-pseudonym-key-change-me-012345';
+
+/**
+ * Every environment variable the service reads, validated once at start.
+ * Defaults suit a developer machine with PostgreSQL and Redis on 127.0.0.1; production must set secrets.
+ */
+export class AppConfig {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: NodeEnv = 'development';
+
+  @num() @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Trust X-Forwarded-For from a reverse proxy (for the origin IP in the audit log). */
+  @bool() @IsBoolean()
+  TRUST_PROXY = false;
+
+  /** Public base URL of this API, used in the OpenAPI `servers` entry and in links sent by e-mail. */
+  @Matches(/^https?:\/\/[^\s/]+(:\d+)?$/, { message: 'must be an http(s) origin without a trailing slash, e.g. https://ketentafel.example.nl' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** The application's login role: not the owner of the tables, not a superuser. */
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  DATABASE_URL = 'postgres://ketentafel_app:ketentafel_app@127.0.0.1:5432/ketentafel';
+
+  /** The role that owns the schema and runs migrations. */
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// connection URL' })
+  MIGRATION_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ketentafel';
+
+  @bool() @IsBoolean()
+  DB_RUN_MIGRATIONS = true;
+
+  /** Create the database and the application's login role if missing (development convenience). */
+  @bool() @IsBoolean()
+  DB_BOOTSTRAP = true;
+
+  @num() @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 20;
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every Redis key (queues, rate limits), so that several deployments can share one Redis. */
+  @Matches(/^[a-z0-9_-]{1,40}$/i, { message: 'must be 1-40 letters, digits, - or _' })
+  REDIS_PREFIX = 'ketentafel';
+
+  @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @IsString() @MinLength(1)
+  JWT_ISSUER = 'ketentafel';
+
+  @IsString() @MinLength(1)
+  JWT_AUDIENCE = 'ketentafel-api';
+
+  @num() @IsInt() @Min(60) @Max(3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @num() @IsInt() @Min(1) @Max(90)
+  REFRESH_TOKEN_TTL_DAYS = 14;
+
+  /** Key for the keyed hash (HMAC-SHA256) of data-subject ids in the processing log. */
+  @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  PSEUDONYM_KEY = DEV_PSEUDONYM_KEY;
+
+  /** Requests per minute per client IP on login, refresh and token endpoints. */
+  @num() @IsInt() @Min(1)
+  AUTH_RATE_LIMIT_PER_MINUTE = 30;
+
+  /** Failed logins per account (and per IP) within 15 minutes before further attempts are refused. */
+  @num() @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 5;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Browser origins allowed by CORS (comma-separated). The OpenAPI document is always `*`. */
+  @list() @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  /** Seed the Harderwijk demo on an empty database. Never in production. */
+  @bool() @IsBoolean()
+  DEMO_SEED = true;
+
+  @IsOptional() @IsString()
+  SMTP_URL?: string;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws a ConfigError whose message is one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const defaults = new AppConfig();
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults) as (keyof AppConfig)[]) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    throw new ConfigError(`Invalid configuration: ${first.property} ${reason.replace(new RegExp(`^${first.property}\\s*`), '')}`);
+  }
+  if (config.isProduction) {
+    for (const [key, devValue] of [
+      ['JWT_SECRET', DEV_JWT_SECRET],
+      ['PSEUDONYM_KEY', DEV_PSEUDONYM_KEY],
+    ] as const) {
+      if (config[key] === devValue) throw new ConfigError(`Invalid configuration: ${key} must be set in production (at least 32 random characters)`);
+    }
+    config.DEMO_SEED = false;
+    config.DB_BOOTSTRAP = false;
+  }
+  return config;
+}

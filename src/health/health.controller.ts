@@ -1,0 +1,60 @@
+import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { Public } from '../auth/authenticated.decorator';
+import { ApiProblem } from '../common/api-docs';
+import { DomainException } from '../common/problem';
+import { InjectRedis } from '../common/redis';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @InjectRedis() private readonly redis: Redis,
+  ) {}
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process runs' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer, and Redis keeps queue data (maxmemory-policy noeviction)' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up', maxmemoryPolicy: 'noeviction' } } } } })
+  @ApiProblem(503, 'A dependency is down or misconfigured; `checks` says which.')
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.db.pingCheck('database').withTimeout(1500),
+        () =>
+          this.indicators
+            .check('redis')
+            .attempt(async () => {
+              await this.redis.ping();
+              const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as [string, string];
+              // BullMQ loses jobs if Redis may evict keys.
+              if (policy !== 'noeviction') throw new Error(`maxmemory-policy is ${policy}; BullMQ needs noeviction`);
+              return { maxmemoryPolicy: policy };
+            })
+            .withTimeout(1500),
+      ]);
+    } catch (e) {
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      const body = e.getResponse() as { details?: Record<string, { status: string; message?: string }> };
+      const down = Object.entries(body.details ?? {})
+        .filter(([, v]) => v.status !== 'up')
+        .map(([k]) => k);
+      throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, 'not_ready', `Not ready: ${down.join(', ') || 'unknown'} is down.`, {
+        checks: body.details,
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { RedisOptions as BullRedisOptions } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { redisOptions } from '../common/redis';
+import { MaintenanceProcessor } from './maintenance.processor';
+import { QUEUES } from './queues';
+import { SchedulerService } from './scheduler.service';
+
+/**
+ * Queues are registered in every process (the API enqueues); processors and schedulers only where
+ * `worker` is true, so API and worker processes can be scaled apart.
+ */
+@Module({})
+export class JobsModule {
+  static forRoot(options: { worker: boolean }): DynamicModule {
+    // The request path never waits on a queue: changes are written to the outbox in PostgreSQL and
+    // relayed, so queues and workers share one connection profile (BullMQ wants maxRetriesPerRequest null).
+    const queues = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            prefix: `${config.REDIS_PREFIX}:bull`,
+            // BullMQ requires maxRetriesPerRequest: null for workers' blocking connections.
+            connection: redisOptions(config.REDIS_URL, { maxRetriesPerRequest: null }) as BullRedisOptions,
+          }),
+        }),
+        queues,
+      ],
+      providers: options.worker ? [MaintenanceProcessor, SchedulerService] : [],
+      exports: [queues],
+    };
+  }
+}

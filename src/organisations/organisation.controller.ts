@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { Permission } from '../auth/permissions';
+import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { uuidParam } from '../common/pipes';
+import { CreateOrganisationDto, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
+import { OrganisationService } from './organisation.service';
+
+@ApiTags('administration')
+@Controller('organisations')
+export class OrganisationController {
+  constructor(private readonly organisations: OrganisationService) {}
+
+  @Post()
+  @Authenticated({ permission: Permission.OrganisationWrite })
+  @ApiOperation({ summary: 'Add a chain partner organisation' })
+  @ApiCreatedResponse({ type: OrganisationDto })
+  @ApiInvalidInput()
+  @ApiProblem(409, 'The name is taken.')
+  create(@Body() dto: CreateOrganisationDto): Promise<OrganisationDto> {
+    return this.organisations.create(dto);
+  }
+
+  @Get()
+  @Authenticated({ permission: Permission.OrganisationRead })
+  @ApiOperation({ summary: 'List organisations', description: 'Holds no personal data; every signed-in caller may read it.' })
+  @ApiOkResponse({ type: OrganisationDto, isArray: true })
+  list(): Promise<OrganisationDto[]> {
+    return this.organisations.list();
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.OrganisationRead })
+  @ApiOperation({ summary: 'One organisation' })
+  @ApiOkResponse({ type: OrganisationDto })
+  @ApiInvalidInput()
+  @ApiNotFound('The organisation')
+  get(@Param('id', uuidParam('id')) id: string): Promise<OrganisationDto> {
+    return this.organisations.get(id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ permission: Permission.OrganisationWrite })
+  @ApiOperation({ summary: 'Rename, set municipality code, deactivate or reactivate' })
+  @ApiOkResponse({ type: OrganisationDto })
+  @ApiInvalidInput()
+  @ApiNotFound('The organisation')
+  @ApiProblem(409, 'The name is taken.')
+  update(@Param('id', uuidParam('id')) id: string, @Body() dto: UpdateOrganisationDto): Promise<OrganisationDto> {
+    return this.organisations.update(id, dto);
+  }
+}

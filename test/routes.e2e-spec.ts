@@ -1,0 +1,109 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { AUTH_METADATA, RouteAuth } from '../src/auth/authenticated.decorator';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface RouteInfo {
+  method: string;
+  path: string;
+  auth: RouteAuth | undefined;
+  name: string;
+}
+
+const PREFIX_EXCLUDED = new Set(['/health/live', '/health/ready', '/metrics']);
+
+function join(...parts: string[]): string {
+  return '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
+}
+
+/** Every route Nest registered, read from controller metadata, with what it states about access. */
+function collectRoutes(t: TestApp): RouteInfo[] {
+  const discovery = t.app.get(DiscoveryService);
+  const scanner = t.app.get(MetadataScanner);
+  const reflector = t.app.get(Reflector);
+  const routes: RouteInfo[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const instance = wrapper.instance as object;
+    if (!instance) continue;
+    const base = Reflect.getMetadata(PATH_METADATA, wrapper.metatype as object) as string;
+    for (const method of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      const handler = (instance as Record<string, unknown>)[method] as () => unknown;
+      const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (sub === undefined) continue;
+      const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const raw = join(base, sub);
+      const path = PREFIX_EXCLUDED.has(raw) ? raw : join('api/v1', raw);
+      routes.push({
+        method: verb,
+        path,
+        auth: reflector.getAllAndOverride<RouteAuth>(AUTH_METADATA, [handler, wrapper.metatype as () => unknown]),
+        name: `${wrapper.name}.${method}`,
+      });
+    }
+  }
+  return routes;
+}
+
+describe('every route states who may call it', () => {
+  let t: TestApp;
+  let routes: RouteInfo[];
+  beforeAll(async () => {
+    t = await startTestApp({ seed: false });
+    routes = collectRoutes(t);
+  });
+  afterAll(() => t.close());
+
+  it('finds the routes', () => {
+    expect(routes.length).toBeGreaterThan(15);
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toContain('POST /api/v1/auth/login');
+  });
+
+  it('has no route that states neither @Public() nor @Authenticated({ permission })', () => {
+    const silent = routes.filter((r) => !r.auth || (!r.auth.public && !r.auth.permission)).map((r) => r.name);
+    expect(silent).toEqual([]);
+  });
+
+  it('answers 401 problem to an anonymous call of every non-public route', async () => {
+    const closed = routes.filter((r) => r.auth && !r.auth.public);
+    expect(closed.length).toBeGreaterThan(5);
+    for (const r of closed) {
+      const path = r.path.replace(/:(\w+)/g, '00000000-0000-4000-8000-000000000000');
+      const res = await t.http()[r.method.toLowerCase() as 'get'](path).send();
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 401 });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('lists every route in the OpenAPI document, which parses and follows the API Design Rules', async () => {
+    const res = await t.http().get('/api/v1/openapi.json').set('Origin', 'https://elsewhere.example').expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    const doc = JSON.parse(res.text);
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(doc.info.contact.email).toBeTruthy();
+    expect(doc.servers[0].url).toMatch(/\/api\/v1$/);
+    const documented = new Set(
+      Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+      ),
+    );
+    const missing = routes
+      .filter((r) => r.path !== '/metrics')
+      .map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, '')}`)
+      .filter((key) => !documented.has(key));
+    expect(missing).toEqual([]);
+    for (const p of Object.keys(doc.paths)) {
+      expect(p).not.toMatch(/\/$/);
+      for (const segment of p.split('/').filter((s) => s && !s.startsWith('{'))) {
+        expect(segment).toMatch(/^_?[a-z0-9]+(-[a-z0-9]+)*$/);
+      }
+    }
+  });
+
+  it('serves the interactive documentation page', async () => {
+    const res = await t.http().get('/api/v1/docs').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('swagger');
+  });
+});
