@@ -13,6 +13,11 @@ import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './common/logging';
 import { OrganisationModule } from './organisations/organisation.module';
 import { UserModule } from './users/user.module';
+import { CasesModule } from './cases/cases.module';
+import { IncidentsModule } from './cases/incidents.module';
+import { LogsModule } from './sharing/logs.module';
+import { SharingModule } from './sharing/sharing.module';
+import { TablesModule } from './tables/tables.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -30,8 +35,11 @@ export class AppModule {
           extra: { max: config.DB_POOL_SIZE, application_name: `ketentafel-${role}` },
         }),
         RedisModule,
+        SharingModule,
         JobsModule.forRoot({ worker: role !== 'api' }),
-        ...(http ? [AuthModule, OrganisationModule, UserModule, HealthModule, MetricsModule] : []),
+        ...(http
+          ? [AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule, HealthModule, MetricsModule]
+          : []),
       ],
     };
   }

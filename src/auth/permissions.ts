@@ -32,6 +32,20 @@ export enum Permission {
   UserWrite = 'user.write',
   ApiClientRead = 'api_client.read',
   ApiClientWrite = 'api_client.write',
+  TableCreate = 'table.create',
+  TableRead = 'table.read',
+  TableManage = 'table.manage',
+  CovenantRead = 'covenant.read',
+  CovenantWrite = 'covenant.write',
+  CaseRead = 'case.read',
+  CaseWrite = 'case.write',
+  CaseTransfer = 'case.transfer',
+  SubjectSearch = 'subject.search',
+  IncidentRead = 'incident.read',
+  IncidentWrite = 'incident.write',
+  MeasureRead = 'measure.read',
+  MeasureWrite = 'measure.write',
+  LogRead = 'log.read',
 }
 
 export interface PermissionHolders {
@@ -42,6 +56,8 @@ export interface PermissionHolders {
 }
 
 const ADMIN = [GlobalRole.Admin];
+const MEMBERS = [TableRole.Chair, TableRole.Member];
+const CHAIR = [TableRole.Chair];
 
 export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.SelfRead]: { anyUser: true },
@@ -52,6 +68,22 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.UserWrite]: { roles: ADMIN },
   [Permission.ApiClientRead]: { roles: ADMIN },
   [Permission.ApiClientWrite]: { roles: ADMIN },
+  // Tables: administrators set them up; their chair runs them. Neither role opens case content.
+  [Permission.TableCreate]: { roles: ADMIN },
+  [Permission.TableRead]: { roles: ADMIN, tableRoles: MEMBERS },
+  [Permission.TableManage]: { roles: ADMIN, tableRoles: CHAIR },
+  [Permission.CovenantRead]: { roles: ADMIN, tableRoles: MEMBERS },
+  [Permission.CovenantWrite]: { roles: ADMIN, tableRoles: CHAIR },
+  // Case content: members of the case's table only, and only what the covenant grants.
+  [Permission.CaseRead]: { tableRoles: MEMBERS },
+  [Permission.CaseWrite]: { tableRoles: MEMBERS },
+  [Permission.CaseTransfer]: { tableRoles: CHAIR },
+  [Permission.SubjectSearch]: { tableRoles: MEMBERS },
+  [Permission.IncidentRead]: { tableRoles: MEMBERS },
+  [Permission.IncidentWrite]: { tableRoles: MEMBERS, scopes: [ApiScope.IncidentsWrite] },
+  [Permission.MeasureRead]: { tableRoles: MEMBERS },
+  [Permission.MeasureWrite]: { tableRoles: MEMBERS },
+  [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
 };
 
 export const ORGANISATION_TYPES = [

@@ -1,7 +1,28 @@
 import { ApiClient } from '../auth/api-client.entity';
 import { AuthSession, RefreshToken } from '../auth/session.entity';
+import { CaseDeadline, CaseFile, CaseStatusChange, CaseStrategy, CaseTransfer } from '../cases/case.entity';
+import { Incident } from '../cases/incident.entity';
+import { Measure } from '../cases/measure.entity';
+import { Subject } from '../cases/subject.entity';
 import { Organisation } from '../organisations/organisation.entity';
+import { CovenantGrant, CovenantVersion, ProcessingActivity } from '../tables/covenant.entity';
+import { ChainTable, TableMemberOrganisation, TableMembership } from '../tables/table.entity';
 import { User } from '../users/user.entity';
 
-/** Every entity, for the TypeORM CLI's data source (the app registers them per module). */
-export const ENTITIES = [Organisation, User, AuthSession, RefreshToken, ApiClient];
+/** Entities that hold case content: every column must carry @Category or @NotPersonal (schema test). */
+export const CASE_CONTENT_ENTITIES = [Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure];
+
+export const ENTITIES = [
+  Organisation,
+  User,
+  AuthSession,
+  RefreshToken,
+  ApiClient,
+  ChainTable,
+  TableMemberOrganisation,
+  TableMembership,
+  ProcessingActivity,
+  CovenantVersion,
+  CovenantGrant,
+  ...CASE_CONTENT_ENTITIES,
+];

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import type { RequestContext } from '../common/request-context';
+import type { TableAccess } from './access.service';
+import type { Category } from './categories';
+import { pseudonymise } from './pseudonym';
+
+export interface TouchedSubject {
+  subjectId: string;
+  vNumber: string;
+}
+
+export interface ProcessingRecord {
+  /** A stable operation name, e.g. `case.read`, `incident.create`. */
+  operation: string;
+  /** The category whose covenant grant (and processing activity) this operation is performed under. */
+  activityCategory: Category;
+  /** All categories the operation read or wrote for these subjects. */
+  categories: Category[];
+  subjects: TouchedSubject[];
+  purpose: string;
+  startedAt: Date;
+  status?: 'ok' | 'error' | 'denied';
+}
+
+/**
+ * Writes the processing log (one entry per data subject, LDV-shaped, no user identity) and the audit log
+ * (one entry per operation, who did it), linked by operation id. Always called with the transaction of
+ * the change itself, or for a read with a transaction committed before the response is sent.
+ * Both inserts are single statements, whatever the number of subjects.
+ */
+@Injectable()
+export class ProcessingLogService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async record(m: EntityManager, ctx: RequestContext, access: TableAccess, rec: ProcessingRecord): Promise<string> {
+    const operationId = randomUUID();
+    const endedAt = new Date();
+    const grant = access.grants.get(rec.activityCategory);
+    const status = rec.status ?? 'ok';
+    const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
+    if (unique.length > 0) {
+      await m.query(
+        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
+                                     processing_activity_id, data_subject_id, api_client_id, table_id)
+         SELECT $1, $2, $3, $4, $5, $6, $7, unnest($8::text[]), $9, $10`,
+        [
+          ctx.traceId,
+          operationId,
+          rec.operation,
+          status,
+          rec.startedAt,
+          endedAt,
+          grant?.processingActivityId ?? null,
+          unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)),
+          ctx.principal.kind === 'client' ? ctx.principal.id : null,
+          access.tableId,
+        ],
+      );
+    }
+    const bases = [...new Set(rec.categories.map((c) => access.grants.get(c)?.legalBasis).filter(Boolean))];
+    await this.insertAudit(m, ctx, {
+      operationId,
+      action: rec.operation,
+      result: status === 'denied' ? 'denied' : status === 'error' ? 'error' : 'allowed',
+      role: access.role,
+      categories: rec.categories,
+      purpose: rec.purpose,
+      legalBasis: bases.join(' | ') || null,
+      tableId: access.tableId,
+      subjectCount: unique.length,
+    });
+    return operationId;
+  }
+
+  /** A refused attempt, committed on its own (the refused operation's transaction never commits). */
+  async recordDenied(ctx: RequestContext, action: string, detail: { tableId?: string | null; role?: string | null } = {}): Promise<void> {
+    await this.insertAudit(this.dataSource.manager, ctx, {
+      operationId: randomUUID(),
+      action,
+      result: 'denied',
+      role: detail.role ?? null,
+      categories: [],
+      purpose: null,
+      legalBasis: null,
+      tableId: detail.tableId ?? null,
+      subjectCount: 0,
+    });
+  }
+
+  private async insertAudit(
+    m: EntityManager,
+    ctx: RequestContext,
+    e: {
+      operationId: string;
+      action: string;
+      result: 'allowed' | 'denied' | 'error';
+      role: string | null;
+      categories: Category[];
+      purpose: string | null;
+      legalBasis: string | null;
+      tableId: string | null;
+      subjectCount: number;
+    },
+  ): Promise<void> {
+    const p = ctx.principal;
+    await m.query(
+      `INSERT INTO audit_log (trace_id, operation_id, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
+                              categories, purpose, legal_basis, table_id, subject_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        ctx.traceId,
+        e.operationId,
+        p.kind,
+        p.id,
+        p.organisationId,
+        e.role ?? (p.kind === 'client' ? 'partner_system' : (p.roles[0] ?? null)),
+        ctx.ip ?? null,
+        e.action,
+        e.result,
+        e.categories,
+        e.purpose,
+        e.legalBasis,
+        e.tableId,
+        e.subjectCount,
+      ],
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { hashPassword } from '../../src/auth/password';
+import type { OrganisationType, TableRole } from '../../src/auth/permissions';
+import type { CaseStatus } from '../../src/cases/case.entity';
+import { DEMO_PASSWORD } from '../../src/db/demo-seed';
+import { createProcessingActivities, defaultGrants, GrantInput, saveCovenantVersion } from '../../src/tables/covenant-writer';
+
+/** Small builders for tests: they write straight to the database (as the app role), not through the API. */
+
+let passwordHash: Promise<string> | undefined;
+const demoHash = () => (passwordHash ??= hashPassword(DEMO_PASSWORD));
+
+export const randomVNumber = () => String(randomInt(1_000_000_000, 9_999_999_999));
+
+export async function givenOrganisation(ds: DataSource, type: OrganisationType, name = `${type} ${randomBytes(3).toString('hex')}`): Promise<string> {
+  const [row] = await ds.query(`INSERT INTO organisation (type, name) VALUES ($1, $2) RETURNING id`, [type, name]);
+  return row.id;
+}
+
+/** A user with the demo password; returns its id and e-mail. */
+export async function givenUser(ds: DataSource, organisationId: string, roles: string[] = []): Promise<{ id: string; email: string }> {
+  const email = `u-${randomBytes(5).toString('hex')}@test.example`;
+  const [row] = await ds.query(
+    `INSERT INTO app_user (organisation_id, name, email, password_hash, global_roles) VALUES ($1, 'Test user', $2, $3, $4) RETURNING id`,
+    [organisationId, email, await demoHash(), roles],
+  );
+  return { id: row.id, email };
+}
+
+export interface GivenTable {
+  id: string;
+  prefix: string;
+  /** Member organisation id per type. */
+  organisations: Partial<Record<OrganisationType, string>>;
+}
+
+/**
+ * A table with member organisations (one per type, created unless given) and a covenant: the default
+ * matrix unless `grants` is given.
+ */
+export async function givenTable(
+  ds: DataSource,
+  options: { memberTypes?: OrganisationType[]; organisations?: Partial<Record<OrganisationType, string>>; grants?: GrantInput[]; name?: string } = {},
+): Promise<GivenTable> {
+  const prefix = Array.from({ length: 4 }, () => String.fromCharCode(65 + randomInt(26))).join('');
+  const name = options.name ?? `LKO ${prefix}`;
+  const types = options.memberTypes ?? ['COA', 'IND', 'DTV', 'POLICE', 'OM', 'MUNICIPALITY', 'CHAIN_MARINE'];
+  return ds.transaction(async (m) => {
+    const [table] = await m.query(
+      `INSERT INTO chain_table (name, coa_location, municipality_code, cadence_rrule, case_reference_prefix)
+       VALUES ($1, 'azc Test', 'GM0243', 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0', $2) RETURNING id`,
+      [name, prefix],
+    );
+    const organisations: Partial<Record<OrganisationType, string>> = {};
+    for (const type of types) {
+      const orgId =
+        options.organisations?.[type] ??
+        (await m.query(`INSERT INTO organisation (type, name) VALUES ($1, $2) RETURNING id`, [type, `${type} ${prefix} ${randomBytes(2).toString('hex')}`]))[0].id;
+      organisations[type] = orgId;
+      await m.query(`INSERT INTO table_member_organisation (table_id, organisation_id) VALUES ($1, $2)`, [table.id, orgId]);
+    }
+    await createProcessingActivities(m, table.id, name);
+    await saveCovenantVersion(m, table.id, options.grants ?? defaultGrants(), null, 'Test covenant');
+    return { id: table.id, prefix, organisations };
+  });
+}
+
+export async function givenMembership(ds: DataSource, tableId: string, userId: string, role: TableRole = 'member' as TableRole): Promise<void> {
+  await ds.query(`INSERT INTO table_membership (table_id, user_id, role) VALUES ($1, $2, $3)`, [tableId, userId, role]);
+}
+
+/** A user of the table's organisation of `type`, with a membership of the table. */
+export async function givenTableUser(ds: DataSource, table: GivenTable, type: OrganisationType, role: 'chair' | 'member' = 'member') {
+  const orgId = table.organisations[type];
+  if (!orgId) throw new Error(`table has no ${type} member organisation`);
+  const user = await givenUser(ds, orgId);
+  await givenMembership(ds, table.id, user.id, role as TableRole);
+  return user;
+}
+
+export async function givenSubject(
+  ds: DataSource,
+  fields: { vNumber?: string; familyName?: string; givenNames?: string; dateOfBirth?: string; nationality?: string; receptionLocation?: string } = {},
+): Promise<{ id: string; vNumber: string }> {
+  const vNumber = fields.vNumber ?? randomVNumber();
+  const [row] = await ds.query(
+    `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality, reception_location)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [vNumber, fields.familyName ?? 'Testpersoon', fields.givenNames ?? 'A.', fields.dateOfBirth ?? '1999-04-01', fields.nationality ?? 'DZA', fields.receptionLocation ?? 'azc Test'],
+  );
+  return { id: row.id, vNumber };
+}
+
+export async function givenCase(
+  ds: DataSource,
+  table: GivenTable,
+  options: { subjectId?: string; status?: CaseStatus; careNotes?: string; procedureStage?: string } = {},
+): Promise<{ id: string; subjectId: string; reference: string }> {
+  const subjectId = options.subjectId ?? (await givenSubject(ds)).id;
+  const status = options.status ?? 'active';
+  const reference = `${table.prefix}-T-${randomBytes(4).toString('hex')}`;
+  const [row] = await ds.query(
+    `INSERT INTO case_file (table_id, subject_id, reference, status, closed_at, care_notes, procedure_stage)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [table.id, subjectId, reference, status, status === 'closed' ? new Date() : null, options.careNotes ?? null, options.procedureStage ?? null],
+  );
+  return { id: row.id, subjectId, reference };
+}
