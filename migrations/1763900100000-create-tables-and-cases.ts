@@ -277,7 +277,29 @@ export class CreateTablesAndCases1763900100000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX measure_case_id_idx ON measure (case_id, starts_at DESC)`);
 
+    // The actions agreed at a table ("which action by whom"); the meeting cycle builds on this table.
+    await q.query(`
+      CREATE TABLE action (
+        id uuid NOT NULL DEFAULT gen_random_uuid(),
+        case_id uuid NOT NULL,
+        owner_organisation_id uuid NOT NULL,
+        owner_user_id uuid,
+        description text NOT NULL,
+        due_date date NOT NULL,
+        status text NOT NULL DEFAULT 'open',
+        result_note text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        completed_at timestamptz,
+        CONSTRAINT action_pkey PRIMARY KEY (id),
+        CONSTRAINT action_case_fkey FOREIGN KEY (case_id) REFERENCES case_file (id),
+        CONSTRAINT action_owner_organisation_fkey FOREIGN KEY (owner_organisation_id) REFERENCES organisation (id),
+        CONSTRAINT action_owner_user_fkey FOREIGN KEY (owner_user_id) REFERENCES app_user (id),
+        CONSTRAINT action_status_check CHECK (status IN ('open','done','cancelled'))
+      )`);
+    await q.query(`CREATE INDEX action_case_id_open_idx ON action (case_id, due_date) WHERE status = 'open'`);
+
     const tables = [
+      'action',
       'chain_table', 'table_member_organisation', 'table_membership', 'processing_activity', 'covenant_version',
       'covenant_grant', 'subject', 'case_file', 'case_status_change', 'case_strategy', 'case_deadline',
       'case_transfer', 'incident', 'measure',
@@ -292,7 +314,7 @@ export class CreateTablesAndCases1763900100000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE chain_table DROP CONSTRAINT chain_table_current_covenant_version_fkey`);
     for (const table of [
-      'measure', 'incident', 'case_transfer', 'case_deadline', 'case_strategy', 'case_status_change', 'case_file',
+      'action', 'measure', 'incident', 'case_transfer', 'case_deadline', 'case_strategy', 'case_status_change', 'case_file',
       'subject', 'covenant_grant', 'covenant_version', 'processing_activity', 'table_membership',
       'table_member_organisation', 'chain_table',
     ]) {

@@ -1,4 +1,5 @@
 import { ApiClient } from '../auth/api-client.entity';
+import { Action } from '../cases/action.entity';
 import { AuthSession, RefreshToken } from '../auth/session.entity';
 import { CaseDeadline, CaseFile, CaseStatusChange, CaseStrategy, CaseTransfer } from '../cases/case.entity';
 import { Incident } from '../cases/incident.entity';
@@ -10,7 +11,7 @@ import { ChainTable, TableMemberOrganisation, TableMembership } from '../tables/
 import { User } from '../users/user.entity';
 
 /** Entities that hold case content: every column must carry @Category or @NotPersonal (schema test). */
-export const CASE_CONTENT_ENTITIES = [Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure];
+export const CASE_CONTENT_ENTITIES = [Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure, Action];
 
 export const ENTITIES = [
   Organisation,
