@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
 import { GlobalRole, OrganisationType } from '../auth/permissions';
 import { Organisation } from '../organisations/organisation.entity';
+import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '../tables/covenant-writer';
 import { User } from '../users/user.entity';
 
 /** Shared by every demo account; listed in the README. Never seeded in production. */
@@ -46,6 +47,7 @@ export async function seedDemo(dataSource: DataSource): Promise<DemoSeedResult> 
     await m.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     if ((await m.count(Organisation)) > 0) return { seeded: false, organisations: {} };
     const organisations = await seedIdentity(m);
+    await seedHarderwijkTable(m, organisations);
     return { seeded: true, organisations };
   });
 }
@@ -69,4 +71,92 @@ async function seedIdentity(m: EntityManager): Promise<Record<string, Organisati
     );
   }
   return organisations;
+}
+
+/** Fictitious people: V-numbers in the 9000000xxx range, names that say they are demo data. */
+const DEMO_CASES = [
+  {
+    vNumber: '9000000001', familyName: 'Demo-Persoon', givenNames: 'A.', dateOfBirth: '1998-03-14', nationality: 'DZA',
+    status: 'active', risk: 'high', procedureStage: 'AA-procedure, beslissing voorgenomen', indPriority: true, careNotes: null,
+    strategy: ['nuisance', 'Lik-op-stuk: elk incident leidt tot maatregel; IND behandelt de aanvraag met voorrang.'],
+  },
+  {
+    vNumber: '9000000002', familyName: 'Demo-Persoon', givenNames: 'B.', dateOfBirth: '2001-11-02', nationality: 'MAR',
+    status: 'intake', risk: 'medium', procedureStage: 'Aanmelding', indPriority: false, careNotes: 'Verhoogde kwetsbaarheid gemeld door COA-medewerker (demo).',
+    strategy: null,
+  },
+  {
+    vNumber: '9000000003', familyName: 'Demo-Persoon', givenNames: 'C.', dateOfBirth: '1995-06-30', nationality: 'TUN',
+    status: 'monitoring', risk: 'medium', procedureStage: 'Afgewezen, vertrekplicht', indPriority: false, careNotes: null,
+    strategy: ['departure', 'Vertrekgesprekken DT&V binnen de vertrektermijn; bij overlast verwijzing naar TTOV.'],
+  },
+  {
+    vNumber: '9000000004', familyName: 'Demo-Persoon', givenNames: 'D.', dateOfBirth: '1990-01-20', nationality: 'LBY',
+    status: 'closed', risk: 'low', procedureStage: 'Vertrokken', indPriority: false, careNotes: null, strategy: null,
+  },
+] as const;
+
+/** The weekly casusoverleg in Harderwijk (toolbox practice example), organised by COA on the azc. */
+async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organisation>): Promise<void> {
+  const [table] = await m.query(
+    `INSERT INTO chain_table (name, coa_location, municipality_code, cadence_rrule, case_reference_prefix, retention_months)
+     VALUES ('LKO Harderwijk', 'azc Harderwijk', 'GM0243', 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0', 'HWK', 24) RETURNING id`,
+  );
+  const members = ['coa', 'ind', 'dtv', 'politie', 'om', 'gemeente', 'ketenmarinier'];
+  for (const key of members) {
+    await m.query('INSERT INTO table_member_organisation (table_id, organisation_id) VALUES ($1, $2)', [table.id, orgs[key].id]);
+  }
+  await m.query(
+    `INSERT INTO table_membership (table_id, user_id, role)
+     SELECT $1, u.id, CASE WHEN u.email = 'coa@demo.ketentafel.nl' THEN 'chair' ELSE 'member' END
+       FROM app_user u WHERE u.organisation_id = ANY($2)`,
+    [table.id, members.map((k) => orgs[k].id)],
+  );
+  await createProcessingActivities(m, table.id, 'LKO Harderwijk');
+  await saveCovenantVersion(m, table.id, defaultGrants(), null, 'Default covenant (DOMAIN.md section 7)');
+
+  const year = new Date().getFullYear();
+  const caseIds: string[] = [];
+  for (const [i, c] of DEMO_CASES.entries()) {
+    const [subject] = await m.query(
+      `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality, reception_location)
+       VALUES ($1, $2, $3, $4, $5, 'azc Harderwijk') RETURNING id`,
+      [c.vNumber, c.familyName, c.givenNames, c.dateOfBirth, c.nationality],
+    );
+    const [row] = await m.query(
+      `INSERT INTO case_file (table_id, subject_id, reference, status, risk_level, coordinator_organisation_id, review_date,
+                              procedure_stage, ind_priority, care_notes, opened_at, closed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, current_date + 14, $7, $8, $9, now() - make_interval(days => $10), $11) RETURNING id`,
+      [table.id, subject.id, `HWK-${year}-${String(i + 1).padStart(4, '0')}`, c.status, c.risk, orgs.coa.id, c.procedureStage, c.indPriority,
+       c.careNotes, 60 - i * 10, c.status === 'closed' ? new Date() : null],
+    );
+    caseIds.push(row.id);
+    await m.query(`INSERT INTO case_status_change (case_id, from_status, to_status, reason) VALUES ($1, NULL, $2, 'Demo')`, [row.id, c.status]);
+    if (c.strategy) {
+      await m.query(`INSERT INTO case_strategy (case_id, revision, kind, text) VALUES ($1, 1, $2, $3)`, [row.id, c.strategy[0], c.strategy[1]]);
+    }
+  }
+  await m.query(`INSERT INTO case_deadline (case_id, kind, due_date, note) VALUES ($1, 'departure_period_end', current_date + 21, 'Einde vertrektermijn (demo)')`, [caseIds[2]]);
+
+  const incidents: [number, string, string, string, string, string, boolean, string, string][] = [
+    [0, 'coa', 'house_rule_breach', 'nuisance', 'minor', 'Herhaaldelijk geluidsoverlast na 23.00 uur.', false, 'resident', 'COA-2026-101'],
+    [0, 'politie', 'shoplifting', 'offence', 'serious', 'Winkeldiefstal in het centrum; aangifte opgenomen.', true, 'shop', 'BVH-2026-5501'],
+    [0, 'coa', 'threat', 'nuisance', 'serious', 'Bedreiging van medewerker aan de balie.', false, 'staff_public_duty', 'COA-2026-107'],
+    [1, 'politie', 'violence', 'offence', 'severe', 'Mishandeling van beveiliger op het terrein.', true, 'staff_public_duty', 'BVH-2026-5517'],
+    [2, 'coa', 'public_nuisance', 'nuisance', 'minor', 'Overlast bij het station gemeld door de vervoerder.', false, 'transport', 'COA-2026-112'],
+  ];
+  for (const [caseIndex, org, kind, classification, severity, description, aangifte, victim, ref] of incidents) {
+    await m.query(
+      `INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at, place, description,
+                             reported_to_police, victim_kind, external_reference)
+       VALUES ($1, $2, $3, $4, $5, now() - interval '5 days', 'Harderwijk', $6, $7, $8, $9)`,
+      [caseIds[caseIndex], orgs[org].id, kind, classification, severity, description, aangifte, victim, ref],
+    );
+  }
+  await m.query(
+    `INSERT INTO measure (case_id, type, imposing_organisation_id, legal_basis, starts_at, ends_at, status, note) VALUES
+       ($1, 'withholding_allowance', $2, 'Regeling verstrekkingen asielzoekers 2005 (Rva), maatregelenbeleid COA', now() - interval '4 days', now() + interval '10 days', 'active', 'Inhouding leefgeld na herhaalde overlast'),
+       ($1, 'area_ban', $3, 'Art. 172a Gemeentewet / APV Harderwijk', now() - interval '5 days', now() - interval '4 days', 'ended', 'Gebiedsverbod winkelcentrum, 24 uur na winkeldiefstal')`,
+    [caseIds[0], orgs.coa.id, orgs.gemeente.id],
+  );
 }
