@@ -4,7 +4,7 @@ import request from 'supertest';
 describe('health', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ seed: false });
+    t = await startTestApp({ seed: false, env: { CORS_ORIGINS: 'https://client.ketentafel.example' } });
   });
   afterAll(() => t.close());
 
@@ -60,5 +60,20 @@ describe('health', () => {
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toMatch(/route="\/health\/live"/);
     expect(res.text).toMatch(/queue_jobs\{queue="maintenance",state="waiting"\}/);
+  });
+
+  it('allows CORS only from the configured origins, and the OpenAPI document from anywhere', async () => {
+    const allowed = await t.http()
+      .options('/api/v1/organisations')
+      .set('Origin', 'https://client.ketentafel.example')
+      .set('Access-Control-Request-Method', 'GET');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://client.ketentafel.example');
+    const refused = await t.http()
+      .options('/api/v1/organisations')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'GET');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    const spec = await t.http().get('/api/v1/openapi.json').set('Origin', 'https://evil.example').expect(200);
+    expect(spec.headers['access-control-allow-origin']).toBe('*');
   });
 });
