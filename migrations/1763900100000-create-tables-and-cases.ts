@@ -65,6 +65,8 @@ export class CreateTablesAndCases1763900100000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX table_membership_active_key ON table_membership (table_id, user_id) WHERE ended_at IS NULL`);
     await q.query(`CREATE INDEX table_membership_user_id_idx ON table_membership (user_id) WHERE ended_at IS NULL`);
+    // A table has at most one chair at a time; the role may rotate between member organisations.
+    await q.query(`CREATE UNIQUE INDEX table_membership_one_chair_key ON table_membership (table_id) WHERE role = 'chair' AND ended_at IS NULL`);
 
     await q.query(`
       CREATE TABLE processing_activity (

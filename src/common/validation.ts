@@ -6,7 +6,7 @@ function flatten(errors: ValidationError[], prefix = ''): InvalidParam[] {
   return errors.flatMap((e) => {
     const name = prefix ? `${prefix}.${e.property}` : e.property;
     const reasons = Object.entries(e.constraints ?? {}).map(([rule, message]) =>
-      rule === 'whitelistValidation' ? 'is not a known field' : message.replace(/^\S+\s/, ''),
+      rule === 'whitelistValidation' ? 'is not a known field' : message.startsWith(`${e.property} `) ? message.slice(e.property.length + 1) : message,
     );
     const own = reasons.length ? [{ name, reason: reasons.reverse().join('; ') }] : [];
     return [...own, ...flatten(e.children ?? [], name)];

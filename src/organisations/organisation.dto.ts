@@ -42,6 +42,6 @@ export class OrganisationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ORGANISATION_TYPES }) type: OrganisationType;
   @ApiProperty() name: string;
-  @ApiProperty({ nullable: true, example: 'GM0243' }) municipalityCode: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'GM0243' }) municipalityCode: string | null;
   @ApiProperty() active: boolean;
 }

@@ -1,5 +1,17 @@
 import { Module } from '@nestjs/common';
+import { CovenantController } from './covenant.controller';
+import { CovenantService } from './covenant.service';
+import { MemberOrganisationController } from './member-organisation.controller';
+import { MemberOrganisationService } from './member-organisation.service';
+import { MembershipController } from './membership.controller';
+import { MembershipService } from './membership.service';
+import { TableController } from './table.controller';
+import { TablePolicy } from './table.policy';
+import { TableService } from './table.service';
 
-/** Tables (LKO), member organisations, memberships and covenants. */
-@Module({ controllers: [], providers: [], exports: [] })
+/** Tables (LKO), member organisations, memberships and covenants. AccessService comes from the global SharingModule. */
+@Module({
+  controllers: [TableController, MemberOrganisationController, MembershipController, CovenantController],
+  providers: [TablePolicy, TableService, MemberOrganisationService, MembershipService, CovenantService],
+})
 export class TablesModule {}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { Permission } from '../auth/permissions';
+import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { uuidParam } from '../common/pipes';
+import { Ctx, type RequestContext } from '../common/request-context';
+import { CovenantDto, CovenantVersionDto, ProcessingActivityDto, ReplaceCovenantDto } from './covenant.dto';
+import { CovenantService } from './covenant.service';
+import { ApiTableIdParam } from './table.docs';
+
+@ApiTags('tables')
+@ApiTableIdParam()
+@Controller('tables/:id')
+export class CovenantController {
+  constructor(private readonly covenants: CovenantService) {}
+
+  @Get('covenant')
+  @Authenticated({ permission: Permission.CovenantRead })
+  @ApiOperation({ summary: 'The covenant in force', description: 'Who may see which category at this table, on which lawful ground and legal basis.' })
+  @ApiOkResponse({ type: CovenantDto })
+  @ApiInvalidInput()
+  @ApiNotFound('The table')
+  current(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<CovenantDto> {
+    return this.covenants.current(ctx, id);
+  }
+
+  @Get('covenant/versions')
+  @Authenticated({ permission: Permission.CovenantRead })
+  @ApiOperation({ summary: 'Every covenant version, newest first', description: 'Who saved it, when, why, and what changed versus the version before.' })
+  @ApiOkResponse({ type: CovenantVersionDto, isArray: true })
+  @ApiInvalidInput()
+  @ApiNotFound('The table')
+  versions(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<CovenantVersionDto[]> {
+    return this.covenants.versions(ctx, id);
+  }
+
+  @Put('covenant')
+  @Authenticated({ permission: Permission.CovenantWrite })
+  @ApiOperation({
+    summary: 'Save a new covenant version',
+    description: 'The grants replace the whole covenant and apply from this moment; earlier versions are kept unchanged. Consent cannot be chosen as lawful ground.',
+  })
+  @ApiOkResponse({ type: CovenantDto })
+  @ApiInvalidInput()
+  @ApiNotFound('The table')
+  @ApiProblem(403, 'The caller is a member but not the chair of this table (`chair_only`).')
+  replace(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Body() dto: ReplaceCovenantDto): Promise<CovenantDto> {
+    return this.covenants.replace(ctx, id, dto);
+  }
+
+  @Get('processing-activities')
+  @Authenticated({ permission: Permission.CovenantRead })
+  @ApiOperation({ summary: "The table's register of processing activities", description: 'One activity per category; processing log entries refer to these ids.' })
+  @ApiOkResponse({ type: ProcessingActivityDto, isArray: true })
+  @ApiInvalidInput()
+  @ApiNotFound('The table')
+  processingActivities(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<ProcessingActivityDto[]> {
+    return this.covenants.processingActivities(ctx, id);
+  }
+}
