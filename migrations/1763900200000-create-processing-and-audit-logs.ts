@@ -85,10 +85,20 @@ export class CreateProcessingAndAuditLogs1763900200000 implements MigrationInter
         CONSTRAINT log_seal_log_check CHECK (log IN ('processing_log','audit_log'))
       )`);
 
-    for (const table of ['processing_log', 'audit_log', 'log_seal']) {
+    // INSERT is granted per column: xact_id always comes from the default, so the application cannot
+    // backdate an entry behind the sealing horizon (where it would never be sealed).
+    const insertable: Record<string, string> = {
+      processing_log: `trace_id, operation_id, operation_name, status, started_at, ended_at, processing_activity_id,
+                       data_subject_id, data_subject_type, api_client_id, table_id`,
+      audit_log: `trace_id, operation_id, occurred_at, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
+                  categories, purpose, legal_basis, table_id, subject_count`,
+      log_seal: 'log, seq, entry_id, entry_hash, chain_hash, sealed_at',
+    };
+    for (const [table, columns] of Object.entries(insertable)) {
       await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION forbid_log_change()`);
       await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION forbid_log_change()`);
-      await q.query(`GRANT SELECT, INSERT ON ${table} TO ${APP_GROUP_ROLE}`);
+      await q.query(`GRANT SELECT ON ${table} TO ${APP_GROUP_ROLE}`);
+      await q.query(`GRANT INSERT (${columns}) ON ${table} TO ${APP_GROUP_ROLE}`);
     }
   }
 

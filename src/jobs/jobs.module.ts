@@ -3,6 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
+import { LogSealProcessor } from '../sharing/log-seal.processor';
+import { LogSealService } from '../sharing/log-seal.service';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { QUEUES } from './queues';
 import { SchedulerService } from './scheduler.service';
@@ -31,7 +33,7 @@ export class JobsModule {
         }),
         queues,
       ],
-      providers: options.worker ? [MaintenanceProcessor, SchedulerService] : [],
+      providers: options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, SchedulerService] : [],
       exports: [queues],
     };
   }

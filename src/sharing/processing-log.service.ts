@@ -78,6 +78,39 @@ export class ProcessingLogService {
     return operationId;
   }
 
+  /**
+   * An operation outside any table, such as the privacy officer looking a V-number up in the processing
+   * log: no covenant applies, so there is no processing activity or table. Like `record`, one processing
+   * entry per subject (so the subject's own history shows the lookup) and one audit entry.
+   */
+  async recordWithoutTable(
+    m: EntityManager,
+    ctx: RequestContext,
+    rec: { operation: string; vNumbers: string[]; purpose: string; legalBasis?: string | null; startedAt: Date },
+  ): Promise<string> {
+    const operationId = randomUUID();
+    const hashes = [...new Set(rec.vNumbers.map((v) => pseudonymise(this.config.PSEUDONYM_KEY, v)))];
+    if (hashes.length > 0) {
+      await m.query(
+        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id, api_client_id)
+         SELECT $1, $2, $3, 'ok', $4, $5, unnest($6::text[]), $7`,
+        [ctx.traceId, operationId, rec.operation, rec.startedAt, new Date(), hashes, ctx.principal.kind === 'client' ? ctx.principal.id : null],
+      );
+    }
+    await this.insertAudit(m, ctx, {
+      operationId,
+      action: rec.operation,
+      result: 'allowed',
+      role: null,
+      categories: [],
+      purpose: rec.purpose,
+      legalBasis: rec.legalBasis ?? null,
+      tableId: null,
+      subjectCount: hashes.length,
+    });
+    return operationId;
+  }
+
   /** A refused attempt, committed on its own (the refused operation's transaction never commits). */
   async recordDenied(ctx: RequestContext, action: string, detail: { tableId?: string | null; role?: string | null } = {}): Promise<void> {
     await this.insertAudit(this.dataSource.manager, ctx, {

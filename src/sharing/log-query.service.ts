@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ValidationProblem } from '../common/problem';
+import type { RequestContext } from '../common/request-context';
+import { AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
+import { ProcessingLogService } from './processing-log.service';
+import { pseudonymise } from './pseudonym';
+
+/** Recorded with every search of the processing log by V-number. */
+export const LOG_SEARCH_PURPOSE = 'data-subject request / supervision';
+
+/**
+ * The position after the last row of a page: its timestamp with microseconds (a JS Date would drop them
+ * and skip or repeat rows) and its id. Opaque to clients.
+ */
+interface Cursor {
+  at: string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) && typeof id === 'string' && /^\d{1,19}$/.test(id)) {
+      return { at, id };
+    }
+  } catch {
+    // fall through: any undecodable cursor is the caller's error
+  }
+  throw new ValidationProblem([{ name: 'cursor', reason: 'must be a nextCursor from a previous page' }]);
+}
+
+/** Collects `column op $n` conditions with their parameters. */
+class Where {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  add(sql: (p: string) => string, value: unknown): this {
+    if (value === undefined || value === null) return this;
+    this.params.push(value);
+    this.conditions.push(sql(`$${this.params.length}`));
+    return this;
+  }
+
+  /** Keyset: rows strictly older than the cursor, in (timestamp desc, id desc) order. */
+  after(timeColumn: string, cursor?: string): this {
+    if (!cursor) return this;
+    const c = decodeCursor(cursor);
+    this.params.push(c.at, c.id);
+    const n = this.params.length;
+    this.conditions.push(`(${timeColumn}, e.id) < ($${n - 1}::timestamptz, $${n}::bigint)`);
+    return this;
+  }
+
+  toString(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+function checkRange(q: { from?: string; to?: string }): void {
+  if (q.from && q.to && new Date(q.from) >= new Date(q.to)) throw new ValidationProblem([{ name: 'to', reason: 'must be after from' }]);
+}
+
+/** The sort key rendered in UTC with microseconds, whatever the session's time zone. */
+const sortKey = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number): { items: T[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    items: shown.map(({ sort_key: _, ...item }) => item as unknown as T),
+    nextCursor: more && last ? encodeCursor({ at: last.sort_key, id: last.id }) : null,
+  };
+}
+
+/**
+ * The privacy officer's read access to both logs, newest first with keyset paging. Responses never hold
+ * a V-number or its keyed hash: the hash would link a person's entries across every later export.
+ */
+@Injectable()
+export class LogQueryService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly log: ProcessingLogService,
+  ) {}
+
+  async searchProcessingLog(ctx: RequestContext, q: ProcessingLogSearchDto): Promise<ProcessingLogPageDto> {
+    checkRange(q);
+    const startedAt = new Date();
+    const where = new Where()
+      .add((p) => `e.data_subject_id = ${p}`, q.vNumber ? pseudonymise(this.config.PSEUDONYM_KEY, q.vNumber) : undefined)
+      .add((p) => `e.table_id = ${p}::uuid`, q.tableId)
+      .add((p) => `e.operation_id = ${p}::uuid`, q.operationId)
+      .add((p) => `e.operation_name = ${p}`, q.operation)
+      .add((p) => `e.started_at >= ${p}::timestamptz`, q.from)
+      .add((p) => `e.started_at < ${p}::timestamptz`, q.to)
+      .after('e.started_at', q.cursor);
+    const sql = `
+      SELECT e.id::text AS id, e.trace_id AS "traceId", e.operation_id AS "operationId", e.operation_name AS "operationName",
+             e.status, e.started_at AS "startedAt", e.ended_at AS "endedAt", e.processing_activity_id AS "processingActivityId",
+             e.data_subject_type AS "dataSubjectType", e.api_client_id AS "apiClientId", e.table_id AS "tableId",
+             EXISTS (SELECT 1 FROM log_seal s WHERE s.log = 'processing_log' AND s.entry_id = e.id) AS sealed,
+             ${sortKey('e.started_at')} AS sort_key
+        FROM processing_log e
+        ${where}
+       ORDER BY e.started_at DESC, e.id DESC
+       LIMIT $${where.params.length + 1}`;
+    // One row more than asked tells whether there is a next page.
+    const params = [...where.params, q.limit + 1];
+    if (!q.vNumber) return page<ProcessingLogEntryDto>(await this.dataSource.query(sql, params), q.limit);
+    // A lookup by V-number processes that person's data: it is logged in the same transaction, committed
+    // before the response is sent, whether or not anything was found.
+    return this.dataSource.transaction(async (m: EntityManager) => {
+      const rows = await m.query(sql, params);
+      await this.log.recordWithoutTable(m, ctx, { operation: 'log.search', vNumbers: [q.vNumber!], purpose: LOG_SEARCH_PURPOSE, startedAt });
+      return page<ProcessingLogEntryDto>(rows, q.limit);
+    });
+  }
+
+  async listAuditLog(q: AuditLogQueryDto): Promise<AuditLogPageDto> {
+    checkRange(q);
+    const where = new Where()
+      .add((p) => `e.actor_id = ${p}::uuid`, q.userId)
+      .add((p) => `e.organisation_id = ${p}::uuid`, q.organisationId)
+      .add((p) => `e.table_id = ${p}::uuid`, q.tableId)
+      .add((p) => `e.operation_id = ${p}::uuid`, q.operationId)
+      .add((p) => `e.result = ${p}`, q.result)
+      .add((p) => `e.occurred_at >= ${p}::timestamptz`, q.from)
+      .add((p) => `e.occurred_at < ${p}::timestamptz`, q.to)
+      .after('e.occurred_at', q.cursor);
+    const rows = await this.dataSource.query(
+      `SELECT e.id::text AS id, e.trace_id AS "traceId", e.operation_id AS "operationId", e.occurred_at AS "occurredAt",
+              e.actor_kind AS "actorKind", e.actor_id AS "actorId", e.organisation_id AS "organisationId", e.role,
+              e.origin_ip AS "originIp", e.action, e.result, e.categories, e.purpose, e.legal_basis AS "legalBasis",
+              e.table_id AS "tableId", e.subject_count AS "subjectCount",
+              EXISTS (SELECT 1 FROM log_seal s WHERE s.log = 'audit_log' AND s.entry_id = e.id) AS sealed,
+              ${sortKey('e.occurred_at')} AS sort_key
+         FROM audit_log e
+         ${where}
+        ORDER BY e.occurred_at DESC, e.id DESC
+        LIMIT $${where.params.length + 1}`,
+      [...where.params, q.limit + 1],
+    );
+    return page<AuditLogEntryDto>(rows, q.limit);
+  }
+}

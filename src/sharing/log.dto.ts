@@ -1,0 +1,160 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
+// An offset is required: a bare local time would be read in the database session's time zone.
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$/;
+const DATE_TIME_MESSAGE = { message: '$property must be an ISO 8601 date-time with offset, e.g. 2026-03-01T00:00:00Z' };
+const AUDIT_RESULTS = ['allowed', 'denied', 'error'] as const;
+const BREAK_REASONS = ['entry_modified', 'entry_missing', 'chain_broken', 'seq_gap'] as const;
+
+/** Filters and paging shared by both logs. `from` is inclusive, `to` exclusive. */
+class LogPageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  tableId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Links an entry of one log to the entries of the other.' })
+  @IsOptional()
+  @IsUUID()
+  operationId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound (ISO 8601 with offset).' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(DATE_TIME, DATE_TIME_MESSAGE)
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive upper bound (ISO 8601 with offset).' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(DATE_TIME, DATE_TIME_MESSAGE)
+  to?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page; the other filters must be the same.' })
+  @IsOptional()
+  @IsString()
+  @Matches(CURSOR, { message: '$property must be a nextCursor from a previous page' })
+  cursor?: string;
+}
+
+export class ProcessingLogSearchDto extends LogPageQuery {
+  @ApiPropertyOptional({
+    pattern: '^[0-9]{10}$',
+    description: 'The data subject\'s V-number. Hashed before the query; never stored or returned in clear. A search by V-number is itself logged.',
+  })
+  @IsOptional()
+  @Matches(/^[0-9]{10}$/, { message: '$property must be a V-number of 10 digits' })
+  vNumber?: string;
+
+  @ApiPropertyOptional({ example: 'case.read', maxLength: 100, description: 'Operation name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  operation?: string;
+}
+
+export class AuditLogQueryDto extends LogPageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The acting user (or API client).' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_RESULTS })
+  @IsOptional()
+  @IsIn(AUDIT_RESULTS)
+  result?: (typeof AUDIT_RESULTS)[number];
+}
+
+export class ProcessingLogEntryDto {
+  @ApiProperty({ pattern: '^[0-9]+$', description: 'Sequential id (64-bit, as a string).' }) id: string;
+  @ApiProperty() traceId: string;
+  @ApiProperty({ format: 'uuid' }) operationId: string;
+  @ApiProperty({ example: 'case.read' }) operationName: string;
+  @ApiProperty({ enum: ['ok', 'error', 'denied'] }) status: string;
+  @ApiProperty({ format: 'date-time' }) startedAt: Date;
+  @ApiProperty({ format: 'date-time' }) endedAt: Date;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'Resolves in the table\'s register of processing activities.' })
+  processingActivityId: string | null;
+  @ApiProperty({ example: 'vreemdelingennummer' }) dataSubjectType: string;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'The calling partner system, if any.' }) apiClientId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true }) tableId: string | null;
+  @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
+}
+
+export class AuditLogEntryDto {
+  @ApiProperty({ pattern: '^[0-9]+$', description: 'Sequential id (64-bit, as a string).' }) id: string;
+  @ApiProperty() traceId: string;
+  @ApiProperty({ format: 'uuid' }) operationId: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt: Date;
+  @ApiProperty({ enum: ['user', 'client', 'system'] }) actorKind: string;
+  @ApiProperty({ format: 'uuid', nullable: true }) actorId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true }) organisationId: string | null;
+  @ApiProperty({ nullable: true, example: 'member' }) role: string | null;
+  @ApiProperty({ nullable: true }) originIp: string | null;
+  @ApiProperty({ example: 'case.read' }) action: string;
+  @ApiProperty({ enum: AUDIT_RESULTS }) result: string;
+  @ApiProperty({ type: [String], example: ['identity'] }) categories: string[];
+  @ApiProperty({ nullable: true }) purpose: string | null;
+  @ApiProperty({ nullable: true }) legalBasis: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true }) tableId: string | null;
+  @ApiProperty({ type: 'integer' }) subjectCount: number;
+  @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
+}
+
+export class ProcessingLogPageDto {
+  @ApiProperty({ type: [ProcessingLogEntryDto], description: 'Newest first.' }) items: ProcessingLogEntryDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor: string | null;
+}
+
+export class AuditLogPageDto {
+  @ApiProperty({ type: [AuditLogEntryDto], description: 'Newest first.' }) items: AuditLogEntryDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor: string | null;
+}
+
+export class BrokenSealDto {
+  @ApiProperty({ enum: ['processing_log', 'audit_log'] }) log: string;
+  @ApiProperty({ pattern: '^[0-9]+$' }) seq: string;
+  @ApiProperty({ pattern: '^[0-9]+$' }) entryId: string;
+  @ApiProperty({ enum: BREAK_REASONS }) reason: string;
+}
+
+export class LogVerificationDto {
+  @ApiProperty({ enum: ['processing_log', 'audit_log'] }) log: string;
+  @ApiProperty({ description: 'No sealed entry was modified or deleted and the chain is whole. Unsealed entries are not counted against it.' })
+  intact: boolean;
+  @ApiProperty({ type: BrokenSealDto, nullable: true, description: 'The first broken seal; later ones are not meaningful.' })
+  firstBroken: BrokenSealDto | null;
+  @ApiProperty({ type: 'integer' }) sealed: number;
+  @ApiProperty({ type: 'integer', description: 'Entries not yet in the chain (cannot be verified yet).' }) unsealed: number;
+  @ApiProperty({ nullable: true, type: 'integer', description: 'Age of the oldest unsealed entry in seconds.' }) oldestUnsealedAgeSeconds: number | null;
+  @ApiProperty({ type: 'integer', description: 'Unsealed entries behind the end of the chain: never sealed, so a sign of a forged insert.' })
+  unsealedBehindChain: number;
+  @ApiProperty({ nullable: true, type: String, pattern: '^[0-9]+$' }) lastSeq: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The newest chain hash; keep a copy outside the database to detect a rewritten tail.' })
+  headChainHash: string | null;
+}
+
+export class LogsVerificationDto {
+  @ApiProperty({ format: 'date-time' }) checkedAt: Date;
+  @ApiProperty({ description: 'Both logs are intact.' }) intact: boolean;
+  @ApiProperty({ type: LogVerificationDto }) processingLog: LogVerificationDto;
+  @ApiProperty({ type: LogVerificationDto }) auditLog: LogVerificationDto;
+}
