@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { RequestContext } from '../common/request-context';
+import { notFound } from '../common/problem';
+import { AccessService } from '../sharing/access.service';
+import { ProcessingLogService } from '../sharing/processing-log.service';
+import { DEADLINE_CATEGORY } from './case.entity';
+import { CreateDeadlineDto, StrategyInputDto } from './case.dto';
+import { CaseRepository } from './case.repository';
+import { actorUserId, requireStillAt } from './case-support';
+import { deadlineView, deadlineVisible, DeadlineView, strategyView, StrategyView } from './case-view';
+
+/** The plan of a case: strategy revisions and external deadlines. */
+@Injectable()
+export class CasePlanService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly cases: CaseRepository,
+  ) {}
+
+  async addStrategy(ctx: RequestContext, caseId: string, dto: StrategyInputDto): Promise<Partial<StrategyView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.strategy.create', m);
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'case.strategy.create');
+      // The case row lock makes max(revision) + 1 safe against a concurrent revision.
+      requireStillAt(access, await this.cases.lockCase(m, caseId));
+      const row = await this.cases.insertStrategy(m, caseId, dto.kind, dto.text, actorUserId(ctx));
+      await this.log.record(m, ctx, access, {
+        operation: 'case.strategy.create',
+        activityCategory: 'deliberation',
+        categories: ['deliberation'],
+        subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+        purpose: 'Record the strategy agreed for the case',
+        startedAt,
+      });
+      return strategyView(row, access.categories);
+    });
+  }
+
+  async listStrategies(ctx: RequestContext, caseId: string): Promise<Partial<StrategyView>[]> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.strategy.read', m);
+      const rows = await this.cases.findStrategies(m, caseId);
+      await this.log.record(m, ctx, access, {
+        operation: 'case.strategy.read',
+        activityCategory: 'deliberation',
+        categories: access.categories.has('deliberation') ? ['deliberation'] : [],
+        subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+        purpose: 'Review the strategy revisions of the case',
+        startedAt,
+      });
+      return rows.map((r) => strategyView(r, access.categories));
+    });
+  }
+
+  async addDeadline(ctx: RequestContext, caseId: string, dto: CreateDeadlineDto): Promise<Partial<DeadlineView>> {
+    const startedAt = new Date();
+    const category = DEADLINE_CATEGORY[dto.kind];
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.deadline.create', m);
+      await this.access.requireCategories(ctx, access, [category], 'case.deadline.create');
+      const row = await this.cases.insertDeadline(m, caseId, dto);
+      await this.log.record(m, ctx, access, {
+        operation: 'case.deadline.create',
+        activityCategory: category,
+        categories: [category],
+        subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+        purpose: 'Record an external deadline of the case',
+        startedAt,
+      });
+      return deadlineView(row, access.categories);
+    });
+  }
+
+  async removeDeadline(ctx: RequestContext, caseId: string, deadlineId: string): Promise<void> {
+    const startedAt = new Date();
+    await this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.deadline.delete', m);
+      const deadline = await this.cases.findDeadline(m, caseId, deadlineId);
+      // A deadline of a category the caller is not granted is invisible to them: answered like a missing one.
+      if (!deadline || !deadlineVisible(deadline, access.categories)) {
+        if (deadline) await this.log.recordDenied(ctx, 'case.deadline.delete', { tableId: access.tableId, role: access.role });
+        throw notFound('Deadline');
+      }
+      await this.cases.deleteDeadline(m, deadlineId);
+      const category = DEADLINE_CATEGORY[deadline.kind];
+      await this.log.record(m, ctx, access, {
+        operation: 'case.deadline.delete',
+        activityCategory: category,
+        categories: [category],
+        subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+        purpose: 'Remove an external deadline of the case',
+        startedAt,
+      });
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { RequestContext } from '../common/request-context';
+import { conflict, DomainException, notFound } from '../common/problem';
+import { AccessService } from '../sharing/access.service';
+import { ProcessingLogService } from '../sharing/processing-log.service';
+import { TransferCaseDto } from './case.dto';
+import { CaseRepository } from './case.repository';
+import { actorUserId, mapOpenCaseViolation, openCaseExists, requireStillAt } from './case-support';
+import { transferView, TransferView } from './case-view';
+
+/**
+ * The person moved to another azc: the case moves to that table. Its history (status changes, strategies,
+ * incidents, actions) stays on the case; from then on the new table's members and covenant apply, which
+ * follows from AccessService resolving access through case_file.table_id.
+ */
+@Injectable()
+export class CaseTransferService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly cases: CaseRepository,
+  ) {}
+
+  async transfer(ctx: RequestContext, caseId: string, dto: TransferCaseDto): Promise<Partial<TransferView>> {
+    const startedAt = new Date();
+    return this.dataSource
+      .transaction(async (m) => {
+        const access = await this.access.requireCase(ctx, caseId, 'case.transfer', m);
+        if (access.role !== 'chair') {
+          await this.log.recordDenied(ctx, 'case.transfer', { tableId: access.tableId, role: access.role });
+          throw new DomainException(HttpStatus.FORBIDDEN, 'chair_only', "Only the chair of the case's table may transfer it.");
+        }
+        await this.access.requireCategories(ctx, access, ['residence'], 'case.transfer');
+        // Existence and being active are all the caller learns of the target table.
+        if (!(await this.cases.isActiveTable(m, dto.toTableId))) throw notFound('Table');
+        if (dto.toTableId === access.tableId) throw conflict('already_at_table', 'The case is at that table already.');
+
+        const current = await this.cases.lockCase(m, caseId);
+        requireStillAt(access, current);
+        if (current.status === 'closed') throw conflict('case_closed', 'A closed case is not transferred; reopen it first if the person is discussed again.');
+        // Serialises with case creation at the target table, which holds the same lock.
+        await this.cases.lockTable(m, dto.toTableId);
+        if (await this.cases.findOpenCase(m, dto.toTableId, access.subjectId)) {
+          throw openCaseExists('The person already has an open case at the target table.');
+        }
+        const transfer = await this.cases.moveCase(m, caseId, access.tableId, dto.toTableId, dto.reason ?? null, actorUserId(ctx));
+        await this.log.record(m, ctx, access, {
+          operation: 'case.transfer',
+          activityCategory: 'residence',
+          categories: ['residence'],
+          subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+          purpose: 'Transfer the case to the table of the new reception location',
+          startedAt,
+        });
+        return transferView(transfer, access.categories);
+      })
+      .catch((e) => {
+        throw mapOpenCaseViolation(e);
+      });
+  }
+}

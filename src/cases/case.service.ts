@@ -1,0 +1,155 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { RequestContext } from '../common/request-context';
+import { DomainException } from '../common/problem';
+import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
+import { ProcessingLogService } from '../sharing/processing-log.service';
+import { CASE_TRANSITIONS } from './case.entity';
+import { CreateCaseDto, StatusChangeDto, UpdateCaseDto } from './case.dto';
+import { CaseRepository } from './case.repository';
+import {
+  actorUserId,
+  CASE_FIELDS,
+  categoriesWritten,
+  invalidField,
+  mapOpenCaseViolation,
+  openCaseExists,
+  pick,
+  requireStillAt,
+  SUBJECT_FIELDS,
+  union,
+} from './case-support';
+import { CaseDetailView, detailCategories, detailView } from './case-view';
+
+/** Opening, reading, editing and moving a case through its statuses. */
+@Injectable()
+export class CaseService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly cases: CaseRepository,
+  ) {}
+
+  async create(ctx: RequestContext, tableId: string, dto: CreateCaseDto): Promise<Partial<CaseDetailView>> {
+    const startedAt = new Date();
+    return this.dataSource
+      .transaction(async (m) => {
+        const access = await this.access.requireTable(ctx, tableId, 'case.create', m);
+        // The V-number is identity data and the case itself is the table's deliberation.
+        const written = union(['identity', 'deliberation'], categoriesWritten(pick(dto, [...SUBJECT_FIELDS, ...CASE_FIELDS, 'strategy'])));
+        await this.access.requireCategories(ctx, access, written, 'case.create');
+        await this.checkCoordinator(m, tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
+
+        const { prefix } = await this.cases.lockTable(m, tableId);
+        const subjectFields = pick(dto, SUBJECT_FIELDS);
+        const subject = await this.cases.findOrCreateSubject(m, dto.vNumber, subjectFields);
+        const existing = await this.cases.findOpenCase(m, tableId, subject.id);
+        if (existing) throw openCaseExists('This person already has an open case at this table.', { caseId: existing });
+        if (!subject.created) await this.cases.updateSubject(m, subject.id, subjectFields);
+
+        const reference = await this.cases.nextReference(m, tableId, prefix);
+        const caseId = await this.cases.insertCase(m, { tableId, subjectId: subject.id, reference, ...pick(dto, CASE_FIELDS) });
+        await this.cases.insertStatusChange(m, caseId, null, 'intake', null, actorUserId(ctx));
+        if (dto.strategy) await this.cases.insertStrategy(m, caseId, dto.strategy.kind, dto.strategy.text, actorUserId(ctx));
+
+        const row = (await this.cases.findDetail(m, caseId))!;
+        await this.log.record(m, ctx, access, {
+          operation: 'case.create',
+          activityCategory: 'identity',
+          categories: union(written, detailCategories(row, access.categories)),
+          subjects: [{ subjectId: subject.id, vNumber: dto.vNumber }],
+          purpose: 'Open a case at the case conference',
+          startedAt,
+        });
+        return detailView(row, access.categories);
+      })
+      .catch((e) => {
+        throw mapOpenCaseViolation(e);
+      });
+  }
+
+  async get(ctx: RequestContext, caseId: string): Promise<Partial<CaseDetailView>> {
+    const startedAt = new Date();
+    // The read and its log entry commit together, before the response is sent.
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.read', m);
+      return this.respond(m, ctx, access, { operation: 'case.read', purpose: 'Discuss the case at the case conference', startedAt });
+    });
+  }
+
+  async update(ctx: RequestContext, caseId: string, dto: UpdateCaseDto): Promise<Partial<CaseDetailView>> {
+    const startedAt = new Date();
+    const subjectFields = pick(dto, SUBJECT_FIELDS);
+    const caseFields = pick(dto, CASE_FIELDS);
+    const written = categoriesWritten({ ...subjectFields, ...caseFields });
+    if (!written.length) throw invalidField('body', 'names no field to change');
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireCase(ctx, caseId, 'case.update', m);
+      await this.access.requireCategories(ctx, access, written, 'case.update');
+      requireStillAt(access, await this.cases.lockCase(m, caseId));
+      await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
+      await this.cases.updateSubject(m, access.subjectId, subjectFields);
+      await this.cases.updateCase(m, caseId, caseFields);
+      return this.respond(m, ctx, access, { operation: 'case.update', purpose: 'Update the case', startedAt, written });
+    });
+  }
+
+  async changeStatus(ctx: RequestContext, caseId: string, dto: StatusChangeDto): Promise<Partial<CaseDetailView>> {
+    const startedAt = new Date();
+    return this.dataSource
+      .transaction(async (m) => {
+        const access = await this.access.requireCase(ctx, caseId, 'case.status_change', m);
+        await this.access.requireCategories(ctx, access, ['deliberation'], 'case.status_change');
+        const current = await this.cases.lockCase(m, caseId);
+        requireStillAt(access, current);
+        const from = current.status;
+        if (!CASE_TRANSITIONS[from].includes(dto.status)) {
+          throw new DomainException(HttpStatus.CONFLICT, 'illegal_transition', `A case cannot go from ${from} to ${dto.status}.`, {
+            fromStatus: from,
+            toStatus: dto.status,
+            allowed: CASE_TRANSITIONS[from],
+          });
+        }
+        if (from === 'closed' && (await this.cases.findOpenCase(m, access.tableId, access.subjectId))) {
+          throw openCaseExists('The person has another open case at this table; it cannot be reopened.');
+        }
+        await this.cases.setStatus(m, caseId, dto.status);
+        await this.cases.insertStatusChange(m, caseId, from, dto.status, dto.reason ?? null, actorUserId(ctx));
+        return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: 'Change the status of the case', startedAt, written: ['deliberation'] });
+      })
+      .catch((e) => {
+        throw mapOpenCaseViolation(e);
+      });
+  }
+
+  /** Loads the detail, logs the operation (with what it wrote and what it showed) and discloses it. */
+  private async respond(
+    m: EntityManager,
+    ctx: RequestContext,
+    access: CaseAccess,
+    op: { operation: string; purpose: string; startedAt: Date; written?: ReturnType<typeof categoriesWritten> },
+  ): Promise<Partial<CaseDetailView>> {
+    const row = await this.cases.findDetail(m, access.caseId);
+    requireStillAt(access, row);
+    await this.log.record(m, ctx, access, {
+      operation: op.operation,
+      activityCategory: op.written?.[0] ?? 'deliberation',
+      categories: union(op.written ?? [], detailCategories(row!, access.categories)),
+      subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+      purpose: op.purpose,
+      startedAt: op.startedAt,
+    });
+    return detailView(row!, access.categories);
+  }
+
+  /** A coordinator must sit at the table: a member organisation, or a user with a membership. */
+  private async checkCoordinator(m: EntityManager, tableId: TableAccess['tableId'], organisationId?: string | null, userId?: string | null): Promise<void> {
+    if (organisationId && !(await this.cases.isMemberOrganisation(m, tableId, organisationId))) {
+      throw invalidField('coordinatorOrganisationId', 'is not a member organisation of this table');
+    }
+    if (userId && !(await this.cases.isTableMember(m, tableId, userId))) {
+      throw invalidField('coordinatorUserId', 'has no membership of this table');
+    }
+  }
+}
