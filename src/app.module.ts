@@ -18,6 +18,12 @@ import { IncidentsModule } from './cases/incidents.module';
 import { LogsModule } from './sharing/logs.module';
 import { SharingModule } from './sharing/sharing.module';
 import { TablesModule } from './tables/tables.module';
+import { ActionsModule } from './actions/actions.module';
+import { AgendaModule } from './meetings/agenda.module';
+import { MeetingsModule } from './meetings/meetings.module';
+import { MinutesModule } from './meetings/minutes.module';
+import { SessionModule } from './meetings/session.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -36,9 +42,13 @@ export class AppModule {
         }),
         RedisModule,
         SharingModule,
+        NotificationsModule,
         JobsModule.forRoot({ worker: role !== 'api' }),
         ...(http
-          ? [AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule, HealthModule, MetricsModule]
+          ? [
+              AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
+              MeetingsModule, AgendaModule, SessionModule, MinutesModule, ActionsModule, HealthModule, MetricsModule,
+            ]
           : []),
       ],
     };

@@ -46,6 +46,16 @@ export enum Permission {
   MeasureRead = 'measure.read',
   MeasureWrite = 'measure.write',
   LogRead = 'log.read',
+  MeetingRead = 'meeting.read',
+  MeetingManage = 'meeting.manage',
+  NominationCreate = 'nomination.create',
+  ListImport = 'list.import',
+  AgendaManage = 'agenda.manage',
+  SessionManage = 'session.manage',
+  ActionRead = 'action.read',
+  ActionWrite = 'action.write',
+  MinutesRead = 'minutes.read',
+  CalendarFeedManage = 'calendar_feed.manage',
 }
 
 export interface PermissionHolders {
@@ -84,6 +94,17 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.MeasureRead]: { tableRoles: MEMBERS },
   [Permission.MeasureWrite]: { tableRoles: MEMBERS },
   [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
+  // The weekly cycle: members take part, the chair runs it.
+  [Permission.MeetingRead]: { tableRoles: MEMBERS },
+  [Permission.MeetingManage]: { tableRoles: CHAIR },
+  [Permission.NominationCreate]: { tableRoles: MEMBERS },
+  [Permission.ListImport]: { tableRoles: MEMBERS, scopes: [ApiScope.ListsWrite] },
+  [Permission.AgendaManage]: { tableRoles: CHAIR },
+  [Permission.SessionManage]: { tableRoles: CHAIR },
+  [Permission.ActionRead]: { tableRoles: MEMBERS, scopes: [ApiScope.ActionsRead] },
+  [Permission.ActionWrite]: { tableRoles: MEMBERS, scopes: [ApiScope.ActionsWrite] },
+  [Permission.MinutesRead]: { tableRoles: MEMBERS },
+  [Permission.CalendarFeedManage]: { anyUser: true },
 };
 
 export const ORGANISATION_TYPES = [

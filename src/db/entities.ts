@@ -1,5 +1,8 @@
 import { ApiClient } from '../auth/api-client.entity';
+import { ActionReview } from '../actions/action-review.entity';
 import { Action } from '../cases/action.entity';
+import { Escalation } from '../escalations/escalation.entity';
+import { AgendaItem, Attendance, CalendarFeedToken, ListImport, Meeting, MinutesAddendum, Nomination } from '../meetings/meeting.entity';
 import { AuthSession, RefreshToken } from '../auth/session.entity';
 import { CaseDeadline, CaseFile, CaseStatusChange, CaseStrategy, CaseTransfer } from '../cases/case.entity';
 import { Incident } from '../cases/incident.entity';
@@ -11,7 +14,10 @@ import { ChainTable, TableMemberOrganisation, TableMembership } from '../tables/
 import { User } from '../users/user.entity';
 
 /** Entities that hold case content: every column must carry @Category or @NotPersonal (schema test). */
-export const CASE_CONTENT_ENTITIES = [Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure, Action];
+export const CASE_CONTENT_ENTITIES = [
+  Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure, Action,
+  Meeting, ListImport, Nomination, AgendaItem, MinutesAddendum, ActionReview, Escalation,
+];
 
 export const ENTITIES = [
   Organisation,
@@ -26,4 +32,6 @@ export const ENTITIES = [
   CovenantVersion,
   CovenantGrant,
   ...CASE_CONTENT_ENTITIES,
+  Attendance,
+  CalendarFeedToken,
 ];

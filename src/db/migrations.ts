@@ -1,6 +1,12 @@
 import { CreateIdentity1763900000000 } from '../../migrations/1763900000000-create-identity';
 import { CreateTablesAndCases1763900100000 } from '../../migrations/1763900100000-create-tables-and-cases';
 import { CreateProcessingAndAuditLogs1763900200000 } from '../../migrations/1763900200000-create-processing-and-audit-logs';
+import { CreateMeetings1763900300000 } from '../../migrations/1763900300000-create-meetings';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
-export const MIGRATIONS = [CreateIdentity1763900000000, CreateTablesAndCases1763900100000, CreateProcessingAndAuditLogs1763900200000];
+export const MIGRATIONS = [
+  CreateIdentity1763900000000,
+  CreateTablesAndCases1763900100000,
+  CreateProcessingAndAuditLogs1763900200000,
+  CreateMeetings1763900300000,
+];

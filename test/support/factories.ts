@@ -107,3 +107,46 @@ export async function givenCase(
   );
   return { id: row.id, subjectId, reference };
 }
+
+/** A meeting of the table at `scheduledAt` (default: next week), in `status`. */
+export async function givenMeeting(
+  ds: DataSource,
+  table: GivenTable,
+  options: { scheduledAt?: Date; status?: 'planned' | 'agenda_published' | 'in_session' } = {},
+): Promise<{ id: string }> {
+  const scheduledAt = options.scheduledAt ?? new Date(Date.now() + 7 * 86_400_000);
+  const status = options.status ?? 'planned';
+  const [row] = await ds.query(
+    `INSERT INTO meeting (table_id, scheduled_at, status, agenda_published_at, opened_at)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [table.id, scheduledAt, status, status !== 'planned' ? new Date() : null, status === 'in_session' ? new Date() : null],
+  );
+  return { id: row.id };
+}
+
+export async function givenAgendaItem(
+  ds: DataSource,
+  meetingId: string,
+  options: { caseId?: string; topic?: string; position?: number; reasons?: { code: string; detail?: string }[] } = {},
+): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO agenda_item (meeting_id, position, case_id, topic, reasons)
+     VALUES ($1, coalesce($2, (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $1)), $3, $4, $5) RETURNING id`,
+    [meetingId, options.position ?? null, options.caseId ?? null, options.caseId ? null : (options.topic ?? 'Topic'), JSON.stringify(options.reasons ?? [])],
+  );
+  return { id: row.id };
+}
+
+export async function givenAction(
+  ds: DataSource,
+  caseId: string,
+  ownerOrganisationId: string,
+  options: { dueDate?: string; status?: 'open' | 'done' | 'cancelled'; meetingId?: string; description?: string } = {},
+): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO action (case_id, owner_organisation_id, description, due_date, status, meeting_id)
+     VALUES ($1, $2, $3, coalesce($4::date, current_date + 7), $5, $6) RETURNING id`,
+    [caseId, ownerOrganisationId, options.description ?? 'Test action', options.dueDate ?? null, options.status ?? 'open', options.meetingId ?? null],
+  );
+  return { id: row.id };
+}

@@ -1,0 +1,54 @@
+import Holidays from 'date-holidays';
+
+/** Dates are ISO `YYYY-MM-DD` in Europe/Amsterdam; all deadlines in the domain are counted in working days. */
+export const TIME_ZONE = 'Europe/Amsterdam';
+
+const holidays = new Holidays('NL');
+const cache = new Map<number, Set<string>>();
+
+/** Dutch public holidays of a year (date-holidays' `public` type: New Year, Easter, King's Day, Ascension, Whit, Christmas). */
+export function publicHolidays(year: number): Set<string> {
+  let set = cache.get(year);
+  if (!set) {
+    set = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    cache.set(year, set);
+  }
+  return set;
+}
+
+export function isPublicHoliday(date: string): boolean {
+  return publicHolidays(Number(date.slice(0, 4))).has(date);
+}
+
+export function isWorkingDay(date: string): boolean {
+  const day = new Date(`${date}T12:00:00Z`).getUTCDay();
+  return day !== 0 && day !== 6 && !isPublicHoliday(date);
+}
+
+const shift = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** `n` working days after (or, negative, before) `date`; 0 gives `date` itself. */
+export function addWorkingDays(date: string, n: number): string {
+  let d = date;
+  let left = Math.abs(n);
+  const step = n < 0 ? -1 : 1;
+  while (left > 0) {
+    d = shift(d, step);
+    if (isWorkingDay(d)) left--;
+  }
+  return d;
+}
+
+/** Working days from `from` (exclusive) to `to` (inclusive); negative when `to` is earlier. */
+export function workingDaysBetween(from: string, to: string): number {
+  if (from === to) return 0;
+  const [a, b, sign] = from < to ? [from, to, 1] : [to, from, -1];
+  let n = 0;
+  for (let d = shift(a, 1); d <= b; d = shift(d, 1)) if (isWorkingDay(d)) n++;
+  return n * sign;
+}
+
+/** The calendar date in Amsterdam of an instant. */
+export function amsterdamDate(instant: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
