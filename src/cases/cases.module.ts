@@ -12,5 +12,6 @@ import { SubjectService } from './subject.service';
 @Module({
   controllers: [CaseController, SubjectController],
   providers: [CaseRepository, CaseService, CaseListService, CasePlanService, CaseTransferService, SubjectService],
+  exports: [CaseRepository, CaseService, CasePlanService],
 })
 export class CasesModule {}
