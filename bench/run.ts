@@ -11,7 +11,7 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,15 +64,58 @@ async function ownerQuery(sql: string): Promise<void> {
   }
 }
 
+/**
+ * The least a lawful case read must do, with no framework: read the case and its subject, and write the
+ * processing-log and audit-log entries in the same transaction before answering.
+ */
+const CASE_SQL = `SELECT c.id, c.reference, c.status, c.risk_level, s.id AS subject_id, s.v_number, s.family_name, s.given_names
+                    FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = $1`;
+async function bareCaseRead(pool: Pool, id: string, pseudonymKey: string): Promise<unknown | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(CASE_SQL, [id]);
+    const c = rows[0];
+    if (!c) {
+      await client.query('ROLLBACK');
+      return undefined;
+    }
+    const op = randomUUID();
+    await client.query(
+      `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id)
+       VALUES ($1, $2, 'case.read', 'ok', now(), now(), $3)`,
+      [randomUUID(), op, createHmac('sha256', pseudonymKey).update(c.v_number).digest('hex')],
+    );
+    await client.query(`INSERT INTO audit_log (trace_id, operation_id, actor_kind, action, result) VALUES ($1, $2, 'user', 'case.read', 'allowed')`, [op, op]);
+    await client.query('COMMIT');
+    return { id: c.id, reference: c.reference, status: c.status, riskLevel: c.risk_level, subject: { vNumber: c.v_number, familyName: c.family_name, givenNames: c.given_names } };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** The baseline: the same query and the same JSON, with only a presence check of the bearer header. */
-function bareServer(pool: Pool): Server {
+function bareServer(pool: Pool, pseudonymKey: string): Server {
   const prefix = '/api/v1/organisations/';
+  const casePrefix = '/api/v1/cases/';
   return createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       const json = JSON.stringify(body);
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
       res.end(json);
     };
+    if (req.url?.startsWith(casePrefix)) {
+      const caseId = req.url.slice(casePrefix.length);
+      if (!UUID.test(caseId) || !req.headers.authorization?.startsWith('Bearer ')) return send(404, { status: 404, title: 'Not Found' });
+      bareCaseRead(pool, caseId, pseudonymKey).then(
+        (body) => (body ? send(200, body) : send(404, { status: 404, title: 'Not Found' })),
+        () => send(500, { status: 500, title: 'Internal Server Error' }),
+      );
+      return;
+    }
     const id = req.url?.startsWith(prefix) ? req.url.slice(prefix.length) : '';
     if (req.method !== 'GET' || !UUID.test(id)) return send(404, { status: 404, title: 'Not Found' });
     if (!req.headers.authorization?.startsWith('Bearer ')) return send(401, { status: 401, title: 'Unauthorized' });
@@ -194,7 +237,7 @@ async function main(): Promise<void> {
 
     const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
     cleanups.push(() => pool.end());
-    const bare = bareServer(pool);
+    const bare = bareServer(pool, config.PSEUDONYM_KEY);
     const bareUrl = await listen(bare);
     cleanups.push(() => new Promise((ok) => bare.close(ok)));
 
@@ -219,17 +262,39 @@ async function main(): Promise<void> {
     const bareResult = await load('bare node:http + pg', bareUrl + path, login.accessToken);
     const appResult = await load('Ketentafel (NestJS + Fastify)', appUrl + path, login.accessToken);
 
-    const markdown = table(
-      [
-        { variant: '`GET /api/v1/organisations/:id`, whole app', result: appResult },
-        { variant: 'bare `node:http` + `pg.Pool`, same query', result: bareResult },
-      ],
-      bareResult,
-    );
+    // The hot read path: one case, disclosed under the covenant, logged before the response.
+    const caseRow = (await pool.query(`SELECT id FROM case_file WHERE reference LIKE 'HWK-%-0001'`)).rows[0] as { id: string };
+    const casePath = `/api/v1/cases/${caseRow.id}`;
+    for (const base of [appUrl, bareUrl]) {
+      const res = await fetch(base + casePath, { headers: auth });
+      if (res.status !== 200) throw new Error(`${base}${casePath} answered ${res.status}`);
+      await res.text();
+    }
+    const bareCase = await load('bare case read', bareUrl + casePath, login.accessToken);
+    const appCase = await load('Ketentafel case read', appUrl + casePath, login.accessToken);
+
+    const markdown =
+      table(
+        [
+          { variant: '`GET /api/v1/organisations/:id`, whole app', result: appResult },
+          { variant: 'bare `node:http` + `pg.Pool`, same query', result: bareResult },
+        ],
+        bareResult,
+      ) +
+      '\n\nHot read path: one case with its subject, disclosed under the covenant and logged (processing + audit ' +
+      'entry, committed before the response). The bare handler reads case and subject and writes both log entries in ' +
+      'one transaction, without access resolution, strategies, deadlines, transfers or action counts.\n\n' +
+      table(
+        [
+          { variant: '`GET /api/v1/cases/:id`, whole app', result: appCase },
+          { variant: 'bare `node:http` + `pg.Pool`, read + log in one transaction', result: bareCase },
+        ],
+        bareCase,
+      );
     const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const section = `\n## ${when}: Node ${process.version}, nproc ${availableParallelism()}, ${CONNECTIONS} connections, ${SECONDS} s\n\n${markdown}\n`;
     console.log(section);
-    for (const [label, r] of [['app', appResult], ['bare', bareResult]] as const) {
+    for (const [label, r] of [['app', appResult], ['bare', bareResult], ['app case', appCase], ['bare case', bareCase]] as const) {
       if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
         console.warn(`warning: ${label} had ${r.non2xx} non-2xx responses ${JSON.stringify(r.statusCodeStats)}, ${r.errors} errors, ${r.timeouts} timeouts`);
       }
