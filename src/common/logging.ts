@@ -6,6 +6,9 @@ import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** Secrets that travel in a path (calendar-feed tokens, which calendar clients cannot send as a header). */
+export const redactPath = (path: string): string => path.replace(/(\/calendar-feeds\/)[^/]+(\/events)/, '$1[redacted]$2');
+
 /**
  * Uses a well-formed incoming X-Request-Id, else a new UUID; it is the trace id of everything the request
  * does. Cached on the raw request so that Fastify and the logger agree on it.
@@ -35,7 +38,7 @@ export function loggerOptions(config: AppConfig): Params {
       },
       customAttributeKeys: { reqId: 'traceId' },
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: redactPath(req.url.split('?')[0]) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: pino.stdSerializers.err,
       },

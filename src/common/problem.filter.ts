@@ -39,7 +39,8 @@ export function toProblem(exception: unknown, request: FastifyRequest): ProblemD
     return { ...base(400, exception.message), code: 'invalid_input', invalidParams: exception.invalidParams };
   }
   if (exception instanceof DomainException) {
-    return { ...base(exception.getStatus(), exception.message), code: exception.code, ...exception.extensions };
+    // Extensions never override the RFC 9457 members (an extension named `status` once did).
+    return { ...exception.extensions, ...base(exception.getStatus(), exception.message), code: exception.code };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -29,7 +29,7 @@ export async function lockMeeting(m: EntityManager, meetingId: string): Promise<
 export function requireMeetingStatus(meeting: LockedMeeting, allowed: readonly MeetingStatus[], action: string): void {
   if (!allowed.includes(meeting.status)) {
     throw new DomainException(HttpStatus.CONFLICT, 'illegal_meeting_status', `Cannot ${action} a meeting that is ${meeting.status}.`, {
-      status: meeting.status,
+      meetingStatus: meeting.status,
       allowed,
     });
   }
