@@ -1,0 +1,213 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
+import type { RequestContext } from '../common/request-context';
+import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
+import { AccessService, TableAccess } from '../sharing/access.service';
+import type { HolidayPolicy } from '../tables/table.entity';
+import { occurrences } from './cadence';
+import { CreateMeetingDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting.dto';
+import { lockMeeting, LockedMeeting, requireMeetingStatus, transitionMeeting } from './meeting-status';
+import { MEETING_COLUMNS, MeetingRow, MeetingView, meetingView } from './meeting-view';
+
+export const DEFAULT_WEEKS_AHEAD = 8;
+const WEEK_MS = 7 * 86_400_000;
+/** A meeting can be moved while its agenda is being prepared or published, not once it has started. */
+const MOVABLE = ['planned', 'agenda_published'] as const;
+
+/**
+ * Meetings of a table: generated ahead from the cadence, added, moved and cancelled by the chair. A meeting
+ * holds no personal data, so nothing here writes the processing log; every status change goes through
+ * lockMeeting / transitionMeeting, and every change raises its domain event in its own transaction.
+ */
+@Injectable()
+export class MeetingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly events: DomainEventService,
+  ) {}
+
+  /**
+   * Creates the meetings of the table's cadence from now to `weeks` ahead that do not exist yet, and
+   * returns them. Safe to run any number of times, concurrently too: a cadence occurrence is keyed by the
+   * unique (table_id, cadence_slot) index, so a meeting that was moved or cancelled is never re-created.
+   * For the scheduled job as well as the chair's request.
+   */
+  async generateAhead(tableId: string, weeks = DEFAULT_WEEKS_AHEAD, m?: EntityManager): Promise<MeetingRow[]> {
+    if (!m) return this.dataSource.transaction((tx) => this.generateAhead(tableId, weeks, tx));
+    const [table] = await m.query(`SELECT cadence_rrule, holiday_policy, active FROM chain_table WHERE id = $1`, [tableId]);
+    if (!table) throw notFound('Table');
+    if (!table.active) throw conflict('table_inactive', 'The table is inactive; no meetings are generated for it.');
+    const now = new Date();
+    const due = this.cadence(table.cadence_rrule, table.holiday_policy, now, new Date(now.getTime() + weeks * WEEK_MS)).filter((o) => o.scheduledAt > now);
+    if (!due.length) return [];
+    // An ad-hoc meeting the chair already put at exactly that time is not doubled.
+    const created: { id: string }[] = await m.query(
+      `INSERT INTO meeting (table_id, scheduled_at, cadence_slot)
+       SELECT $1, u.scheduled_at, u.slot FROM unnest($2::timestamptz[], $3::timestamptz[]) AS u(scheduled_at, slot)
+        WHERE NOT EXISTS (SELECT 1 FROM meeting x WHERE x.table_id = $1 AND x.scheduled_at = u.scheduled_at AND x.status <> 'cancelled')
+       ON CONFLICT (table_id, cadence_slot) WHERE cadence_slot IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [tableId, due.map((o) => o.scheduledAt), due.map((o) => o.slot)],
+    );
+    if (!created.length) return [];
+    const rows = await this.findRows(m, 'm.id = ANY($1)', [created.map((c) => c.id)]);
+    await this.events.raise(
+      m,
+      ...rows.map((r) => ({
+        type: DomainEventType.MeetingScheduled,
+        tableId,
+        aggregateType: 'meeting' as const,
+        aggregateId: r.id,
+        payload: { scheduledAt: r.scheduled_at.toISOString(), generated: true },
+      })),
+    );
+    return rows;
+  }
+
+  async generate(ctx: RequestContext, tableId: string, weeks = DEFAULT_WEEKS_AHEAD): Promise<Partial<MeetingView>[]> {
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireChair(ctx, tableId, 'meeting.generate', m);
+      const rows = await this.generateAhead(tableId, weeks, m);
+      return rows.map((r) => meetingView(r, access.categories));
+    });
+  }
+
+  /** Ascending by time: the next meeting first when listing from now on. */
+  async list(ctx: RequestContext, tableId: string, query: ListMeetingsQuery): Promise<Partial<MeetingView>[]> {
+    if (query.from && query.to && Date.parse(query.to) < Date.parse(query.from)) {
+      throw new ValidationProblem([{ name: 'to', reason: 'must not be before from' }]);
+    }
+    const access = await this.access.requireTable(ctx, tableId, 'meeting.list');
+    const where = ['m.table_id = $1'];
+    const params: unknown[] = [tableId];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (query.from) add('m.scheduled_at >= ?', new Date(query.from));
+    if (query.to) add('m.scheduled_at < ?', new Date(query.to));
+    if (query.status) add('m.status = ?', query.status);
+    const rows = await this.findRows(this.dataSource.manager, where.join(' AND '), params);
+    return rows.map((r) => meetingView(r, access.categories));
+  }
+
+  async get(ctx: RequestContext, meetingId: string): Promise<Partial<MeetingView>> {
+    const [row] = await this.findRows(this.dataSource.manager, 'm.id = $1', [meetingId]);
+    if (!row) throw notFound('Meeting');
+    const access = await this.meetingAccess(ctx, row.table_id, 'meeting.read', false);
+    return meetingView(row, access.categories);
+  }
+
+  /** An ad-hoc meeting: not part of the cadence (no slot), so regeneration never touches it. */
+  async create(ctx: RequestContext, tableId: string, dto: CreateMeetingDto): Promise<Partial<MeetingView>> {
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireChair(ctx, tableId, 'meeting.create', m);
+      const [{ id }] = await m.query(`INSERT INTO meeting (table_id, scheduled_at, location) VALUES ($1, $2, $3) RETURNING id`, [
+        tableId,
+        new Date(dto.scheduledAt),
+        dto.location ?? null,
+      ]);
+      const row = await this.findRow(m, id);
+      await this.events.raise(m, {
+        type: DomainEventType.MeetingScheduled,
+        tableId,
+        aggregateType: 'meeting',
+        aggregateId: id,
+        payload: { scheduledAt: row.scheduled_at.toISOString(), generated: false },
+      });
+      return meetingView(row, access.categories);
+    });
+  }
+
+  async update(ctx: RequestContext, meetingId: string, dto: UpdateMeetingDto): Promise<Partial<MeetingView>> {
+    if (dto.scheduledAt === undefined && dto.location === undefined) {
+      throw new ValidationProblem([{ name: 'body', reason: 'names no field to change (scheduledAt, location)' }]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      const { meeting, access } = await this.lockForChair(ctx, m, meetingId, 'meeting.move');
+      requireMovable(meeting);
+      const before = await this.findRow(m, meetingId);
+      const scheduledAt = dto.scheduledAt !== undefined ? new Date(dto.scheduledAt) : before.scheduled_at;
+      const location = dto.location !== undefined ? dto.location : before.location;
+      if (scheduledAt.getTime() === before.scheduled_at.getTime() && location === before.location) return meetingView(before, access.categories);
+      await m.query(`UPDATE meeting SET scheduled_at = $2, location = $3, updated_at = now() WHERE id = $1`, [meetingId, scheduledAt, location]);
+      await this.events.raise(m, {
+        type: DomainEventType.MeetingMoved,
+        tableId: meeting.table_id,
+        aggregateType: 'meeting',
+        aggregateId: meetingId,
+        payload: {
+          scheduledAt: scheduledAt.toISOString(),
+          previousScheduledAt: before.scheduled_at.toISOString(),
+          locationChanged: location !== before.location,
+        },
+      });
+      return meetingView(await this.findRow(m, meetingId), access.categories);
+    });
+  }
+
+  async cancel(ctx: RequestContext, meetingId: string, reason: string): Promise<Partial<MeetingView>> {
+    return this.dataSource.transaction(async (m) => {
+      const { meeting, access } = await this.lockForChair(ctx, m, meetingId, 'meeting.cancel');
+      await transitionMeeting(m, meeting, 'cancelled', ', cancelled_reason = $3', [reason]);
+      await this.events.raise(m, {
+        type: DomainEventType.MeetingCancelled,
+        tableId: meeting.table_id,
+        aggregateType: 'meeting',
+        aggregateId: meetingId,
+        payload: { scheduledAt: meeting.scheduled_at.toISOString() },
+      });
+      return meetingView(await this.findRow(m, meetingId), access.categories);
+    });
+  }
+
+  private async lockForChair(ctx: RequestContext, m: EntityManager, meetingId: string, action: string): Promise<{ meeting: LockedMeeting; access: TableAccess }> {
+    const meeting = await lockMeeting(m, meetingId);
+    if (!meeting) throw notFound('Meeting');
+    const access = await this.meetingAccess(ctx, meeting.table_id, action, true, m);
+    return { meeting, access };
+  }
+
+  /** Access to a meeting is access to its table; a meeting of a table the caller does not sit at is "not found". */
+  private async meetingAccess(ctx: RequestContext, tableId: string, action: string, chair: boolean, m?: EntityManager): Promise<TableAccess> {
+    try {
+      return chair ? await this.access.requireChair(ctx, tableId, action, m) : await this.access.requireTable(ctx, tableId, action, m);
+    } catch (e) {
+      if (e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND) throw notFound('Meeting');
+      throw e;
+    }
+  }
+
+  private cadence(rrule: string, policy: HolidayPolicy, from: Date, to: Date) {
+    try {
+      return occurrences(rrule, policy, from, to);
+    } catch {
+      // Cadences are validated when written; one that still cannot be read is the chair's to correct.
+      throw conflict('cadence_unreadable', "The table's cadence cannot be read; correct it on the table.");
+    }
+  }
+
+  private findRows(m: EntityManager, where: string, params: unknown[]): Promise<MeetingRow[]> {
+    return m.query(`SELECT ${MEETING_COLUMNS} FROM meeting m WHERE ${where} ORDER BY m.scheduled_at, m.id`, params);
+  }
+
+  private async findRow(m: EntityManager, meetingId: string): Promise<MeetingRow> {
+    const [row] = await this.findRows(m, 'm.id = $1', [meetingId]);
+    return row;
+  }
+}
+
+/**
+ * requireMeetingStatus names the meeting's status `status` in the problem, where it overwrites the
+ * problem's own HTTP status (and the filter answers 500). Same check and code, the status renamed.
+ */
+function requireMovable(meeting: LockedMeeting): void {
+  try {
+    requireMeetingStatus(meeting, MOVABLE, 'move');
+  } catch (e) {
+    if (!(e instanceof DomainException)) throw e;
+    throw new DomainException(e.getStatus(), e.code, e.message, { meetingStatus: meeting.status, allowed: MOVABLE });
+  }
+}
