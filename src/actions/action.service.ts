@@ -1,0 +1,226 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { requireCaseStillOpen } from '../cases/incident.service';
+import { DomainException, forbidden, InvalidParam, notFound, ValidationProblem } from '../common/problem';
+import type { RequestContext } from '../common/request-context';
+import { amsterdamDate } from '../common/working-days';
+import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
+import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
+import { ProcessingLogService } from '../sharing/processing-log.service';
+import { AssignActionDto, CompleteActionDto, isIsoDate, ListActionsQuery, RequestReplanDto } from './action.dto';
+import { ActionRow, ActionRepository } from './action.repository';
+import { ActionPageView, actionView, ActionView } from './action-view';
+
+const DEFAULT_LIMIT = 25;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The position after a row, as (due date, id): the list's own order. */
+const encodeCursor = (r: ActionRow) => Buffer.from(JSON.stringify([r.due_date, r.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { dueDate: string; id: string } {
+  try {
+    const [dueDate, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (isIsoDate(dueDate) && typeof id === 'string' && UUID.test(id)) return { dueDate, id };
+  } catch {
+    // Falls through to the problem below.
+  }
+  throw new ValidationProblem([{ name: 'cursor', reason: 'is not a cursor this API issued' }]);
+}
+
+/** Where an action is agreed: an agenda item of a meeting in session, about a case the chair may see. */
+export interface AgreedAt {
+  access: CaseAccess;
+  meetingId: string;
+  agendaItemId: string;
+}
+
+const subjectOf = (r: ActionRow) => ({ subjectId: r.subject_id, vNumber: r.v_number });
+
+/**
+ * Actions between meetings. People see the actions of cases at their tables; a partner system sees only
+ * its own organisation's. Only the owner organisation reports on an action: done, or a request to re-plan.
+ */
+@Injectable()
+export class ActionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+    private readonly actions: ActionRepository,
+  ) {}
+
+  async list(ctx: RequestContext, q: ListActionsQuery): Promise<ActionPageView> {
+    const startedAt = new Date();
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const p = ctx.principal;
+    const ownerOrganisationId = p.kind === 'client' ? p.organisationId : q.ownerOrganisationId;
+    if (p.kind === 'client' && q.ownerOrganisationId && q.ownerOrganisationId !== p.organisationId) return { items: [], nextCursor: null };
+    return this.dataSource.transaction(async (m) => {
+      let tables: TableAccess[];
+      if (q.tableId) {
+        const access = await this.access.requireTable(ctx, q.tableId, 'action.list', m);
+        await this.access.requireCategories(ctx, access, ['deliberation'], 'action.list');
+        tables = [access];
+      } else {
+        tables = (await this.access.accessibleTables(ctx, m)).filter((a) => a.categories.has('deliberation'));
+      }
+      if (!tables.length) return { items: [], nextCursor: null };
+      const rows = await this.actions.findPage(
+        m,
+        { tableIds: tables.map((a) => a.tableId), statuses: q.status, overdue: q.overdue, ownerOrganisationId, after },
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      // Each table's covenant has its own processing activity, so the log is written per table on the page.
+      for (const access of tables) {
+        const here = page.filter((r) => r.table_id === access.tableId);
+        if (!here.length) continue;
+        await this.log.record(m, ctx, access, {
+          operation: 'action.list',
+          activityCategory: 'deliberation',
+          categories: ['deliberation'],
+          subjects: here.map(subjectOf),
+          purpose: 'Follow up the actions agreed at the case conference',
+          startedAt,
+        });
+      }
+      const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
+      const today = amsterdamDate();
+      return {
+        items: page.map((r) => actionView(r, byTable.get(r.table_id)!, today)),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+      };
+    });
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Partial<ActionView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.actions.findById(m, id);
+      const access = await this.visible(ctx, m, row, 'action.read');
+      await this.logFor(m, ctx, access, row!, 'action.read', 'Follow up an action agreed at the case conference', startedAt);
+      return actionView(row!, access.categories);
+    });
+  }
+
+  async complete(ctx: RequestContext, id: string, dto: CompleteActionDto): Promise<Partial<ActionView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.ownedOpenAction(ctx, m, id, 'action.complete');
+      await this.actions.complete(m, id, dto.resultNote);
+      await this.events.raise(m, {
+        type: DomainEventType.ActionCompleted,
+        tableId: row.access.tableId,
+        aggregateType: 'action',
+        aggregateId: id,
+        payload: { actionId: id, caseReference: row.action.case_reference, ownerOrganisationId: row.action.owner_organisation_id },
+      });
+      return this.respond(m, ctx, row.access, id, 'action.complete', 'Report an agreed action as done', startedAt);
+    });
+  }
+
+  async requestReplan(ctx: RequestContext, id: string, dto: RequestReplanDto): Promise<Partial<ActionView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.ownedOpenAction(ctx, m, id, 'action.replan_request');
+      await this.actions.requestReplan(m, id, dto.proposedDueDate, dto.reason);
+      await this.events.raise(m, {
+        type: DomainEventType.ActionReplanRequested,
+        tableId: row.access.tableId,
+        aggregateType: 'action',
+        aggregateId: id,
+        payload: {
+          actionId: id,
+          caseReference: row.action.case_reference,
+          ownerOrganisationId: row.action.owner_organisation_id,
+          proposedDueDate: dto.proposedDueDate,
+        },
+      });
+      return this.respond(m, ctx, row.access, id, 'action.replan_request', 'Ask the case conference to re-plan an action', startedAt);
+    });
+  }
+
+  /** "Which action by whom", agreed in session; runs in the session's transaction (the meeting row is locked). */
+  async assign(m: EntityManager, ctx: RequestContext, at: AgreedAt, dto: AssignActionDto): Promise<Partial<ActionView>> {
+    const startedAt = new Date();
+    await requireCaseStillOpen(m, at.access);
+    const invalid: InvalidParam[] = [];
+    if (!(await this.actions.isActiveMemberOrganisation(m, at.access.tableId, dto.ownerOrganisationId))) {
+      invalid.push({ name: 'ownerOrganisationId', reason: 'must be an active member organisation of the table' });
+    } else if (dto.ownerUserId && !(await this.actions.isOrganisationMember(m, at.access.tableId, dto.ownerOrganisationId, dto.ownerUserId))) {
+      invalid.push({ name: 'ownerUserId', reason: 'must be a user of the owner organisation with an active membership of the table' });
+    }
+    if (invalid.length) throw new ValidationProblem(invalid);
+    const id = await this.actions.insert(m, {
+      caseId: at.access.caseId,
+      meetingId: at.meetingId,
+      agendaItemId: at.agendaItemId,
+      ownerOrganisationId: dto.ownerOrganisationId,
+      ownerUserId: dto.ownerUserId ?? null,
+      description: dto.description,
+      dueDate: dto.dueDate,
+    });
+    const row = (await this.actions.findById(m, id))!;
+    await this.events.raise(m, {
+      type: DomainEventType.ActionAssigned,
+      tableId: at.access.tableId,
+      aggregateType: 'action',
+      aggregateId: id,
+      payload: { actionId: id, caseReference: row.case_reference, ownerOrganisationId: row.owner_organisation_id, dueDate: row.due_date },
+    });
+    await this.logFor(m, ctx, at.access, row, 'action.create', 'Record an action agreed at the case conference', startedAt);
+    return actionView(row, at.access.categories);
+  }
+
+  /**
+   * 404 alike for "does not exist", "not a member of its case's table", "deliberation not granted" and,
+   * for a partner system, "another organisation's action".
+   */
+  private async visible(ctx: RequestContext, m: EntityManager, row: ActionRow | undefined, operation: string): Promise<CaseAccess> {
+    if (!row) {
+      await this.log.recordDenied(ctx, operation);
+      throw notFound('Action');
+    }
+    const access = await this.access.requireCase(ctx, row.case_id, operation, m).catch((e: unknown) => {
+      throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Action') : e;
+    });
+    const foreign = ctx.principal.kind === 'client' && row.owner_organisation_id !== ctx.principal.organisationId;
+    if (foreign || !access.categories.has('deliberation')) {
+      await this.log.recordDenied(ctx, operation, { tableId: access.tableId, role: access.role });
+      throw notFound('Action');
+    }
+    return access;
+  }
+
+  private async ownedOpenAction(ctx: RequestContext, m: EntityManager, id: string, operation: string): Promise<{ action: ActionRow; access: CaseAccess }> {
+    const action = await this.actions.lock(m, id);
+    const access = await this.visible(ctx, m, action, operation);
+    if (action!.owner_organisation_id !== ctx.principal.organisationId) {
+      await this.log.recordDenied(ctx, operation, { tableId: access.tableId, role: access.role });
+      throw forbidden('not_owner_organisation', 'Only the organisation that owns this action may report on it.');
+    }
+    if (action!.status !== 'open') {
+      throw new DomainException(HttpStatus.CONFLICT, 'action_not_open', `The action is ${action!.status}.`, { actionStatus: action!.status });
+    }
+    return { action: action!, access };
+  }
+
+  private async respond(m: EntityManager, ctx: RequestContext, access: CaseAccess, id: string, operation: string, purpose: string, startedAt: Date) {
+    const row = (await this.actions.findById(m, id))!;
+    await this.logFor(m, ctx, access, row, operation, purpose, startedAt);
+    return actionView(row, access.categories);
+  }
+
+  private async logFor(m: EntityManager, ctx: RequestContext, access: TableAccess, row: ActionRow, operation: string, purpose: string, startedAt: Date) {
+    await this.log.record(m, ctx, access, {
+      operation,
+      activityCategory: 'deliberation',
+      categories: ['deliberation'],
+      subjects: [subjectOf(row)],
+      purpose,
+      startedAt,
+    });
+  }
+}
