@@ -127,7 +127,7 @@ export class MeetingService {
     }
     return this.dataSource.transaction(async (m) => {
       const { meeting, access } = await this.lockForChair(ctx, m, meetingId, 'meeting.move');
-      requireMovable(meeting);
+      requireMeetingStatus(meeting, MOVABLE, 'move');
       const before = await this.findRow(m, meetingId);
       const scheduledAt = dto.scheduledAt !== undefined ? new Date(dto.scheduledAt) : before.scheduled_at;
       const location = dto.location !== undefined ? dto.location : before.location;
@@ -196,18 +196,5 @@ export class MeetingService {
   private async findRow(m: EntityManager, meetingId: string): Promise<MeetingRow> {
     const [row] = await this.findRows(m, 'm.id = $1', [meetingId]);
     return row;
-  }
-}
-
-/**
- * requireMeetingStatus names the meeting's status `status` in the problem, where it overwrites the
- * problem's own HTTP status (and the filter answers 500). Same check and code, the status renamed.
- */
-function requireMovable(meeting: LockedMeeting): void {
-  try {
-    requireMeetingStatus(meeting, MOVABLE, 'move');
-  } catch (e) {
-    if (!(e instanceof DomainException)) throw e;
-    throw new DomainException(e.getStatus(), e.code, e.message, { meetingStatus: meeting.status, allowed: MOVABLE });
   }
 }

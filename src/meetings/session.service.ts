@@ -36,19 +36,6 @@ const as404 = (what: string) => (e: unknown) => {
   throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound(what) : e;
 };
 
-/**
- * requireMeetingStatus puts the meeting's status in the problem's `status` extension, which overwrites the
- * HTTP status number of the problem and turns the 409 into a 500; re-raised here under `meetingStatus`.
- */
-function requireInSession(meeting: LockedMeeting, action: string): void {
-  try {
-    requireMeetingStatus(meeting, ['in_session'], action);
-  } catch (e) {
-    if (!(e instanceof DomainException)) throw e;
-    throw new DomainException(e.getStatus(), e.code, e.message, { meetingStatus: meeting.status, allowed: ['in_session'] });
-  }
-}
-
 const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
 /** The case summaries of the agenda, shaped like a case list row so the case list's view discloses them. */
 const CASE_SUMMARIES = `
@@ -101,7 +88,7 @@ export class SessionService {
   async putAttendance(ctx: RequestContext, meetingId: string, dto: PutAttendanceDto) {
     return this.dataSource.transaction(async (m) => {
       const { meeting, table } = await this.chairLock(ctx, m, meetingId, 'attendance.record');
-      requireInSession(meeting, 'record attendance of');
+      requireMeetingStatus(meeting, ['in_session'], 'record attendance of');
       const ids = dto.organisations.map((o) => o.organisationId);
       const members = new Set<string>(
         (await m.query(
@@ -242,7 +229,7 @@ export class SessionService {
         throw notFound('Agenda item');
       }
       const { meeting, table } = await this.chairLock(ctx, m, found.meeting_id, operation).catch(as404('Agenda item'));
-      requireInSession(meeting, 'record the session of');
+      requireMeetingStatus(meeting, ['in_session'], 'record the session of');
       // Read again under the meeting lock: the agenda cannot change any more while we write.
       const [item] = await m.query(`SELECT case_id FROM agenda_item WHERE id = $1 AND meeting_id = $2`, [itemId, meeting.id]);
       if (!item) throw notFound('Agenda item');
