@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/password';
 import { GlobalRole, OrganisationType } from '../auth/permissions';
 import { Organisation } from '../organisations/organisation.entity';
 import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '../tables/covenant-writer';
+import { seedDemoMeetings } from './demo-meetings-seed';
 import { User } from '../users/user.entity';
 
 /** Shared by every demo account; listed in the README. Never seeded in production. */
@@ -159,4 +160,6 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
        ($1, 'area_ban', $3, 'Art. 172a Gemeentewet / APV Harderwijk', now() - interval '5 days', now() - interval '4 days', 'ended', 'Gebiedsverbod winkelcentrum, 24 uur na winkeldiefstal')`,
     [caseIds[0], orgs.coa.id, orgs.gemeente.id],
   );
+  // The next meetings, a published agenda, and last week's closed meeting with minutes and actions.
+  await seedDemoMeetings(m, table.id);
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MinutesController } from './minutes.controller';
+import { MinutesService } from './minutes.service';
 
 /** Closing a meeting: frozen minutes, JSON and PDF per viewer, addenda. */
-@Module({ controllers: [], providers: [], exports: [] })
+@Module({ controllers: [MinutesController], providers: [MinutesService], exports: [MinutesService] })
 export class MinutesModule {}
