@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
@@ -109,7 +110,7 @@ export class RequestReplanDto {
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
-export class ListActionsQuery {
+export class ListActionsQuery extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only the actions of cases at this table.' })
   @IsOptional()
   @IsUUID()
@@ -131,18 +132,4 @@ export class ListActionsQuery {
   @IsOptional()
   @IsUUID()
   ownerOrganisationId?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque; the `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }

@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -27,6 +28,10 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** ICAO 9303 codes for stateless persons, refugees and unknown nationality, used in immigration records. */
 const STATELESS_CODES = new Set(['XXA', 'XXB', 'XXC', 'XXX']);
 
+/** ISO 3166-1 alpha-3, or the ICAO codes for stateless (XXA), refugee (XXB, XXC) and unknown (XXX). */
+export const isNationalityCode = (value: unknown): value is string =>
+  typeof value === 'string' && /^[A-Z]{3}$/.test(value) && (STATELESS_CODES.has(value) || isISO31661Alpha3(value));
+
 /** Today's date in the Netherlands (YYYY-MM-DD): "not in the future" is judged where the table sits. */
 export const todayInAmsterdam = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 
@@ -46,7 +51,7 @@ const Nationality = () =>
   ValidateBy({
     name: 'nationality',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && /^[A-Z]{3}$/.test(value) && (STATELESS_CODES.has(value) || isISO31661Alpha3(value)),
+      validate: isNationalityCode,
       defaultMessage: () => '$property must be an upper-case ISO 3166-1 alpha-3 code (or XXA, XXB, XXC, XXX)',
     },
   });
@@ -198,7 +203,7 @@ export class TransferCaseDto {
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
-export class ListCasesQuery {
+export class ListCasesQuery extends PageQueryDto {
   @ApiPropertyOptional({ enum: CASE_STATUSES, isArray: true, description: 'Repeatable or comma-separated.' })
   @IsOptional()
   @Transform(toList)
@@ -221,18 +226,4 @@ export class ListCasesQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   incidentSince?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque; the `nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }

@@ -1,3 +1,4 @@
+import { AGENDA_REASON_GROUP, type DraftReasonCode } from '../meetings/agenda-view';
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
 import { incidentCategory, IncidentClassification } from '../cases/incident.entity';
@@ -19,23 +20,13 @@ const TUESDAY = 2;
 const MINUTE = 60_000;
 
 interface StoredReason {
-  code: string;
+  code: DraftReasonCode;
   detail?: string;
   category: Category;
   origin: 'draft';
 }
 
 /** Priority of DOMAIN.md section 4 step 3: an item is placed by its best reason. */
-const REASON_RANK: Record<string, number> = {
-  escalation_proposed: 1,
-  severe_incident: 1,
-  overdue_actions: 2,
-  new_case: 3,
-  new_incidents: 4,
-  actions_due: 5,
-  review_due: 6,
-  nominated: 7,
-};
 
 const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const weekday = (date: string) => new Date(`${date}T12:00:00Z`).getUTCDay();
@@ -78,7 +69,7 @@ interface CaseReasons {
  * of their classification, so that a municipality is not shown a reason about an offence.
  */
 async function draftReasons(m: EntityManager, tableId: string, since: Date, at: Date, today: string): Promise<CaseReasons[]> {
-  const rows: { case_id: string; reference: string; status: string; code: string; detail: string | null; classification: IncidentClassification | null }[] = await m.query(
+  const rows: { case_id: string; reference: string; status: string; code: DraftReasonCode; detail: string | null; classification: IncidentClassification | null }[] = await m.query(
     `WITH oc AS (SELECT id, reference, status, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed')
      SELECT oc.id AS case_id, oc.reference, oc.status, r.code, r.detail, r.classification
        FROM (
@@ -115,8 +106,8 @@ async function draftReasons(m: EntityManager, tableId: string, since: Date, at: 
     entry.reasons.push({ code: row.code, ...(row.detail ? { detail: row.detail } : {}), category, origin: 'draft' });
     byCase.set(row.case_id, entry);
   }
-  const best = (c: CaseReasons) => Math.min(...c.reasons.map((r) => REASON_RANK[r.code]));
-  for (const c of byCase.values()) c.reasons.sort((a, b) => REASON_RANK[a.code] - REASON_RANK[b.code]);
+  const best = (c: CaseReasons) => Math.min(...c.reasons.map((r) => AGENDA_REASON_GROUP[r.code]));
+  for (const c of byCase.values()) c.reasons.sort((a, b) => AGENDA_REASON_GROUP[a.code] - AGENDA_REASON_GROUP[b.code]);
   return [...byCase.values()].sort((a, b) => best(a) - best(b) || a.reference.localeCompare(b.reference));
 }
 

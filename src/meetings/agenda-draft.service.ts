@@ -9,7 +9,7 @@ import { DomainEventService, DomainEventType } from '../notifications/domain-eve
 import type { TableAccess } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, StoredReason, summaryView } from './agenda-view';
+import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, StoredReason, summaryView } from './agenda-view';
 import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
 import { LockedMeeting, lockMeeting, requireMeetingStatus } from './meeting-status';
 
@@ -19,20 +19,6 @@ export interface DraftActor {
   access: TableAccess;
 }
 
-/**
- * Priority groups of DOMAIN.md section 4 step 3: an item is positioned by its best reason. An escalation
- * proposal and a severe incident share the first group; items kept only for the chair's reasons come last.
- */
-const GROUP: Record<DraftReasonCode, number> = {
-  escalation_proposed: 1,
-  severe_incident: 1,
-  overdue_actions: 2,
-  new_case: 3,
-  new_incidents: 4,
-  actions_due: 5,
-  review_due: 6,
-  nominated: 7,
-};
 const CHAIR_GROUP = 8;
 const CATEGORY_ORDER: Category[] = ['deliberation', 'incidents', 'criminal'];
 
@@ -142,7 +128,7 @@ export class AgendaDraftService {
       caseItems.push(caseItem(item, found?.reasons ?? [], chairs));
     }
     for (const [caseId, { reference, reasons }] of drafted) {
-      caseItems.push({ id: randomUUID(), isNew: true, caseId, group: GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
+      caseItems.push({ id: randomUUID(), isNew: true, caseId, group: AGENDA_REASON_GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
     }
     const onAgenda = new Set(topicItems.flatMap((i) => i.reasons.map((r) => r.nominationId)));
     for (const n of topicNominations.filter((x) => !onAgenda.has(x.id))) {
@@ -172,7 +158,7 @@ function caseItem(item: ItemRow, drafted: StoredReason[], chairs: StoredReason[]
     id: item.id,
     isNew: false,
     caseId: item.case_id!,
-    group: drafted.length ? GROUP[drafted[0].code as DraftReasonCode] : CHAIR_GROUP,
+    group: drafted.length ? AGENDA_REASON_GROUP[drafted[0].code as DraftReasonCode] : CHAIR_GROUP,
     position: item.position,
     reference: item.reference ?? '',
     reasons: [...drafted, ...chairs],

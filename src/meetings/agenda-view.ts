@@ -18,6 +18,21 @@ export const DRAFT_REASON_CODES = [
 export type DraftReasonCode = (typeof DRAFT_REASON_CODES)[number];
 
 /**
+ * Priority groups of DOMAIN.md section 4 step 3: an item is positioned by its best reason. An escalation
+ * proposal and a severe incident share the first group; items kept only for the chair's reasons come last.
+ */
+export const AGENDA_REASON_GROUP: Record<DraftReasonCode, number> = {
+  escalation_proposed: 1,
+  severe_incident: 1,
+  overdue_actions: 2,
+  new_case: 3,
+  new_incidents: 4,
+  actions_due: 5,
+  review_due: 6,
+  nominated: 7,
+};
+
+/**
  * A reason as stored in agenda_item.reasons. `category` decides who sees it (incident reasons carry the
  * incident's category). `origin` tells the draft's reasons, which every re-draft recomputes, from the
  * chair's, which it keeps: an item with a chair reason was put on or curated by hand.

@@ -1,5 +1,6 @@
+import { isNationalityCode } from '../cases/case.dto';
 import { Injectable } from '@nestjs/common';
-import { isISO31661Alpha3, isISO8601 } from 'class-validator';
+import { isISO8601 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { V_NUMBER, todayInAmsterdam } from '../cases/case.dto';
@@ -29,7 +30,6 @@ interface ValidLine {
   note: string | null;
 }
 
-const STATELESS_CODES = new Set(['XXA', 'XXB', 'XXC', 'XXX']);
 const FIELDS = ['vNumber', 'familyName', 'givenNames', 'dateOfBirth', 'nationality', 'note'] as const;
 const PURPOSE = 'Lijst van ketenpartner verwerken: casussen aanmelden voor het casusoverleg';
 
@@ -47,7 +47,7 @@ function lineProblems(l: Record<string, unknown>): string[] {
     problems.push('dateOfBirth must be a date (YYYY-MM-DD) not in the future');
   }
   const nat = l.nationality;
-  if (nat !== undefined && nat !== null && !(typeof nat === 'string' && /^[A-Z]{3}$/.test(nat) && (STATELESS_CODES.has(nat) || isISO31661Alpha3(nat)))) {
+  if (nat !== undefined && nat !== null && !isNationalityCode(nat)) {
     problems.push('nationality must be an upper-case ISO 3166-1 alpha-3 code');
   }
   if (!optionalText(l.note, 1000)) problems.push('note must be a text of at most 1000 characters');
