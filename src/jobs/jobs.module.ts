@@ -4,6 +4,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
+import { MeetingService } from '../meetings/meeting.service';
 import { LogSealService } from '../sharing/log-seal.service';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { QUEUES } from './queues';
@@ -33,7 +34,7 @@ export class JobsModule {
         }),
         queues,
       ],
-      providers: options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, SchedulerService] : [],
+      providers: options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, MeetingService, SchedulerService] : [],
       exports: [queues],
     };
   }

@@ -7,6 +7,9 @@ export enum QueueName {
 
 export enum MaintenanceJob {
   PurgeExpiredSessions = 'purge-expired-sessions',
+  /** Nightly sweep: enqueues one GenerateMeetingsForTable per active table. */
+  GenerateMeetings = 'generate-meetings',
+  GenerateMeetingsForTable = 'generate-meetings-for-table',
 }
 
 export enum AuditJob {

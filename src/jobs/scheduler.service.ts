@@ -25,6 +25,11 @@ export class SchedulerService implements OnApplicationBootstrap {
       { pattern: '15 3 * * *', tz: TZ },
       { name: MaintenanceJob.PurgeExpiredSessions, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
     );
+    await this.maintenance.upsertJobScheduler(
+      MaintenanceJob.GenerateMeetings,
+      { pattern: '30 2 * * *', tz: TZ },
+      { name: MaintenanceJob.GenerateMeetings, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
+    );
     // A fixed interval, not a cron pattern: the delay before an entry is sealed should not depend on the clock.
     await this.audit.upsertJobScheduler(
       AuditJob.SealLogs,
