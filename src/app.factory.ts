@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
@@ -88,12 +88,24 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     { ignoreGlobalPrefix: true },
   );
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: problemSchema } };
+  markUuidPathParameters(document);
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
     jsonDocumentUrl: `${API_PREFIX}/openapi.json`,
     raw: ['json'],
     customSiteTitle: 'Ketentafel API',
   });
   return app;
+}
+
+/** Every `id` / `…Id` path parameter is a UUID (validated by uuidParam); say so in the document. */
+function markUuidPathParameters(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as { parameters?: { in?: string; name?: string; schema?: Record<string, unknown> }[] }[]) {
+      for (const p of op?.parameters ?? []) {
+        if (p.in === 'path' && /^(id|\w+Id)$/.test(p.name ?? '') && p.schema?.type === 'string' && !p.schema.format) p.schema.format = 'uuid';
+      }
+    }
+  }
 }
 
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {

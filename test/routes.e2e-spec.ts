@@ -93,6 +93,11 @@ describe('every route states who may call it', () => {
       .map((r) => `${r.method} ${r.path.replace(/^\/api\/v1/, '')}`)
       .filter((key) => !documented.has(key));
     expect(missing).toEqual([]);
+    const idParams = Object.values(doc.paths as Record<string, Record<string, { parameters?: { in: string; name: string; schema: { format?: string } }[] }>>)
+      .flatMap((ops) => Object.values(ops).flatMap((op) => op.parameters ?? []))
+      .filter((p) => p.in === 'path' && /^(id|\w+Id)$/.test(p.name));
+    expect(idParams.length).toBeGreaterThan(20);
+    expect(idParams.filter((p) => p.schema.format !== 'uuid').map((p) => p.name)).toEqual([]);
     for (const p of Object.keys(doc.paths)) {
       expect(p).not.toMatch(/\/$/);
       for (const segment of p.split('/').filter((s) => s && !s.startsWith('{'))) {
