@@ -7,6 +7,7 @@ import { LogSealProcessor } from '../sharing/log-seal.processor';
 import { MeetingService } from '../meetings/meeting.service';
 import { LogSealService } from '../sharing/log-seal.service';
 import { MaintenanceProcessor } from './maintenance.processor';
+import { QueueErrorLogger } from './queue-errors';
 import { QUEUES } from './queues';
 import { SchedulerService } from './scheduler.service';
 
@@ -34,7 +35,7 @@ export class JobsModule {
         }),
         queues,
       ],
-      providers: options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, MeetingService, SchedulerService] : [],
+      providers: [QueueErrorLogger, ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, MeetingService, SchedulerService] : [])],
       exports: [queues],
     };
   }
