@@ -22,7 +22,10 @@ function vevents(ics: string): Record<string, string>[] {
   let current: Record<string, string> | undefined;
   for (const line of lines) {
     if (line === 'BEGIN:VEVENT') current = {};
-    else if (line === 'END:VEVENT') events.push(current!), (current = undefined);
+    else if (line === 'END:VEVENT') {
+      events.push(current!);
+      current = undefined;
+    }
     else if (current) {
       const colon = line.indexOf(':');
       current[line.slice(0, colon)] = line.slice(colon + 1);

@@ -5,7 +5,7 @@ import { givenAction, givenAgendaItem, givenCase, givenMeeting, givenSubject, gi
 import { pdfText } from './support/pdf-text';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** Collects a binary response body into a Buffer (supertest parses only text types by default). */
 const binary = (res: Response, done: (err: Error | null, body: Buffer) => void) => {

@@ -1,7 +1,7 @@
 import { PageQueryDto } from '../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, IsUUID, Length, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { amsterdamDate } from '../common/working-days';
 import { ACTION_STATUSES, type ActionStatus } from '../cases/action.entity';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './action-review.entity';

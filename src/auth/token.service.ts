@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
-import { ApiScope, GlobalRole, OrganisationType } from './permissions';
+import { GlobalRole, OrganisationType } from './permissions';
 
 export const JWT_ALGORITHM = 'HS256';
 

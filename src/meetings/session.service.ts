@@ -17,7 +17,7 @@ import { DomainEventService, DomainEventType } from '../notifications/domain-eve
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
 import { categoriesOf } from '../sharing/disclosure';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { LockedMeeting, lockMeeting, requireMeetingStatus, transitionMeeting } from './meeting-status';
+import { lockMeeting, requireMeetingStatus, transitionMeeting } from './meeting-status';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { AttendanceRow, attendanceView, decisionView, meetingView, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
 
