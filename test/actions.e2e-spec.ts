@@ -1,6 +1,6 @@
 import { amsterdamDate, workingDaysBetween } from '../src/common/working-days';
 import { givenAction, givenCase, givenTable, GivenTable, givenTableUser } from './support/factories';
-import { bearer, login, startTestApp, TestApp } from './support/test-app';
+import { bearer, login, startTestApp, TestApp, partnerToken } from './support/test-app';
 
 /** A calendar date `days` from `date`. */
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -19,11 +19,8 @@ describe('actions between meetings', () => {
   const post = (path: string, who: string, body: object) => t.http().post(`/api/v1${path}`).set(bearer(who)).send(body);
   const ids = (body: { items: { id: string }[] }) => body.items.map((i) => i.id);
 
-  async function clientToken(scopes: string[], organisationId = table.organisations.POLICE!) {
-    const client = await post('/api-clients', token.admin, { organisationId, name: `BVH ${scopes.join(',')} ${Math.random()}`, scopes }).expect(201);
-    const res = await t.http().post('/api/v1/oauth/token').auth(client.body.clientId, client.body.clientSecret).type('form').send({ grant_type: 'client_credentials' }).expect(200);
-    return res.body.access_token as string;
-  }
+  const clientToken = (scopes: string[], organisationId = table.organisations.POLICE!) => partnerToken(t, token.admin, organisationId, scopes);
+
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,7 +1,7 @@
 import type { CreateIncidentDto } from '../src/cases/incident.dto';
 import { hashRequest } from '../src/cases/incident.service';
 import { givenCase, givenTable, GivenTable, givenTableUser } from './support/factories';
-import { bearer, login, startTestApp, TestApp } from './support/test-app';
+import { bearer, login, startTestApp, TestApp, partnerToken } from './support/test-app';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
@@ -18,11 +18,8 @@ describe('incidents and measures', () => {
   const post = (path: string, who: string, body: object) => t.http().post(`/api/v1${path}`).set(bearer(who)).send(body);
   const get = (path: string, who: string) => t.http().get(`/api/v1${path}`).set(bearer(who));
 
-  async function clientToken(scopes: string[], organisationId = table.organisations.POLICE!) {
-    const client = await post('/api-clients', token.admin, { organisationId, name: `BVH ${scopes.join(',')} ${Math.random()}`, scopes }).expect(201);
-    const res = await t.http().post('/api/v1/oauth/token').auth(client.body.clientId, client.body.clientSecret).type('form').send({ grant_type: 'client_credentials' }).expect(200);
-    return res.body.access_token as string;
-  }
+  const clientToken = (scopes: string[], organisationId = table.organisations.POLICE!) => partnerToken(t, token.admin, organisationId, scopes);
+
 
   beforeAll(async () => {
     t = await startTestApp();

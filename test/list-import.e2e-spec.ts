@@ -1,5 +1,5 @@
 import { givenCase, givenMeeting, givenSubject, givenTable, GivenTable, givenTableUser, randomVNumber } from './support/factories';
-import { bearer, login, startTestApp, TestApp } from './support/test-app';
+import { bearer, login, startTestApp, TestApp, partnerToken } from './support/test-app';
 
 const API = '/api/v1';
 type Json = Record<string, any>;
@@ -24,11 +24,8 @@ describe('list imports', () => {
   });
   const submit = (token: string, body: object, tableId = table.id) => t.http().post(`${API}/tables/${tableId}/lists`).set(bearer(token)).send(body);
 
-  async function clientToken(scopes: string[], organisationId: string) {
-    const client = await t.http().post(`${API}/api-clients`).set(bearer(admin)).send({ organisationId, name: `Lijsten ${Math.random()}`, scopes }).expect(201);
-    const res = await t.http().post(`${API}/oauth/token`).auth(client.body.clientId, client.body.clientSecret).type('form').send({ grant_type: 'client_credentials' }).expect(200);
-    return res.body.access_token as string;
-  }
+  const clientToken = (scopes: string[], organisationId: string) => partnerToken(t, admin, organisationId, scopes);
+
 
   beforeAll(async () => {
     t = await startTestApp();

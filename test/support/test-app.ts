@@ -73,3 +73,19 @@ export async function login(t: TestApp, email: string, password = DEMO_PASSWORD)
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Registers a partner system for `organisationId` (as the admin `adminToken`) and returns its client-credentials token. */
+export async function partnerToken(t: TestApp, adminToken: string, organisationId: string, scopes: string[]): Promise<string> {
+  const client = await t.http()
+    .post('/api/v1/api-clients')
+    .set(bearer(adminToken))
+    .send({ organisationId, name: `Partner ${scopes.join(',')} ${Math.random()}`, scopes })
+    .expect(201);
+  const res = await t.http()
+    .post('/api/v1/oauth/token')
+    .auth(client.body.clientId, client.body.clientSecret)
+    .type('form')
+    .send({ grant_type: 'client_credentials' })
+    .expect(200);
+  return res.body.access_token as string;
+}
