@@ -22,7 +22,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/app.factory';
 import { AppConfig, loadConfig } from '../src/config/app-config';
-import { ensureAppLoginRole, runMigrations } from '../src/db/bootstrap';
+import { ensureAppLoginRole, runMigrations, withDatabase } from '../src/db/bootstrap';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
 
 const SECONDS = positiveInt('BENCH_SECONDS', 10);
@@ -42,16 +42,6 @@ function positiveInt(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
-}
-
-function withDatabase(url: string, database: string, user?: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  if (user) {
-    u.username = user;
-    u.password = user;
-  }
-  return u.toString();
 }
 
 async function ownerQuery(sql: string): Promise<void> {

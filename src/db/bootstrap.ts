@@ -6,9 +6,14 @@ import { dataSourceOptions } from './data-source-options';
 
 const MIGRATION_LOCK_KEY = 7_204_311; // pg_advisory_lock key shared by every process that migrates
 
-function withDatabase(url: string, database: string): string {
+/** The same server URL with another database (and, for a login role whose password is its name, another user). */
+export function withDatabase(url: string, database: string, user?: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
+  if (user) {
+    u.username = user;
+    u.password = user;
+  }
   return u.toString();
 }
 

@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { ensureAppLoginRole, runMigrations } from '../../src/db/bootstrap';
+import { ensureAppLoginRole, runMigrations, withDatabase } from '../../src/db/bootstrap';
 
 /** The server the tests use; the owner role must be able to create databases (the machine's postgres). */
 const OWNER_URL = process.env.TEST_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const APP_ROLE = 'ketentafel_app';
-
-function withDatabase(url: string, database: string, user?: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  if (user) {
-    u.username = user;
-    u.password = user;
-  }
-  return u.toString();
-}
 
 export interface TestDatabase {
   name: string;
