@@ -19,10 +19,12 @@ import { LogsModule } from './sharing/logs.module';
 import { SharingModule } from './sharing/sharing.module';
 import { TablesModule } from './tables/tables.module';
 import { ActionsModule } from './actions/actions.module';
-import { AgendaModule } from './meetings/agenda.module';
+import { AgendaModule } from './meetings/agenda/agenda.module';
+import { CalendarModule } from './meetings/calendar/calendar.module';
+import { EscalationsModule } from './escalations/escalations.module';
 import { MeetingsModule } from './meetings/meetings.module';
-import { MinutesModule } from './meetings/minutes.module';
-import { SessionModule } from './meetings/session.module';
+import { MinutesModule } from './meetings/minutes/minutes.module';
+import { SessionModule } from './meetings/session/session.module';
 import { NotificationsModule } from './notifications/notifications.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -47,7 +49,7 @@ export class AppModule {
         ...(http
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
-              MeetingsModule, AgendaModule, SessionModule, MinutesModule, ActionsModule, HealthModule, MetricsModule,
+              MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
             ]
           : []),
       ],

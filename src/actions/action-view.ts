@@ -1,4 +1,4 @@
-import { ACTION_STATUSES, type ActionStatus } from '../cases/action.entity';
+import { ACTION_STATUSES, type ActionStatus } from './action.entity';
 import { amsterdamDate, workingDaysBetween } from '../common/working-days';
 import type { Category as CategoryName } from '../sharing/categories';
 import { Category, disclose, NotPersonal } from '../sharing/disclosure';

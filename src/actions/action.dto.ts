@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, IsUUID, Length, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { amsterdamDate } from '../common/working-days';
-import { ACTION_STATUSES, type ActionStatus } from '../cases/action.entity';
+import { ACTION_STATUSES, type ActionStatus } from './action.entity';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './action-review.entity';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ActionStatus } from '../cases/action.entity';
+import type { ActionStatus } from './action.entity';
 import type { ReviewOutcome } from './action-review.entity';
 
 /** An action with what access, disclosure and the logs need of its case. */

@@ -8,7 +8,8 @@ import { LoginLimiterService } from './login-limiter.service';
 import { hashPassword, verifyPassword } from './password';
 import { Principal } from './principal';
 import { RevocationService } from './revocation.service';
-import { AuthSession, RefreshToken } from './session.entity';
+import { AuthSession } from './session.entity';
+import { RefreshToken } from './refresh-token.entity';
 import { newSecret, sha256, TokenService } from './token.service';
 
 const invalidCredentials = () =>

@@ -23,21 +23,3 @@ export class AuthSession {
   @Column({ type: 'text', nullable: true })
   revokedReason: SessionRevokedReason | null;
 }
-
-@Entity('refresh_token')
-export class RefreshToken {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ type: 'uuid' })
-  sessionId: string;
-
-  @Column({ type: 'bytea' })
-  tokenHash: Buffer;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  usedAt: Date | null;
-}

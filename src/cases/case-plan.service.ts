@@ -4,7 +4,7 @@ import type { RequestContext } from '../common/request-context';
 import { notFound } from '../common/problem';
 import { AccessService } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { DEADLINE_CATEGORY } from './case.entity';
+import { DEADLINE_CATEGORY } from './case-deadline.entity';
 import { CreateDeadlineDto, StrategyInputDto } from './case.dto';
 import { CaseRepository } from './case.repository';
 import { actorUserId, requireStillAt } from './case-support';

@@ -1,6 +1,8 @@
 import type { Category as CategoryName } from '../sharing/categories';
 import { categoriesOf, Category, disclose, NotPersonal, PER_RECORD } from '../sharing/disclosure';
-import { CASE_STATUSES, CaseStatus, DEADLINE_CATEGORY, DEADLINE_KINDS, DeadlineKind, RISK_LEVELS, RiskLevel, STRATEGY_KINDS, StrategyKind } from './case.entity';
+import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
+import { DEADLINE_CATEGORY, DEADLINE_KINDS, DeadlineKind } from './case-deadline.entity';
+import { STRATEGY_KINDS, StrategyKind } from './case-strategy.entity';
 import type { CaseDetailRow, CaseListRow, DeadlineRow, StatusChangeRow, StrategyRow, TransferRow } from './case.repository';
 
 /**

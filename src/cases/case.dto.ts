@@ -17,7 +17,9 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
-import { CASE_STATUSES, CaseStatus, DEADLINE_KINDS, DeadlineKind, RISK_LEVELS, RiskLevel, STRATEGY_KINDS, StrategyKind } from './case.entity';
+import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
+import { DEADLINE_KINDS, DeadlineKind } from './case-deadline.entity';
+import { STRATEGY_KINDS, StrategyKind } from './case-strategy.entity';
 
 /** Vreemdelingennummer: exactly ten digits. */
 export const V_NUMBER = /^[0-9]{10}$/;

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CaseFile, CaseStatus, DeadlineKind, RiskLevel, StrategyKind } from './case.entity';
+import { CaseFile, CaseStatus, RiskLevel } from './case.entity';
+import { DeadlineKind } from './case-deadline.entity';
+import { StrategyKind } from './case-strategy.entity';
 import { Subject } from './subject.entity';
 
 export interface CaseListRow {

@@ -1,4 +1,4 @@
-import { AGENDA_REASON_GROUP, type DraftReasonCode } from '../meetings/agenda-view';
+import { AGENDA_REASON_GROUP, type DraftReasonCode } from '../meetings/agenda/agenda-view';
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
 import { incidentCategory, IncidentClassification } from '../cases/incident.entity';
@@ -6,7 +6,7 @@ import { measureType } from '../cases/measure-catalogue';
 import { addWorkingDays, amsterdamDate, isWorkingDay, TIME_ZONE } from '../common/working-days';
 import type { Category } from '../sharing/categories';
 import { lockMeeting, transitionMeeting } from '../meetings/meeting-status';
-import { buildMinutesSnapshot } from '../meetings/minutes-snapshot';
+import { buildMinutesSnapshot } from '../meetings/minutes/minutes-snapshot';
 
 /**
  * Demo meetings for a table whose cases the demo seed created: last Tuesday's meeting, closed with

@@ -4,7 +4,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
-import { MeetingService } from '../meetings/meeting.service';
+import { MeetingsModule } from '../meetings/meetings.module';
 import { LogSealService } from '../sharing/log-seal.service';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { QueueErrorLogger } from './queue-errors';
@@ -34,8 +34,10 @@ export class JobsModule {
           }),
         }),
         queues,
+        // The worker runs the services of these modules; it imports them rather than constructing second copies.
+        ...(options.worker ? [MeetingsModule] : []),
       ],
-      providers: [QueueErrorLogger, ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, MeetingService, SchedulerService] : [])],
+      providers: [QueueErrorLogger, ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, SchedulerService] : [])],
       exports: [queues],
     };
   }

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CalendarController } from './calendar.controller';
-import { CalendarService } from './calendar.service';
 import { MeetingController } from './meeting.controller';
 import { MeetingService } from './meeting.service';
 
-/** Meetings: cadence generation, add, move, cancel; calendar feeds. MeetingService.generateAhead is for the scheduled job. */
+/** Meetings: cadence generation, add, move, cancel. MeetingService.generateAhead is for the scheduled job. */
 @Module({
-  controllers: [MeetingController, CalendarController],
-  providers: [MeetingService, CalendarService],
+  controllers: [MeetingController],
+  providers: [MeetingService],
   exports: [MeetingService],
 })
 export class MeetingsModule {}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { incidentCategory } from '../../cases/incident.entity';
+import { amsterdamDate } from '../../common/working-days';
+import { notFound } from '../../common/problem';
+import type { RequestContext } from '../../common/request-context';
+import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
+import type { TableAccess } from '../../sharing/access.service';
+import type { Category } from '../../sharing/categories';
+import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, StoredReason, summaryView } from './agenda-view';
+import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
+import { LockedMeeting, lockMeeting, requireMeetingStatus } from '../meeting-status';
+
+/** Who asked for the draft; absent when the scheduled job assembles it. */
+export interface DraftActor {
+  ctx: RequestContext;
+  access: TableAccess;
+}
+
+const CHAIR_GROUP = 8;
+const CATEGORY_ORDER: Category[] = ['deliberation', 'incidents', 'criminal'];
+
+const isChairs = (r: StoredReason) => r.origin === 'chair';
+
+function toReason(row: DraftReasonRow): StoredReason {
+  const reason: StoredReason = {
+    code: row.code,
+    category: row.classification ? incidentCategory(row.classification) : 'deliberation',
+    origin: 'draft',
+  };
+  if (row.detail !== null) reason.detail = row.detail;
+  if (row.via !== null) reason.via = row.via;
+  return reason;
+}
+
+const reasonOrder = (a: StoredReason, b: StoredReason) =>
+  DRAFT_REASON_CODES.indexOf(a.code as DraftReasonCode) - DRAFT_REASON_CODES.indexOf(b.code as DraftReasonCode) ||
+  CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
+  (a.via === b.via ? 0 : a.via === 'member' ? -1 : 1);
+
+/** Each case's drafted reasons, best first. */
+function reasonsByCase(rows: DraftReasonRow[]): Map<string, { reference: string; reasons: StoredReason[] }> {
+  const byCase = new Map<string, { reference: string; reasons: StoredReason[] }>();
+  for (const row of rows) {
+    const entry = byCase.get(row.case_id) ?? { reference: row.reference, reasons: [] };
+    entry.reasons.push(toReason(row));
+    byCase.set(row.case_id, entry);
+  }
+  for (const entry of byCase.values()) entry.reasons.sort(reasonOrder);
+  return byCase;
+}
+
+/**
+ * Assembles the draft agenda of a planned meeting. Rebuilds the case items from what the cases say now;
+ * items the chair put on or gave reasons by hand (a reason with origin `chair`) and topic items stay.
+ * A few set-based statements whatever the number of cases: read the reasons, then one delete, one insert
+ * and one update of the items.
+ */
+@Injectable()
+export class AgendaDraftService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly agenda: AgendaRepository,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+  ) {}
+
+  /**
+   * For the scheduled job and for the chair (`actor`, already checked to be the chair of the meeting's
+   * table). 409 unless the meeting is planned.
+   */
+  async assemble(meetingId: string, actor?: DraftActor): Promise<AgendaSummaryView> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const meeting = await lockMeeting(m, meetingId);
+      if (!meeting || (actor && meeting.table_id !== actor.access.tableId)) throw notFound('Meeting');
+      requireMeetingStatus(meeting, ['planned'], 'draft the agenda of');
+      const { itemCount, categories } = await this.rebuild(m, meeting);
+      await this.agenda.setDrafted(m, meeting.id);
+      if (actor) {
+        await this.log.record(m, actor.ctx, actor.access, {
+          operation: 'agenda.draft',
+          activityCategory: 'deliberation',
+          categories,
+          subjects: await this.agenda.findAgendaSubjects(m, meeting.id),
+          purpose: 'Concept-agenda van het casusoverleg opstellen',
+          startedAt,
+        });
+      }
+      await this.events.raise(m, {
+        type: DomainEventType.AgendaDrafted,
+        tableId: meeting.table_id,
+        aggregateType: 'meeting',
+        aggregateId: meeting.id,
+        payload: { meetingId: meeting.id, itemCount },
+      });
+      return summaryView((await this.agenda.findMeeting(m, meeting.id))!, itemCount);
+    });
+  }
+
+  private async rebuild(m: EntityManager, meeting: LockedMeeting): Promise<{ itemCount: number; categories: Category[] }> {
+    const since = await this.agenda.findDraftSince(m, meeting.table_id, meeting.scheduled_at);
+    const meetingDate = amsterdamDate(new Date(meeting.scheduled_at));
+    const today = amsterdamDate();
+    const drafted = reasonsByCase(
+      await this.agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, today, meetingDate }),
+    );
+    const topicNominations = await this.agenda.findTopicNominations(m, meeting.id);
+    const existing = await this.agenda.findItems(m, meeting.id);
+
+    const stale: string[] = [];
+    const caseItems: { id: string; isNew: boolean; caseId: string; group: number; position: number; reference: string; reasons: StoredReason[] }[] = [];
+    const topicItems: { id: string; isNew: boolean; topic: string; reasons: StoredReason[] }[] = [];
+    for (const item of existing) {
+      const chairs = item.reasons.filter(isChairs);
+      if (item.case_id === null) {
+        topicItems.push({ id: item.id, isNew: false, topic: item.topic!, reasons: item.reasons });
+        continue;
+      }
+      const found = drafted.get(item.case_id);
+      drafted.delete(item.case_id);
+      if (!found && !chairs.length) {
+        stale.push(item.id);
+        continue;
+      }
+      caseItems.push(caseItem(item, found?.reasons ?? [], chairs));
+    }
+    for (const [caseId, { reference, reasons }] of drafted) {
+      caseItems.push({ id: randomUUID(), isNew: true, caseId, group: AGENDA_REASON_GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
+    }
+    const onAgenda = new Set(topicItems.flatMap((i) => i.reasons.map((r) => r.nominationId)));
+    for (const n of topicNominations.filter((x) => !onAgenda.has(x.id))) {
+      const reason: StoredReason = { code: 'nominated', detail: n.reason_code + (n.reason_text ? `: ${n.reason_text}` : ''), category: 'deliberation', origin: 'draft', via: n.source, nominationId: n.id };
+      topicItems.push({ id: randomUUID(), isNew: true, topic: n.topic, reasons: [reason] });
+    }
+
+    // Items kept for the chair's reasons alone keep their relative order; the others go by reference.
+    caseItems.sort((a, b) => a.group - b.group || (a.group === CHAIR_GROUP ? a.position - b.position : 0) || a.reference.localeCompare(b.reference));
+    const ordered: (ItemWrite & { isNew: boolean })[] = [
+      ...caseItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: i.caseId, topic: null, reasons: i.reasons, position: 0 })),
+      ...topicItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: null, topic: i.topic, reasons: i.reasons, position: 0 })),
+    ].map((item, index) => ({ ...item, position: index + 1 }));
+
+    await this.agenda.deleteItems(m, stale);
+    await this.agenda.insertItems(m, meeting.id, ordered.filter((i) => i.isNew));
+    await this.agenda.updateItems(m, ordered.filter((i) => !i.isNew));
+    const categories = new Set<Category>(['deliberation']);
+    for (const item of ordered) for (const r of item.reasons) categories.add(r.category ?? 'deliberation');
+    return { itemCount: ordered.length, categories: [...categories] };
+  }
+}
+
+/** An item already on the agenda: the draft's fresh reasons first, then the chair's. */
+function caseItem(item: ItemRow, drafted: StoredReason[], chairs: StoredReason[]) {
+  return {
+    id: item.id,
+    isNew: false,
+    caseId: item.case_id!,
+    group: drafted.length ? AGENDA_REASON_GROUP[drafted[0].code as DraftReasonCode] : CHAIR_GROUP,
+    position: item.position,
+    reference: item.reference ?? '',
+    reasons: [...drafted, ...chairs],
+  };
+}

@@ -1,0 +1,208 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { requireCaseStillOpen } from '../../cases/incident.service';
+import { conflict, DomainException, notFound, ValidationProblem } from '../../common/problem';
+import type { RequestContext } from '../../common/request-context';
+import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
+import { AccessService, TableAccess } from '../../sharing/access.service';
+import { ProcessingLogService, TouchedSubject } from '../../sharing/processing-log.service';
+import { AgendaDraftService } from './agenda-draft.service';
+import { AgendaReasonInputDto, CreateAgendaItemDto, ReorderAgendaDto, UpdateAgendaItemDto } from './agenda.dto';
+import { AgendaRepository, ItemRow } from './agenda.repository';
+import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
+import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+
+/** Stands in for an unknown id, so that it is refused (and audited) exactly like one of another table. */
+const NO_TABLE = '00000000-0000-4000-8000-000000000000';
+const EDITABLE = ['planned', 'agenda_published'] as const;
+const PURPOSE = 'Agenda van het casusoverleg voorbereiden en bespreken';
+
+/**
+ * Access to something of a meeting goes through its table: a member (or, with `chair`, the chair) of the
+ * table; anyone else gets the same 404 as for an id that does not exist, named after `what`.
+ */
+export async function requireTableOf(
+  access: AccessService,
+  ctx: RequestContext,
+  m: EntityManager,
+  tableId: string | undefined,
+  target: { what: string; action: string; chair?: boolean },
+): Promise<TableAccess> {
+  try {
+    return target.chair
+      ? await access.requireChair(ctx, tableId ?? NO_TABLE, target.action, m)
+      : await access.requireTable(ctx, tableId ?? NO_TABLE, target.action, m);
+  } catch (e) {
+    throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound(target.what) : e;
+  }
+}
+
+/** The chair's reasons as stored; an item the chair put on keeps its marker so re-drafts keep it too. */
+function chairReasons(input: AgendaReasonInputDto[] | undefined, marker: boolean): StoredReason[] {
+  const given = (input ?? []).map((r): StoredReason => ({ code: r.code, ...(r.detail ? { detail: r.detail } : {}), category: 'deliberation', origin: 'chair' }));
+  return marker ? [{ code: 'added_by_chair', category: 'deliberation', origin: 'chair' }, ...given] : given;
+}
+
+const isUsed = (e: unknown) => e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23503';
+
+/** Editing, ordering, publishing and reading a meeting's agenda. Drafting is AgendaDraftService's. */
+@Injectable()
+export class AgendaService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+    private readonly agenda: AgendaRepository,
+    private readonly drafts: AgendaDraftService,
+  ) {}
+
+  async draft(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
+    const m = this.dataSource.manager;
+    const meeting = await this.agenda.findMeeting(m, meetingId);
+    const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.draft', chair: true });
+    return this.drafts.assemble(meetingId, { ctx, access });
+  }
+
+  async addItem(ctx: RequestContext, meetingId: string, dto: CreateAgendaItemDto): Promise<Partial<AgendaItemView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.editable(ctx, m, meetingId, 'agenda_item.create');
+      if (dto.caseId !== undefined) {
+        const caseAccess = await this.access.requireCase(ctx, dto.caseId, 'agenda_item.create', m);
+        if (caseAccess.tableId !== access.tableId) throw notFound('Case');
+        await requireCaseStillOpen(m, caseAccess);
+        if ((await this.agenda.findItems(m, meetingId)).some((i) => i.case_id === dto.caseId)) {
+          throw conflict('already_on_agenda', 'The case is on this agenda already; edit its item instead.');
+        }
+      }
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.create');
+      const itemId = await this.agenda.insertItem(m, meetingId, { caseId: dto.caseId ?? null, topic: dto.topic ?? null, reasons: chairReasons(dto.reasons, true) });
+      return this.respond(m, ctx, access, meetingId, itemId, { operation: 'agenda_item.create', startedAt });
+    });
+  }
+
+  async updateItem(ctx: RequestContext, itemId: string, dto: UpdateAgendaItemDto): Promise<Partial<AgendaItemView>> {
+    const startedAt = new Date();
+    if (dto.reasons === undefined && dto.topic === undefined) throw new ValidationProblem([{ name: 'body', reason: 'names no field to change' }]);
+    return this.dataSource.transaction(async (m) => {
+      const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.update');
+      if (dto.topic !== undefined && item.case_id !== null) throw new ValidationProblem([{ name: 'topic', reason: 'applies to topic items only' }]);
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.update');
+      const marker = item.reasons.some((r) => r.origin === 'chair' && r.code === 'added_by_chair');
+      const reasons = dto.reasons && [...item.reasons.filter((r) => r.origin !== 'chair'), ...chairReasons(dto.reasons, marker)];
+      await this.agenda.updateItem(m, itemId, { topic: dto.topic, reasons });
+      return this.respond(m, ctx, access, item.meeting_id, itemId, { operation: 'agenda_item.update', startedAt });
+    });
+  }
+
+  async removeItem(ctx: RequestContext, itemId: string): Promise<void> {
+    const startedAt = new Date();
+    await this.dataSource
+      .transaction(async (m) => {
+        const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.delete');
+        await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.delete');
+        const subjects = item.case_id ? (await this.agenda.findAgenda(m, item.meeting_id, [itemId])).flatMap((r) => (r.subject ? [r.subject] : [])) : [];
+        await this.agenda.deleteItems(m, [itemId]);
+        const rest = (await this.agenda.findItems(m, item.meeting_id)).map((i) => i.id);
+        if (rest.length) await this.agenda.setPositions(m, rest);
+        if (subjects.length) await this.record(m, ctx, access, { operation: 'agenda_item.delete', subjects, categories: ['deliberation'], startedAt });
+      })
+      .catch((e: unknown) => {
+        throw isUsed(e) ? conflict('agenda_item_in_use', 'Actions or escalations refer to this item; it cannot be removed.') : e;
+      });
+  }
+
+  async reorder(ctx: RequestContext, meetingId: string, dto: ReorderAgendaDto): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await this.editable(ctx, m, meetingId, 'agenda.reorder');
+      const current = (await this.agenda.findItems(m, meetingId)).map((i) => i.id);
+      const given = new Set(dto.itemIds);
+      if (current.length !== given.size || current.some((id) => !given.has(id))) {
+        throw new DomainException(HttpStatus.CONFLICT, 'agenda_items_mismatch', "itemIds must name every item of the meeting's agenda exactly once.", {
+          itemCount: current.length,
+        });
+      }
+      await this.agenda.setPositions(m, dto.itemIds);
+    });
+  }
+
+  async publish(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
+    return this.dataSource.transaction(async (m) => {
+      const meeting = await this.agenda.findMeeting(m, meetingId);
+      await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.publish', chair: true });
+      const locked = (await lockMeeting(m, meetingId))!;
+      await transitionMeeting(m, locked, 'agenda_published', ', agenda_published_at = now()');
+      const itemCount = await this.agenda.countItems(m, meetingId);
+      await this.events.raise(m, {
+        type: DomainEventType.AgendaPublished,
+        tableId: locked.table_id,
+        aggregateType: 'meeting',
+        aggregateId: meetingId,
+        payload: { meetingId, itemCount },
+      });
+      return summaryView((await this.agenda.findMeeting(m, meetingId))!, itemCount);
+    });
+  }
+
+  /** Each viewer sees the agenda under their own covenant; members only once it is published. */
+  async read(ctx: RequestContext, meetingId: string): Promise<AgendaView> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const meeting = await this.agenda.findMeeting(m, meetingId);
+      const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.read' });
+      const published = meeting!.agenda_published_at !== null || ['agenda_published', 'in_session', 'closed'].includes(meeting!.status);
+      if (!published && access.role !== 'chair') {
+        throw conflict('agenda_not_published', 'The agenda of this meeting has not been published yet.');
+      }
+      const rows = await this.agenda.findAgenda(m, meetingId);
+      const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));
+      await this.record(m, ctx, access, { operation: 'agenda.read', subjects, categories: agendaCategories(rows, access.categories), startedAt });
+      return agendaView(meeting!, rows, access.categories);
+    });
+  }
+
+  /** The chair of the meeting's table, with the meeting locked and still open for editing. */
+  private async editable(ctx: RequestContext, m: EntityManager, meetingId: string, action: string): Promise<TableAccess> {
+    const meeting = await this.agenda.findMeeting(m, meetingId);
+    const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action, chair: true });
+    requireMeetingStatus((await lockMeeting(m, meetingId))!, EDITABLE, 'edit the agenda of');
+    return access;
+  }
+
+  private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, action: string): Promise<{ item: ItemRow; access: TableAccess }> {
+    const found = await this.agenda.findItem(m, itemId);
+    const access = await requireTableOf(this.access, ctx, m, found?.table_id, { what: 'Agenda item', action, chair: true });
+    requireMeetingStatus((await lockMeeting(m, found!.meeting_id))!, EDITABLE, 'edit the agenda of');
+    // Re-read under the meeting's lock: a draft may have changed the item meanwhile.
+    const item = await this.agenda.findItem(m, itemId);
+    if (!item) throw notFound('Agenda item');
+    return { item, access };
+  }
+
+  private async respond(
+    m: EntityManager,
+    ctx: RequestContext,
+    access: TableAccess,
+    meetingId: string,
+    itemId: string,
+    op: { operation: string; startedAt: Date },
+  ): Promise<Partial<AgendaItemView>> {
+    const [row] = await this.agenda.findAgenda(m, meetingId, [itemId]);
+    if (row.subject) {
+      await this.record(m, ctx, access, { operation: op.operation, subjects: [row.subject], categories: agendaCategories([row], access.categories), startedAt: op.startedAt });
+    }
+    return agendaItemView(row, access.categories);
+  }
+
+  private record(m: EntityManager, ctx: RequestContext, access: TableAccess, op: { operation: string; subjects: TouchedSubject[]; categories: ReturnType<typeof agendaCategories>; startedAt: Date }) {
+    return this.log.record(m, ctx, access, {
+      operation: op.operation,
+      activityCategory: 'deliberation',
+      categories: op.categories,
+      subjects: op.subjects,
+      purpose: PURPOSE,
+      startedAt: op.startedAt,
+    });
+  }
+}

@@ -1,0 +1,223 @@
+import { isNationalityCode } from '../../cases/case.dto';
+import { Injectable } from '@nestjs/common';
+import { isISO8601 } from 'class-validator';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { V_NUMBER, todayInAmsterdam } from '../../cases/case.dto';
+import { CaseRepository } from '../../cases/case.repository';
+import type { RequestContext } from '../../common/request-context';
+import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
+import { AccessService, TableAccess } from '../../sharing/access.service';
+import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { AgendaRepository } from './agenda.repository';
+import { ListImportDto, ListImportReportView, ListLineReportView } from './list-import.dto';
+import type { ListKind } from './list-import.entity';
+import { noPlannedMeeting } from './nomination.service';
+
+/** The answer: `created` false means the same list was imported before and this is its stored report. */
+export interface ListImportOutcome {
+  created: boolean;
+  report: ListImportReportView;
+}
+
+interface ValidLine {
+  line: number;
+  vNumber: string;
+  familyName: string | null;
+  givenNames: string | null;
+  dateOfBirth: string | null;
+  nationality: string | null;
+  note: string | null;
+}
+
+const FIELDS = ['vNumber', 'familyName', 'givenNames', 'dateOfBirth', 'nationality', 'note'] as const;
+const PURPOSE = 'Lijst van ketenpartner verwerken: casussen aanmelden voor het casusoverleg';
+
+const optionalText = (v: unknown, max: number) => v === undefined || v === null || (typeof v === 'string' && v.trim().length > 0 && v.length <= max);
+const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : null);
+
+/** What is wrong with a line, naming fields only (never their values); empty when it is valid. */
+function lineProblems(l: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof l.vNumber !== 'string' || !V_NUMBER.test(l.vNumber)) problems.push('vNumber must be exactly 10 digits');
+  if (!optionalText(l.familyName, 200)) problems.push('familyName must be a text of 1 to 200 characters');
+  if (!optionalText(l.givenNames, 200)) problems.push('givenNames must be a text of 1 to 200 characters');
+  const dob = l.dateOfBirth;
+  if (dob !== undefined && dob !== null && !(typeof dob === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dob) && isISO8601(dob, { strict: true }) && dob <= todayInAmsterdam())) {
+    problems.push('dateOfBirth must be a date (YYYY-MM-DD) not in the future');
+  }
+  const nat = l.nationality;
+  if (nat !== undefined && nat !== null && !isNationalityCode(nat)) {
+    problems.push('nationality must be an upper-case ISO 3166-1 alpha-3 code');
+  }
+  if (!optionalText(l.note, 1000)) problems.push('note must be a text of at most 1000 characters');
+  return problems;
+}
+
+/** The same list in another line order, or with other whitespace, is the same list. */
+export function listContentHash(dto: ListImportDto): string {
+  const lines = dto.lines
+    .map((l) => JSON.stringify(FIELDS.map((f) => (typeof l[f] === 'string' ? (l[f] as string).trim() : (l[f] ?? null)))))
+    .sort();
+  return createHash('sha256').update(JSON.stringify(['v1', dto.kind, lines])).digest('hex');
+}
+
+/**
+ * A partner's list (DOMAIN.md section 4 step 2): people matched by V-number, `intake` cases opened for
+ * people without an open case at the table, and every listed case nominated for the next meeting.
+ * Idempotent per table, kind, organisation and content.
+ */
+@Injectable()
+export class ListImportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+    private readonly cases: CaseRepository,
+    private readonly agenda: AgendaRepository,
+  ) {}
+
+  async import(ctx: RequestContext, tableId: string, dto: ListImportDto): Promise<ListImportOutcome> {
+    const startedAt = new Date();
+    const hash = listContentHash(dto);
+    const p = ctx.principal;
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireTable(ctx, tableId, 'list.import', m);
+      // Matching people by V-number is identity processing; the cases and nominations are the table's deliberation.
+      await this.access.requireCategories(ctx, access, ['identity', 'deliberation'], 'list.import');
+      const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);
+      if (stored) return this.repeat(m, ctx, access, stored, startedAt);
+      const meeting = await this.agenda.findNextPlannedMeeting(m, tableId);
+      if (!meeting) throw noPlannedMeeting();
+      // Claiming the hash first makes a concurrent identical list wait here, and then find this one.
+      const [claimed] = await m.query(
+        `INSERT INTO list_import (table_id, kind, organisation_id, submitted_by_user_id, submitted_by_client_id, content_hash, line_count, report)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '{}') ON CONFLICT ON CONSTRAINT list_import_content_key DO NOTHING RETURNING id`,
+        [tableId, dto.kind, p.organisationId, p.kind === 'user' ? p.id : null, p.kind === 'client' ? p.id : null, hash, dto.lines.length],
+      );
+      if (!claimed) return this.repeat(m, ctx, access, (await this.findStored(m, tableId, dto.kind, p.organisationId, hash))!, startedAt);
+
+      const report = await this.process(m, ctx, tableId, meeting.id, claimed.id, dto);
+      await m.query(`UPDATE list_import SET report = $2 WHERE id = $1`, [claimed.id, JSON.stringify(report.view)]);
+      await this.log.record(m, ctx, access, {
+        operation: 'list.import',
+        activityCategory: 'identity',
+        categories: ['identity', 'deliberation'],
+        subjects: report.subjects,
+        purpose: PURPOSE,
+        startedAt,
+      });
+      await this.events.raise(m, {
+        type: DomainEventType.ListImported,
+        tableId,
+        aggregateType: 'list_import',
+        aggregateId: claimed.id,
+        payload: { kind: dto.kind, meetingId: meeting.id, nominated: report.view.counts.nominated, casesOpened: report.view.counts.casesOpened },
+      });
+      return { created: true, report: report.view };
+    });
+  }
+
+  private async process(m: EntityManager, ctx: RequestContext, tableId: string, meetingId: string, importId: string, dto: ListImportDto) {
+    const lines: ListLineReportView[] = [];
+    const valid: ValidLine[] = [];
+    dto.lines.forEach((raw, i) => {
+      const l = raw as unknown as Record<string, unknown>;
+      const problems = lineProblems(l);
+      if (problems.length) lines[i] = { line: i + 1, outcome: 'invalid', reason: problems.join('; ') };
+      else valid.push({ line: i + 1, vNumber: l.vNumber as string, familyName: text(l.familyName), givenNames: text(l.givenNames), dateOfBirth: text(l.dateOfBirth), nationality: text(l.nationality), note: text(l.note) });
+    });
+
+    const { prefix } = await this.cases.lockTable(m, tableId);
+    const subjects = await this.ensureSubjects(m, valid);
+    const openCases = await this.findOpenCases(m, tableId, [...new Set(subjects.values())]);
+    const opened = new Set<string>();
+    const userId = ctx.principal.kind === 'user' ? ctx.principal.id : null;
+    for (const subjectId of new Set(valid.map((l) => subjects.get(l.vNumber)!))) {
+      if (openCases.has(subjectId)) continue;
+      const reference = await this.cases.nextReference(m, tableId, prefix);
+      const caseId = await this.cases.insertCase(m, { tableId, subjectId, reference });
+      await this.cases.insertStatusChange(m, caseId, null, 'intake', null, userId);
+      openCases.set(subjectId, { id: caseId, reference });
+      opened.add(caseId);
+    }
+
+    // One nomination per case; a case listed twice is nominated by its first line.
+    const firstLine = new Map<string, ValidLine>();
+    for (const l of valid) {
+      const caseId = openCases.get(subjects.get(l.vNumber)!)!.id;
+      if (!firstLine.has(caseId)) firstLine.set(caseId, l);
+    }
+    const nominated = new Set<string>(
+      (
+        await m.query(
+          `INSERT INTO nomination (table_id, meeting_id, case_id, reason_code, reason_text, source, list_import_id, organisation_id, user_id, client_id)
+           SELECT $1, $2, x.case_id, $3, x.note, 'list', $4, $5, $6, $7 FROM unnest($8::uuid[], $9::text[]) AS x(case_id, note)
+           ON CONFLICT (meeting_id, case_id, source) WHERE case_id IS NOT NULL DO NOTHING RETURNING case_id`,
+          [tableId, meetingId, dto.kind, importId, ctx.principal.organisationId, userId, ctx.principal.kind === 'client' ? ctx.principal.id : null,
+            [...firstLine.keys()], [...firstLine.values()].map((l) => l.note)],
+        )
+      ).map((r: { case_id: string }) => r.case_id),
+    );
+
+    for (const l of valid) {
+      const c = openCases.get(subjects.get(l.vNumber)!)!;
+      const fresh = nominated.has(c.id) && firstLine.get(c.id) === l;
+      const outcome = !fresh ? 'already_nominated' : opened.has(c.id) ? 'case_opened_and_nominated' : 'nominated';
+      lines[l.line - 1] = { line: l.line, outcome, caseId: c.id, caseReference: c.reference };
+    }
+    const count = (o: string) => lines.filter((l) => l.outcome === o).length;
+    const view: ListImportReportView = {
+      importId,
+      kind: dto.kind,
+      meetingId,
+      repeated: false,
+      counts: {
+        lines: lines.length,
+        nominated: count('nominated') + count('case_opened_and_nominated'),
+        casesOpened: opened.size,
+        alreadyNominated: count('already_nominated'),
+        invalid: count('invalid'),
+      },
+      lines,
+    };
+    return { view, subjects: [...new Map(valid.map((l) => [l.vNumber, { subjectId: subjects.get(l.vNumber)!, vNumber: l.vNumber }])).values()] };
+  }
+
+  /** V-number → subject id; people not known yet are registered with the list's identity fields. */
+  private async ensureSubjects(m: EntityManager, lines: ValidLine[]): Promise<Map<string, string>> {
+    const first = [...new Map(lines.map((l) => [l.vNumber, l] as const)).values()];
+    if (!first.length) return new Map();
+    const col = <K extends keyof ValidLine>(k: K) => first.map((l) => l[k]);
+    await m.query(
+      `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[]) ON CONFLICT (v_number) DO NOTHING`,
+      [col('vNumber'), col('familyName'), col('givenNames'), col('dateOfBirth'), col('nationality')],
+    );
+    const rows: { id: string; v_number: string }[] = await m.query(`SELECT id, v_number FROM subject WHERE v_number = ANY($1::text[])`, [col('vNumber')]);
+    return new Map(rows.map((r) => [r.v_number, r.id]));
+  }
+
+  private async findOpenCases(m: EntityManager, tableId: string, subjectIds: string[]): Promise<Map<string, { id: string; reference: string }>> {
+    const rows: { id: string; subject_id: string; reference: string }[] = await m.query(
+      `SELECT id, subject_id, reference FROM case_file WHERE table_id = $1 AND subject_id = ANY($2::uuid[]) AND status <> 'closed'`,
+      [tableId, subjectIds],
+    );
+    return new Map(rows.map((r) => [r.subject_id, { id: r.id, reference: r.reference }]));
+  }
+
+  private async findStored(m: EntityManager, tableId: string, kind: ListKind, organisationId: string, hash: string): Promise<{ report: ListImportReportView } | undefined> {
+    const [row] = await m.query(
+      `SELECT report FROM list_import WHERE table_id = $1 AND kind = $2 AND organisation_id = $3 AND content_hash = $4`,
+      [tableId, kind, organisationId, hash],
+    );
+    return row;
+  }
+
+  /** The stored report holds no personal data; the attempt itself is still audited. */
+  private async repeat(m: EntityManager, ctx: RequestContext, access: TableAccess, stored: { report: ListImportReportView }, startedAt: Date): Promise<ListImportOutcome> {
+    await this.log.record(m, ctx, access, { operation: 'list.import.repeat', activityCategory: 'identity', categories: [], subjects: [], purpose: PURPOSE, startedAt });
+    return { created: false, report: { ...stored.report, repeated: true } };
+  }
+}

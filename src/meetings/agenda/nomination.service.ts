@@ -1,0 +1,144 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { requireCaseStillOpen } from '../../cases/incident.service';
+import { conflict, DomainException, notFound } from '../../common/problem';
+import type { RequestContext } from '../../common/request-context';
+import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
+import { AccessService, CaseAccess, TableAccess } from '../../sharing/access.service';
+import { disclose } from '../../sharing/disclosure';
+import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { requireTableOf } from './agenda.service';
+import { AgendaRepository } from './agenda.repository';
+import { lockMeeting, requireMeetingStatus } from '../meeting-status';
+import { CreateNominationDto, NominationView } from './nomination.dto';
+
+interface NominationRow {
+  id: string;
+  table_id: string;
+  meeting_id: string;
+  case_id: string | null;
+  case_reference: string | null;
+  subject_id: string | null;
+  v_number: string | null;
+  topic: string | null;
+  reason_code: string;
+  reason_text: string | null;
+  source: 'member' | 'list';
+  organisation_id: string;
+  created_at: Date;
+}
+
+const PURPOSE = 'Casus aanmelden voor het casusoverleg';
+
+export const noPlannedMeeting = () =>
+  new DomainException(HttpStatus.CONFLICT, 'no_planned_meeting', 'This table has no planned meeting to come; ask the chair to plan one.');
+
+const SELECT = `
+  SELECT n.id, n.table_id, n.meeting_id, n.case_id, c.reference AS case_reference, c.subject_id, s.v_number, n.topic,
+         n.reason_code, n.reason_text, n.source, n.organisation_id, n.created_at
+    FROM nomination n LEFT JOIN case_file c ON c.id = n.case_id LEFT JOIN subject s ON s.id = c.subject_id`;
+
+const toView = (r: NominationRow, access: TableAccess) =>
+  disclose(
+    NominationView,
+    {
+      id: r.id,
+      tableId: r.table_id,
+      meetingId: r.meeting_id,
+      caseId: r.case_id,
+      caseReference: r.case_reference,
+      topic: r.topic,
+      reasonCode: r.reason_code,
+      reasonText: r.reason_text,
+      source: r.source,
+      organisationId: r.organisation_id,
+      createdAt: new Date(r.created_at).toISOString(),
+    },
+    access.categories,
+  );
+
+/** Members put a case or a topic on the next agenda. */
+@Injectable()
+export class NominationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+    private readonly agenda: AgendaRepository,
+  ) {}
+
+  async create(ctx: RequestContext, tableId: string, dto: CreateNominationDto): Promise<Partial<NominationView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.requireTable(ctx, tableId, 'nomination.create', m);
+      let caseAccess: CaseAccess | undefined;
+      if (dto.caseId !== undefined) {
+        caseAccess = await this.access.requireCase(ctx, dto.caseId, 'nomination.create', m);
+        if (caseAccess.tableId !== tableId) throw notFound('Case');
+      }
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'nomination.create');
+      if (caseAccess) await requireCaseStillOpen(m, caseAccess);
+      const meetingId = await this.targetMeeting(m, tableId, dto.meetingId);
+      const p = ctx.principal;
+      const [created] = await m.query(
+        `INSERT INTO nomination (table_id, meeting_id, case_id, topic, reason_code, reason_text, source, organisation_id, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, 'member', $7, $8)
+         ON CONFLICT (meeting_id, case_id, source) WHERE case_id IS NOT NULL DO NOTHING RETURNING id`,
+        [tableId, meetingId, dto.caseId ?? null, dto.topic ?? null, dto.reasonCode, dto.reasonText ?? null, p.organisationId, p.kind === 'user' ? p.id : null],
+      );
+      if (!created) throw conflict('already_nominated', 'A member nominated this case for this meeting already.');
+      const [row]: NominationRow[] = await m.query(`${SELECT} WHERE n.id = $1`, [created.id]);
+      if (caseAccess) {
+        await this.log.record(m, ctx, access, {
+          operation: 'nomination.create',
+          activityCategory: 'deliberation',
+          categories: ['deliberation'],
+          subjects: [caseAccess],
+          purpose: PURPOSE,
+          startedAt,
+        });
+      }
+      await this.events.raise(m, {
+        type: DomainEventType.NominationCreated,
+        tableId,
+        aggregateType: 'nomination',
+        aggregateId: row.id,
+        payload: { meetingId, caseId: row.case_id, caseReference: row.case_reference },
+      });
+      return toView(row, access);
+    });
+  }
+
+  async list(ctx: RequestContext, meetingId: string): Promise<Partial<NominationView>[]> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const meeting = await this.agenda.findMeeting(m, meetingId);
+      const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'nomination.list' });
+      const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 ORDER BY n.created_at, n.id`, [meetingId]);
+      const subjects = rows.flatMap((r) => (r.subject_id ? [{ subjectId: r.subject_id, vNumber: r.v_number! }] : []));
+      await this.log.record(m, ctx, access, {
+        operation: 'nomination.list',
+        activityCategory: 'deliberation',
+        categories: access.categories.has('deliberation') ? ['deliberation'] : [],
+        subjects,
+        purpose: 'Aanmeldingen voor het casusoverleg inzien',
+        startedAt,
+      });
+      return rows.map((r) => toView(r, access));
+    });
+  }
+
+  /** The meeting named (a planned one of this table), or the table's next planned meeting. */
+  private async targetMeeting(m: EntityManager, tableId: string, meetingId: string | undefined): Promise<string> {
+    if (meetingId === undefined) {
+      const next = await this.agenda.findNextPlannedMeeting(m, tableId);
+      if (!next) throw noPlannedMeeting();
+      return next.id;
+    }
+    const meeting = await lockMeeting(m, meetingId);
+    if (!meeting || meeting.table_id !== tableId) throw notFound('Meeting');
+    requireMeetingStatus(meeting, ['planned'], 'nominate for');
+    return meeting.id;
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CalendarController } from './calendar.controller';
+import { CalendarService } from './calendar.service';
+
+/** Revocable iCalendar feeds of a table's meetings and an organisation's action due dates. */
+@Module({ controllers: [CalendarController], providers: [CalendarService] })
+export class CalendarModule {}

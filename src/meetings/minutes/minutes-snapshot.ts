@@ -1,0 +1,286 @@
+import { EntityManager } from 'typeorm';
+import type { OrganisationType } from '../../auth/permissions';
+import { measureType } from '../../cases/measure-catalogue';
+import type { Category } from '../../sharing/categories';
+
+/**
+ * The frozen minutes of a closed meeting (`meeting.minutes`). Every personal value is stored together with
+ * its category, so that each reader is shown the minutes under their organisation's covenant as it is on
+ * the day they read them, not as it was when the meeting closed.
+ */
+export const MINUTES_FORMAT = 1;
+
+/** A frozen value and the category it may be disclosed under. */
+export interface Tagged<T> {
+  category: Category;
+  value: T;
+}
+
+export interface SnapshotSubject {
+  vNumber: string;
+  familyName: string | null;
+  givenNames: string | null;
+  dateOfBirth: string | null;
+  nationality: string | null;
+}
+
+export interface SnapshotCase {
+  id: string;
+  subjectId: string;
+  reference: string;
+  subject: Tagged<SnapshotSubject>;
+  procedureStage: Tagged<string | null>;
+}
+
+export interface SnapshotReason {
+  code: string;
+  detail?: string;
+}
+
+export interface SnapshotAction {
+  id: string;
+  ownerOrganisationId: string;
+  ownerOrganisationName: string;
+  ownerUserId: string | null;
+  description: string;
+  dueDate: string;
+}
+
+export interface SnapshotReview {
+  id: string;
+  actionId: string;
+  actionDescription: string;
+  outcome: string;
+  reason: string | null;
+  newDueDate: string | null;
+}
+
+export interface SnapshotEscalation {
+  id: string;
+  track: string;
+  targetOrganisationType: string;
+  requestedByOrganisationId: string;
+  status: string;
+  reason: string | null;
+  responseDueDate: string | null;
+}
+
+export interface SnapshotMeasure {
+  id: string;
+  type: string;
+  imposingOrganisationId: string;
+  legalBasis: string;
+  startsAt: string;
+  endsAt: string | null;
+  status: string;
+  note: string | null;
+}
+
+export interface SnapshotStrategy {
+  revision: number;
+  kind: string;
+  text: string;
+}
+
+export interface SnapshotItem {
+  agendaItemId: string;
+  position: number;
+  topic: Tagged<string> | null;
+  case: SnapshotCase | null;
+  reasons: Tagged<SnapshotReason>[];
+  decisionText: Tagged<string | null>;
+  outcome: Tagged<string | null>;
+  strategy: Tagged<SnapshotStrategy> | null;
+  actions: Tagged<SnapshotAction>[];
+  actionReviews: Tagged<SnapshotReview>[];
+  escalations: Tagged<SnapshotEscalation>[];
+  measures: Tagged<SnapshotMeasure>[];
+}
+
+/** Organisations, not people: no category. */
+export interface SnapshotAttendance {
+  organisationId: string;
+  organisationType: OrganisationType;
+  organisationName: string;
+  /** Null when no attendance was recorded for a member organisation. */
+  present: boolean | null;
+  note: string | null;
+}
+
+export interface MinutesSnapshot {
+  format: typeof MINUTES_FORMAT;
+  meetingId: string;
+  tableId: string;
+  tableName: string;
+  scheduledAt: string;
+  openedAt: string | null;
+  closedAt: string;
+  location: string | null;
+  attendance: SnapshotAttendance[];
+  items: SnapshotItem[];
+}
+
+const DELIBERATION: Category = 'deliberation';
+const tag = <T>(category: Category, value: T): Tagged<T> => ({ category, value });
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+/**
+ * A reason without a category is deliberation (the table's own reasoning). A category this code does not
+ * know is kept as it is: no covenant grants it, so nobody is shown that reason rather than everybody.
+ */
+const reasonCategory = (r: { category?: string }): Category => (r.category ?? DELIBERATION) as Category;
+
+function groupBy<T>(rows: T[], key: (row: T) => string | null | undefined): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    if (k) map.set(k, [...(map.get(k) ?? []), row]);
+  }
+  return map;
+}
+
+interface ItemRow {
+  id: string;
+  position: number;
+  topic: string | null;
+  reasons: (SnapshotReason & { category?: string })[] | null;
+  decision_text: string | null;
+  outcome: string | null;
+  case_id: string | null;
+  subject_id: string;
+  reference: string;
+  procedure_stage: string | null;
+  subject: SnapshotSubject;
+  strategy: SnapshotStrategy | null;
+}
+
+const ITEMS = `
+  SELECT i.id, i.position, i.topic, i.reasons, i.decision_text, i.outcome,
+         c.id AS case_id, c.subject_id, c.reference, c.procedure_stage,
+         json_build_object('vNumber', s.v_number, 'familyName', s.family_name, 'givenNames', s.given_names,
+                           'dateOfBirth', s.date_of_birth, 'nationality', s.nationality) AS subject,
+         CASE WHEN st.id IS NOT NULL THEN json_build_object('revision', st.revision, 'kind', st.kind, 'text', st.text) END AS strategy
+    FROM agenda_item i
+    LEFT JOIN case_file c ON c.id = i.case_id
+    LEFT JOIN subject s ON s.id = c.subject_id
+    LEFT JOIN case_strategy st ON st.id = i.strategy_id
+   WHERE i.meeting_id = $1
+   ORDER BY i.position, i.id`;
+
+const ACTIONS = `
+  SELECT a.agenda_item_id AS "agendaItemId", a.id, a.owner_organisation_id AS "ownerOrganisationId", o.name AS "ownerOrganisationName",
+         a.owner_user_id AS "ownerUserId", a.description, a.due_date::text AS "dueDate"
+    FROM action a JOIN organisation o ON o.id = a.owner_organisation_id
+   WHERE a.agenda_item_id IN (SELECT id FROM agenda_item WHERE meeting_id = $1)
+   ORDER BY a.due_date, a.created_at, a.id`;
+
+const REVIEWS = `
+  SELECT a.case_id AS "caseId", r.id, r.action_id AS "actionId", a.description AS "actionDescription", r.outcome, r.reason,
+         r.new_due_date::text AS "newDueDate"
+    FROM action_review r JOIN action a ON a.id = r.action_id
+   WHERE r.meeting_id = $1 ORDER BY r.created_at, r.id`;
+
+const ESCALATIONS = `
+  SELECT e.case_id AS "caseId", e.agenda_item_id AS "agendaItemId", e.id, e.track, e.target_organisation_type AS "targetOrganisationType",
+         e.requested_by_organisation_id AS "requestedByOrganisationId", e.status, e.reason, e.response_due_date::text AS "responseDueDate"
+    FROM escalation e WHERE e.meeting_id = $1 ORDER BY e.created_at, e.id`;
+
+const MEASURES = `
+  SELECT case_id AS "caseId", id, type, imposing_organisation_id AS "imposingOrganisationId", legal_basis AS "legalBasis",
+         starts_at AS "startsAt", ends_at AS "endsAt", status, note
+    FROM measure WHERE case_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at <= $3
+   ORDER BY starts_at, id`;
+
+type Keyed<T, K extends string> = T & Record<K, string | null>;
+
+/** Drops the grouping keys a query added to a record. */
+function strip<T extends object>(row: T, ...keys: string[]): T {
+  const out = { ...row } as Record<string, unknown>;
+  for (const k of keys) delete out[k];
+  return out as T;
+}
+
+/**
+ * Builds the minutes of a meeting as they stand at `closedAt`, inside the caller's transaction: the close
+ * endpoint and the demo seed both call this, before the meeting is set to `closed`.
+ * Measures count when they were recorded on an item's case during the session (opened_at up to closedAt).
+ */
+export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, closedAt: Date = new Date()): Promise<MinutesSnapshot> {
+  const [meeting] = await m.query(
+    `SELECT mt.table_id, t.name AS table_name, mt.scheduled_at, mt.opened_at, mt.location
+       FROM meeting mt JOIN chain_table t ON t.id = mt.table_id WHERE mt.id = $1`,
+    [meetingId],
+  );
+  if (!meeting) throw new Error(`meeting ${meetingId} does not exist`);
+
+  const attendance: SnapshotAttendance[] = await m.query(
+    `SELECT o.id AS "organisationId", o.type AS "organisationType", o.name AS "organisationName", a.present, a.note
+       FROM organisation o
+       LEFT JOIN attendance a ON a.meeting_id = $1 AND a.organisation_id = o.id
+      WHERE a.meeting_id IS NOT NULL
+         OR o.id IN (SELECT organisation_id FROM table_member_organisation WHERE table_id = $2 AND left_at IS NULL)
+      ORDER BY o.name, o.id`,
+    [meetingId, meeting.table_id],
+  );
+  const items: ItemRow[] = await m.query(ITEMS, [meetingId]);
+  const actions: Keyed<SnapshotAction, 'agendaItemId'>[] = await m.query(ACTIONS, [meetingId]);
+  const reviews: Keyed<SnapshotReview, 'caseId'>[] = await m.query(REVIEWS, [meetingId]);
+  const escalations: Keyed<SnapshotEscalation, 'caseId' | 'agendaItemId'>[] = await m.query(ESCALATIONS, [meetingId]);
+  const caseIds = items.flatMap((i) => (i.case_id ? [i.case_id] : []));
+  const measures: Keyed<SnapshotMeasure, 'caseId'>[] = await m.query(MEASURES, [caseIds, meeting.opened_at ?? meeting.scheduled_at, closedAt]);
+
+  const actionsByItem = groupBy(actions, (a) => a.agendaItemId);
+  const reviewsByCase = groupBy(reviews, (r) => r.caseId);
+  const measuresByCase = groupBy(measures, (x) => x.caseId);
+  // An escalation belongs to its item, else to the item of its case.
+  const itemOfCase = new Map(items.flatMap((i) => (i.case_id ? [[i.case_id, i.id] as const] : [])));
+  const escalationsByItem = groupBy(escalations, (e) => e.agendaItemId ?? (e.caseId ? itemOfCase.get(e.caseId) : undefined));
+
+  const item = (i: ItemRow): SnapshotItem => ({
+    agendaItemId: i.id,
+    position: i.position,
+    topic: i.topic === null ? null : tag(DELIBERATION, i.topic),
+    case: i.case_id
+      ? { id: i.case_id, subjectId: i.subject_id, reference: i.reference, subject: tag('identity', i.subject), procedureStage: tag('procedure', i.procedure_stage) }
+      : null,
+    reasons: (i.reasons ?? []).map((r) => tag(reasonCategory(r), r.detail ? { code: r.code, detail: r.detail } : { code: r.code })),
+    decisionText: tag(DELIBERATION, i.decision_text),
+    outcome: tag(DELIBERATION, i.outcome),
+    strategy: i.strategy && tag(DELIBERATION, i.strategy),
+    actions: (actionsByItem.get(i.id) ?? []).map((a) => tag(DELIBERATION, strip(a, 'agendaItemId'))),
+    actionReviews: ((i.case_id && reviewsByCase.get(i.case_id)) || []).map((r) => tag(DELIBERATION, strip(r, 'caseId'))),
+    escalations: (escalationsByItem.get(i.id) ?? []).map((e) => tag(DELIBERATION, strip(e, 'caseId', 'agendaItemId'))),
+    // A measure of a type no longer in the catalogue has no known category; like the measure list, nobody is shown it.
+    measures: ((i.case_id && measuresByCase.get(i.case_id)) || []).flatMap((x) => {
+      const type = measureType(x.type);
+      return type ? [tag(type.category, { ...strip(x, 'caseId'), startsAt: iso(x.startsAt)!, endsAt: iso(x.endsAt) })] : [];
+    }),
+  });
+
+  return {
+    format: MINUTES_FORMAT,
+    meetingId,
+    tableId: meeting.table_id,
+    tableName: meeting.table_name,
+    scheduledAt: iso(meeting.scheduled_at)!,
+    openedAt: iso(meeting.opened_at),
+    closedAt: closedAt.toISOString(),
+    location: meeting.location,
+    attendance,
+    items: items.map(item),
+  };
+}
+
+/** The people the minutes are about, for the processing log. */
+export const snapshotSubjectIds = (s: MinutesSnapshot): string[] => [...new Set(s.items.flatMap((i) => (i.case ? [i.case.subjectId] : [])))];
+
+/** Every category the minutes hold, for the audit log of the close. */
+export function snapshotCategories(s: MinutesSnapshot): Category[] {
+  const all = new Set<Category>();
+  for (const i of s.items) {
+    const tagged: (Tagged<unknown> | null)[] = [i.topic, i.decisionText, i.outcome, i.strategy, ...i.reasons, ...i.actions, ...i.actionReviews];
+    tagged.push(...i.escalations, ...i.measures, i.case?.subject ?? null, i.case?.procedureStage ?? null);
+    for (const t of tagged) if (t) all.add(t.category);
+  }
+  return [...all];
+}

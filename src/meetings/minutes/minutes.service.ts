@@ -1,0 +1,181 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainException, notFound, ValidationProblem } from '../../common/problem';
+import type { RequestContext } from '../../common/request-context';
+import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
+import { AccessService, TableAccess } from '../../sharing/access.service';
+import type { Category } from '../../sharing/categories';
+import { disclose } from '../../sharing/disclosure';
+import { ProcessingLogService, TouchedSubject } from '../../sharing/processing-log.service';
+import type { MeetingStatus } from '../meeting.entity';
+import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+import { CreateAddendumDto } from './minutes.dto';
+import { buildMinutesSnapshot, MinutesSnapshot, snapshotCategories, snapshotSubjectIds } from './minutes-snapshot';
+import { AddendumRow, MinutesAddendumView, MinutesView, renderMinutes } from './minutes-view';
+
+const PURPOSE_CLOSE = 'Notulen van het casusoverleg vaststellen';
+const PURPOSE_READ = 'Notulen van het casusoverleg inzien';
+const PURPOSE_ADDENDUM = 'Notulen van het casusoverleg aanvullen';
+
+export interface MinutesForViewer {
+  view: Partial<MinutesView>;
+  /** The viewer's organisation, named in the PDF's footer. */
+  organisationName: string;
+}
+
+const union = (...lists: Category[][]): Category[] => [...new Set(lists.flat())];
+
+/** Closing a meeting (freezing its minutes), reading the minutes per viewer, and addenda. */
+@Injectable()
+export class MinutesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly log: ProcessingLogService,
+    private readonly events: DomainEventService,
+  ) {}
+
+  /** in_session → closed; the snapshot is built and stored in the same statement that closes the meeting. */
+  async close(ctx: RequestContext, meetingId: string): Promise<Partial<MinutesView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const { access } = await this.resolve(ctx, m, meetingId, 'meeting.close', true);
+      const meeting = (await lockMeeting(m, meetingId))!;
+      // Only a meeting in session has minutes to freeze; checked before any work is done.
+      requireMeetingStatus(meeting, ['in_session'], 'close');
+
+      const closedAt = new Date();
+      const snapshot = await buildMinutesSnapshot(m, meetingId, closedAt);
+      await transitionMeeting(m, meeting, 'closed', ', closed_at = $3, minutes = $4::jsonb', [closedAt, JSON.stringify(snapshot)]);
+      const [agreed] = await m.query(
+        `SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}') AS ids FROM action a
+          WHERE a.agenda_item_id IN (SELECT id FROM agenda_item WHERE meeting_id = $1)`,
+        [meetingId],
+      );
+      await this.events.raise(m, {
+        type: DomainEventType.MeetingClosed,
+        tableId: access.tableId,
+        aggregateType: 'meeting',
+        aggregateId: meetingId,
+        payload: {
+          caseReferences: snapshot.items.flatMap((i) => (i.case ? [i.case.reference] : [])),
+          actionIds: agreed.ids,
+        },
+      });
+
+      const { view, categories } = renderMinutes(snapshot, [], access.categories);
+      await this.log.record(m, ctx, access, {
+        operation: 'meeting.close',
+        activityCategory: 'deliberation',
+        categories: union(snapshotCategories(snapshot), categories),
+        subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
+        purpose: PURPOSE_CLOSE,
+        startedAt,
+      });
+      return view;
+    });
+  }
+
+  /** The minutes disclosed for the caller; the read is logged in a transaction committed before the response. */
+  async read(ctx: RequestContext, meetingId: string, format: 'json' | 'pdf'): Promise<MinutesForViewer> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const { access, meeting } = await this.resolve(ctx, m, meetingId, 'minutes.read', false);
+      const snapshot = this.requireMinutes(meeting);
+      const addenda: AddendumRow[] = await m.query(
+        `SELECT id, agenda_item_id AS "agendaItemId", text, created_at AS "createdAt"
+           FROM minutes_addendum WHERE meeting_id = $1 ORDER BY created_at, id`,
+        [meetingId],
+      );
+      const { view, categories } = renderMinutes(snapshot, addenda, access.categories);
+      await this.log.record(m, ctx, access, {
+        operation: format === 'pdf' ? 'minutes.export_pdf' : 'minutes.read',
+        activityCategory: 'deliberation',
+        categories,
+        subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
+        purpose: PURPOSE_READ,
+        startedAt,
+      });
+      const [organisation] = await m.query(`SELECT name FROM organisation WHERE id = $1`, [ctx.principal.organisationId]);
+      return { view, organisationName: organisation?.name ?? '' };
+    });
+  }
+
+  async addAddendum(ctx: RequestContext, meetingId: string, dto: CreateAddendumDto): Promise<Partial<MinutesAddendumView>> {
+    const startedAt = new Date();
+    return this.dataSource.transaction(async (m) => {
+      const { access } = await this.resolve(ctx, m, meetingId, 'minutes.addendum', true);
+      // Shares the lock the close takes, so an addendum never lands on minutes that are still being frozen.
+      const meeting = (await lockMeeting(m, meetingId))!;
+      requireMeetingStatus(meeting, ['closed'], 'add an addendum to the minutes of');
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'minutes.addendum');
+      const [{ minutes }] = await m.query(`SELECT minutes FROM meeting WHERE id = $1`, [meetingId]);
+      const snapshot = minutes as MinutesSnapshot;
+      let subjectIds = snapshotSubjectIds(snapshot);
+      if (dto.agendaItemId !== undefined) {
+        const item = snapshot.items.find((i) => i.agendaItemId === dto.agendaItemId);
+        if (!item) throw new ValidationProblem([{ name: 'agendaItemId', reason: 'is not an item of this meeting' }]);
+        subjectIds = item.case ? [item.case.subjectId] : [];
+      }
+      const [row] = await m.query(
+        `INSERT INTO minutes_addendum (meeting_id, agenda_item_id, text, created_by) VALUES ($1, $2, $3, $4)
+         RETURNING id, agenda_item_id AS "agendaItemId", text, created_at AS "createdAt"`,
+        [meetingId, dto.agendaItemId ?? null, dto.text, ctx.principal.kind === 'user' ? ctx.principal.id : null],
+      );
+      await this.events.raise(m, {
+        type: DomainEventType.MinutesAddendumAdded,
+        tableId: access.tableId,
+        aggregateType: 'meeting',
+        aggregateId: meetingId,
+        payload: { addendumId: row.id, agendaItemId: row.agendaItemId },
+      });
+      // Without an item the addendum may be about anyone in the minutes, so every subject is logged.
+      await this.log.record(m, ctx, access, {
+        operation: 'minutes.addendum.create',
+        activityCategory: 'deliberation',
+        categories: ['deliberation'],
+        subjects: await this.subjects(m, subjectIds),
+        purpose: PURPOSE_ADDENDUM,
+        startedAt,
+      });
+      return disclose(MinutesAddendumView, { ...row, createdAt: new Date(row.createdAt).toISOString() }, access.categories);
+    });
+  }
+
+  /**
+   * The meeting and the caller's access to its table. A meeting that does not exist and one of a table the
+   * caller does not sit at are the same 404.
+   */
+  private async resolve(
+    ctx: RequestContext,
+    m: EntityManager,
+    meetingId: string,
+    action: string,
+    chair: boolean,
+  ): Promise<{ access: TableAccess; meeting: { table_id: string; status: MeetingStatus; minutes: MinutesSnapshot | null } }> {
+    const [meeting] = await m.query(`SELECT table_id, status, minutes FROM meeting WHERE id = $1`, [meetingId]);
+    if (!meeting) {
+      await this.log.recordDenied(ctx, action);
+      throw notFound('Meeting');
+    }
+    const access = await (chair ? this.access.requireChair(ctx, meeting.table_id, action, m) : this.access.requireTable(ctx, meeting.table_id, action, m)).catch(
+      (e: unknown) => {
+        throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Meeting') : e;
+      },
+    );
+    return { access, meeting };
+  }
+
+  private requireMinutes(meeting: { status: MeetingStatus; minutes: MinutesSnapshot | null }): MinutesSnapshot {
+    if (meeting.status !== 'closed' || !meeting.minutes) {
+      throw new DomainException(HttpStatus.CONFLICT, 'minutes_not_available', 'Minutes exist once the meeting is closed.', { status: meeting.status });
+    }
+    return meeting.minutes;
+  }
+
+  /** V-numbers as they are now (the processing log hashes them), for the subjects the minutes are about. */
+  private async subjects(m: EntityManager, subjectIds: string[]): Promise<TouchedSubject[]> {
+    if (!subjectIds.length) return [];
+    return m.query(`SELECT id AS "subjectId", v_number AS "vNumber" FROM subject WHERE id = ANY($1::uuid[])`, [subjectIds]);
+  }
+}
