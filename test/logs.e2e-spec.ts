@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { createHash } from 'node:crypto';
 import { Job, Queue } from 'bullmq';
 import { Client } from 'pg';
+import { Permission } from '../src/auth/permissions';
 import type { RequestContext } from '../src/common/request-context';
 import { AuditJob, QueueName } from '../src/jobs/queues';
 import { AccessService } from '../src/sharing/access.service';
@@ -27,7 +28,7 @@ async function produceEntries(t: TestApp, subjectCount: number, vNumber?: string
   const cases = await Promise.all(Array.from({ length: subjectCount }, () => givenCase(t.dataSource, table)));
   const subjects = await t.dataSource.query(`SELECT id AS "subjectId", v_number AS "vNumber" FROM subject WHERE id = ANY($1)`, [cases.map((c) => c.subjectId)]);
   if (vNumber) subjects[0].vNumber = vNumber;
-  const access = await t.app.get(AccessService).requireTable(ctx, table.id, 'case.read');
+  const access = await t.app.get(AccessService).require(ctx, 'table', table.id, { permission: Permission.CaseRead, operation: 'case.read' });
   const rec = { operation: 'case.read', activityCategory: 'identity' as const, categories: ['identity' as const], subjects, purpose: 'test', startedAt: new Date() };
   const operationId = await t.dataSource.transaction((m) => t.app.get(ProcessingLogService).record(m, ctx, access, rec));
   return { operationId, tableId: table.id };

@@ -1,10 +1,13 @@
 import { randomInt } from 'node:crypto';
+import { Permission } from '../src/auth/permissions';
 import type { Principal } from '../src/auth/principal';
 import type { RequestContext } from '../src/common/request-context';
 import { AccessService } from '../src/sharing/access.service';
 import { CATEGORIES, DEFAULT_LEGAL_BASIS, DEFAULT_MATRIX } from '../src/sharing/categories';
 import { givenOrganisation, givenUser } from './support/factories';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
+
+const READ = { permission: Permission.TableRead, operation: 'test' };
 
 interface Grant {
   organisationType: string;
@@ -202,8 +205,8 @@ describe('tables, memberships and covenants', () => {
     await seat(tableId, 'politie');
     await seat(tableId, 'om');
     const access = t.app.get(AccessService);
-    expect((await access.requireTable(ctxOf('politie'), tableId, 'test')).categories.has('criminal')).toBe(true);
-    expect((await access.requireTable(ctxOf('om'), tableId, 'test')).categories.has('residence')).toBe(false);
+    expect((await access.require(ctxOf('politie'), 'table', tableId, READ)).categories.has('criminal')).toBe(true);
+    expect((await access.require(ctxOf('om'), 'table', tableId, READ)).categories.has('residence')).toBe(false);
 
     const v1 = (await http().get(`/api/v1/tables/${tableId}/covenant`).set(as('admin')).expect(200)).body.grants as Grant[];
     const grants = v1
@@ -215,8 +218,8 @@ describe('tables, memberships and covenants', () => {
     expect(res.body).toMatchObject({ version: 2, changeNote: 'Narrow police, widen OM', createdBy: users.admin.id });
     expect(res.body.grants.map(pair).sort()).toEqual(grants.map(pair).sort());
 
-    expect((await access.requireTable(ctxOf('politie'), tableId, 'test')).categories.has('criminal')).toBe(false);
-    expect((await access.requireTable(ctxOf('om'), tableId, 'test')).categories.has('residence')).toBe(true);
+    expect((await access.require(ctxOf('politie'), 'table', tableId, READ)).categories.has('criminal')).toBe(false);
+    expect((await access.require(ctxOf('om'), 'table', tableId, READ)).categories.has('residence')).toBe(true);
     expect((await http().get(`/api/v1/tables/${tableId}`).set(as('politie')).expect(200)).body.currentCovenantVersion).toBe(2);
 
     const versions = (await http().get(`/api/v1/tables/${tableId}/covenant/versions`).set(as('politie')).expect(200)).body;
@@ -272,11 +275,11 @@ describe('tables, memberships and covenants', () => {
     await seat(tableId, 'politie', 'chair');
     await seat(tableId, 'coa');
     const access = t.app.get(AccessService);
-    await access.requireTable(ctxOf('politie'), tableId, 'test');
+    await access.require(ctxOf('politie'), 'table', tableId, READ);
 
     await http().delete(`/api/v1/tables/${tableId}/member-organisations/${users.politie.organisationId}`).set(as('admin')).expect(204);
 
-    await expect(access.requireTable(ctxOf('politie'), tableId, 'test')).rejects.toMatchObject({ status: 404 });
+    await expect(access.require(ctxOf('politie'), 'table', tableId, READ)).rejects.toMatchObject({ status: 404 });
     await http().get(`/api/v1/tables/${tableId}`).set(as('politie')).expect(404);
     const rows = await memberships(tableId);
     expect(rows.filter((r) => r.userId === users.politie.id).map((r) => [r.role, r.endedAt !== null, r.changedBy])).toEqual([['chair', true, users.admin.id]]);

@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
-import { DomainException, forbidden, InvalidParam, notFound, ValidationProblem } from '../common/problem';
+import { DomainException, forbidden, InvalidParam, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { amsterdamDate } from '../common/working-days';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
@@ -60,7 +61,7 @@ export class ActionService {
     return this.dataSource.transaction(async (m) => {
       let tables: TableAccess[];
       if (q.tableId) {
-        const access = await this.access.requireTable(ctx, q.tableId, 'action.list', m);
+        const access = await this.access.require(ctx, 'table', q.tableId, { permission: Permission.ActionRead, operation: 'action.list' }, m);
         await this.access.requireCategories(ctx, access, ['deliberation'], 'action.list');
         tables = [access];
       } else {
@@ -98,10 +99,10 @@ export class ActionService {
   async get(ctx: RequestContext, id: string): Promise<Partial<ActionView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const row = await this.actions.findById(m, id);
-      const access = await this.visible(ctx, m, row, 'action.read');
-      await this.logFor(m, ctx, access, row!, 'action.read', 'Follow up an action agreed at the case conference', startedAt);
-      return actionView(row!, access.categories);
+      const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionRead, operation: 'action.read' }, m);
+      const row = (await this.actions.findById(m, id))!;
+      await this.logFor(m, ctx, access, row, 'action.read', 'Follow up an action agreed at the case conference', startedAt);
+      return actionView(row, access.categories);
     });
   }
 
@@ -175,31 +176,14 @@ export class ActionService {
   }
 
   /**
-   * 404 alike for "does not exist", "not a member of its case's table", "deliberation not granted" and,
-   * for a partner system, "another organisation's action".
+   * The resolver answers 404 alike for "does not exist", "not a member of its case's table", "deliberation
+   * not granted" and, for a partner system, "another organisation's action".
    */
-  private async visible(ctx: RequestContext, m: EntityManager, row: ActionRow | undefined, operation: string): Promise<CaseAccess> {
-    if (!row) {
-      await this.log.recordDenied(ctx, operation);
-      throw notFound('Action');
-    }
-    const access = await this.access.requireCase(ctx, row.case_id, operation, m).catch((e: unknown) => {
-      throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Action') : e;
-    });
-    const foreign = ctx.principal.kind === 'client' && row.owner_organisation_id !== ctx.principal.organisationId;
-    if (foreign || !access.categories.has('deliberation')) {
-      await this.log.recordDenied(ctx, operation, { tableId: access.tableId, role: access.role });
-      throw notFound('Action');
-    }
-    return access;
-  }
-
   private async ownedOpenAction(ctx: RequestContext, m: EntityManager, id: string, operation: string): Promise<{ action: ActionRow; access: CaseAccess }> {
+    const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionWrite, operation }, m);
     const action = await this.actions.lock(m, id);
-    const access = await this.visible(ctx, m, action, operation);
     if (action!.owner_organisation_id !== ctx.principal.organisationId) {
-      await this.log.recordDenied(ctx, operation, { tableId: access.tableId, role: access.role });
-      throw forbidden('not_owner_organisation', 'Only the organisation that owns this action may report on it.');
+      await this.access.deny(ctx, operation, access, forbidden('not_owner_organisation', 'Only the organisation that owns this action may report on it.'));
     }
     if (action!.status !== 'open') {
       throw new DomainException(HttpStatus.CONFLICT, 'action_not_open', `The action is ${action!.status}.`, { actionStatus: action!.status });

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainException } from '../common/problem';
 import { AUTH_METADATA, RouteAuth } from './authenticated.decorator';
-import { holdsPermission, Principal } from './principal';
+import { holdsPermission, permissionRefusal, Principal } from './principal';
 
 /**
  * The global guard: every route is closed unless it states `@Public()` or `@Authenticated({ permission })`.
@@ -21,9 +21,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     if (!auth) throw new DomainException(HttpStatus.FORBIDDEN, 'route_without_permission', 'This route states no permission and is closed.');
     const principal = context.switchToHttp().getRequest().user as Principal;
-    if (!holdsPermission(principal, auth.permission)) {
-      throw new DomainException(HttpStatus.FORBIDDEN, 'permission_denied', `This requires the permission ${auth.permission}.`);
-    }
+    if (!holdsPermission(principal, auth.permission)) throw permissionRefusal(principal, auth.permission);
     return true;
   }
 

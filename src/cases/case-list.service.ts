@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Permission } from '../auth/permissions';
 import type { RequestContext } from '../common/request-context';
 import { AccessService } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
@@ -47,7 +48,7 @@ export class CaseListService {
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireTable(ctx, tableId, 'case.list', m);
+      const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.CaseRead, operation: 'case.list' }, m);
       // Filtering on a category discloses it as surely as showing it does.
       if (q.status || q.riskLevel || q.hasOverdueActions !== undefined) {
         await this.access.requireCategories(ctx, access, ['deliberation'], 'case.list');

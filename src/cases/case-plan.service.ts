@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Permission } from '../auth/permissions';
 import type { RequestContext } from '../common/request-context';
 import { notFound } from '../common/problem';
 import { AccessService } from '../sharing/access.service';
@@ -8,7 +9,7 @@ import { DEADLINE_CATEGORY } from './case-deadline.entity';
 import { CreateDeadlineDto, StrategyInputDto } from './case.dto';
 import { CaseRepository } from './case.repository';
 import { actorUserId, requireStillAt } from './case-support';
-import { deadlineView, deadlineVisible, DeadlineView, strategyView, StrategyView } from './case-view';
+import { deadlineView, DeadlineView, strategyView, StrategyView } from './case-view';
 
 /** The plan of a case: strategy revisions and external deadlines. */
 @Injectable()
@@ -23,7 +24,7 @@ export class CasePlanService {
   async addStrategy(ctx: RequestContext, caseId: string, dto: StrategyInputDto): Promise<Partial<StrategyView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.strategy.create', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.strategy.create' }, m);
       await this.access.requireCategories(ctx, access, ['deliberation'], 'case.strategy.create');
       // The case row lock makes max(revision) + 1 safe against a concurrent revision.
       requireStillAt(access, await this.cases.lockCase(m, caseId));
@@ -43,7 +44,7 @@ export class CasePlanService {
   async listStrategies(ctx: RequestContext, caseId: string): Promise<Partial<StrategyView>[]> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.strategy.read', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.strategy.read' }, m);
       const rows = await this.cases.findStrategies(m, caseId);
       await this.log.record(m, ctx, access, {
         operation: 'case.strategy.read',
@@ -61,7 +62,7 @@ export class CasePlanService {
     const startedAt = new Date();
     const category = DEADLINE_CATEGORY[dto.kind];
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.deadline.create', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.deadline.create' }, m);
       await this.access.requireCategories(ctx, access, [category], 'case.deadline.create');
       const row = await this.cases.insertDeadline(m, caseId, dto);
       await this.log.record(m, ctx, access, {
@@ -79,13 +80,12 @@ export class CasePlanService {
   async removeDeadline(ctx: RequestContext, caseId: string, deadlineId: string): Promise<void> {
     const startedAt = new Date();
     await this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.deadline.delete', m);
+      // A deadline of another case, or of a category the caller is not granted, is answered like a missing one.
+      const check = { permission: Permission.CaseWrite, operation: 'case.deadline.delete', within: { caseId } };
+      const access = await this.access.require(ctx, 'deadline', deadlineId, check, m);
       const deadline = await this.cases.findDeadline(m, caseId, deadlineId);
-      // A deadline of a category the caller is not granted is invisible to them: answered like a missing one.
-      if (!deadline || !deadlineVisible(deadline, access.categories)) {
-        if (deadline) await this.log.recordDenied(ctx, 'case.deadline.delete', { tableId: access.tableId, role: access.role });
-        throw notFound('Deadline');
-      }
+      // Deleted by someone else since the access check.
+      if (!deadline) throw notFound('Deadline');
       await this.cases.deleteDeadline(m, deadlineId);
       const category = DEADLINE_CATEGORY[deadline.kind];
       await this.log.record(m, ctx, access, {

@@ -1,7 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Permission } from '../auth/permissions';
 import type { RequestContext } from '../common/request-context';
-import { conflict, DomainException, notFound } from '../common/problem';
+import { conflict, notFound } from '../common/problem';
 import { AccessService } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { TransferCaseDto } from './case.dto';
@@ -27,11 +28,7 @@ export class CaseTransferService {
     const startedAt = new Date();
     return this.dataSource
       .transaction(async (m) => {
-        const access = await this.access.requireCase(ctx, caseId, 'case.transfer', m);
-        if (access.role !== 'chair') {
-          await this.log.recordDenied(ctx, 'case.transfer', { tableId: access.tableId, role: access.role });
-          throw new DomainException(HttpStatus.FORBIDDEN, 'chair_only', "Only the chair of the case's table may transfer it.");
-        }
+        const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseTransfer, operation: 'case.transfer' }, m);
         await this.access.requireCategories(ctx, access, ['residence'], 'case.transfer');
         // Existence and being active are all the caller learns of the target table.
         if (!(await this.cases.isActiveTable(m, dto.toTableId))) throw notFound('Table');

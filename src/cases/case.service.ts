@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../auth/permissions';
 import type { RequestContext } from '../common/request-context';
 import { DomainException } from '../common/problem';
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
@@ -35,7 +36,7 @@ export class CaseService {
     const startedAt = new Date();
     return this.dataSource
       .transaction(async (m) => {
-        const access = await this.access.requireTable(ctx, tableId, 'case.create', m);
+        const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.CaseWrite, operation: 'case.create' }, m);
         // The V-number is identity data and the case itself is the table's deliberation.
         const written = union(['identity', 'deliberation'], categoriesWritten(pick(dto, [...SUBJECT_FIELDS, ...CASE_FIELDS, 'strategy'])));
         await this.access.requireCategories(ctx, access, written, 'case.create');
@@ -73,7 +74,7 @@ export class CaseService {
     const startedAt = new Date();
     // The read and its log entry commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.read', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.read' }, m);
       return this.respond(m, ctx, access, { operation: 'case.read', purpose: 'Discuss the case at the case conference', startedAt });
     });
   }
@@ -85,7 +86,7 @@ export class CaseService {
     const written = categoriesWritten({ ...subjectFields, ...caseFields });
     if (!written.length) throw invalidField('body', 'names no field to change');
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'case.update', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.update' }, m);
       await this.access.requireCategories(ctx, access, written, 'case.update');
       requireStillAt(access, await this.cases.lockCase(m, caseId));
       await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
@@ -99,7 +100,7 @@ export class CaseService {
     const startedAt = new Date();
     return this.dataSource
       .transaction(async (m) => {
-        const access = await this.access.requireCase(ctx, caseId, 'case.status_change', m);
+        const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.status_change' }, m);
         await this.access.requireCategories(ctx, access, ['deliberation'], 'case.status_change');
         const current = await this.cases.lockCase(m, caseId);
         requireStillAt(access, current);

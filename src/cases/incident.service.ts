@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
-import type { OrganisationType } from '../auth/permissions';
+import { type OrganisationType, Permission } from '../auth/permissions';
 import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, CaseAccess } from '../sharing/access.service';
@@ -20,6 +20,7 @@ export interface IncidentOutcome {
 const PURPOSE_WRITE = 'Incident vastleggen voor dossieropbouw in het casusoverleg';
 const PURPOSE_READ = 'Incidenten inzien voor de bespreking van de casus in het casusoverleg';
 const REFERENCE_KEY = 'incident_source_external_reference_key';
+const WRITE = { permission: Permission.IncidentWrite, operation: 'incident.create' };
 
 /** Police and prosecution register suspected offences; everyone else registers nuisance unless they say otherwise. */
 export const defaultClassification = (type: OrganisationType): IncidentClassification =>
@@ -48,7 +49,7 @@ export class IncidentService {
   ) {}
 
   async createForCase(ctx: RequestContext, caseId: string, dto: CreateIncidentDto): Promise<IncidentOutcome> {
-    const access = await this.access.requireCase(ctx, caseId, 'incident.create');
+    const access = await this.access.require(ctx, 'case', caseId, WRITE);
     return this.record(ctx, access, dto);
   }
 
@@ -65,7 +66,7 @@ export class IncidentService {
           [dto.tableId, dto.vNumber],
         );
     // A case that does not exist goes through the same refusal (and audit entry) as one the caller may not see.
-    const access = await this.access.requireCase(ctx, row?.id ?? '00000000-0000-4000-8000-000000000000', 'incident.create');
+    const access = await this.access.require(ctx, 'case', row?.id, WRITE);
     const { caseReference: _r, tableId: _t, vNumber: _v, ...fields } = dto;
     return this.record(ctx, access, fields);
   }
@@ -73,7 +74,7 @@ export class IncidentService {
   async list(ctx: RequestContext, caseId: string): Promise<Partial<IncidentView>[]> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'incident.list', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.IncidentRead, operation: 'incident.list' }, m);
       const classifications = INCIDENT_CLASSIFICATIONS.filter((c) => access.categories.has(incidentCategory(c)));
       // Records of a category the viewer is not granted are not fetched at all, so they cannot leak.
       const rows = classifications.length
@@ -95,28 +96,13 @@ export class IncidentService {
   async get(ctx: RequestContext, id: string): Promise<Partial<IncidentView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const { incident, access } = await this.findVisible(ctx, id, m);
+      // The resolver answers an incident of a category the caller is not granted like a missing one.
+      const access = await this.access.require(ctx, 'incident', id, { permission: Permission.IncidentRead, operation: 'incident.read' }, m);
+      const incident = (await m.findOneBy(Incident, { id }))!;
       const category = incidentCategory(incident.classification);
       await this.log.record(m, ctx, access, { operation: 'incident.read', activityCategory: category, categories: [category], subjects: [access], purpose: PURPOSE_READ, startedAt });
       return toView(incident, access);
     });
-  }
-
-  /** 404 alike for "does not exist", "not a member of its table" and "its category is not granted". */
-  private async findVisible(ctx: RequestContext, id: string, m: EntityManager): Promise<{ incident: Incident; access: CaseAccess }> {
-    const incident = await m.findOneBy(Incident, { id });
-    if (!incident) {
-      await this.log.recordDenied(ctx, 'incident.read');
-      throw notFound('Incident');
-    }
-    const access = await this.access.requireCase(ctx, incident.caseId, 'incident.read', m).catch((e: unknown) => {
-      throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Incident') : e;
-    });
-    if (!access.categories.has(incidentCategory(incident.classification))) {
-      await this.log.recordDenied(ctx, 'incident.read', { tableId: access.tableId, role: access.role });
-      throw notFound('Incident');
-    }
-    return { incident, access };
   }
 
   private async record(ctx: RequestContext, access: CaseAccess, dto: CreateIncidentDto): Promise<IncidentOutcome> {

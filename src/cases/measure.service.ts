@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { DomainException, forbidden, notFound, ValidationProblem } from '../common/problem';
+import { Permission } from '../auth/permissions';
+import { DomainException, forbidden, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, CaseAccess } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
@@ -47,7 +48,7 @@ export class MeasureService {
     const starts = new Date(dto.startsAt);
     const ends = dto.endsAt !== undefined ? new Date(dto.endsAt) : type.defaultDurationHours ? new Date(starts.getTime() + type.defaultDurationHours * HOUR_MS) : null;
     if (ends && ends <= starts) throw new ValidationProblem([{ name: 'endsAt', reason: 'must be after startsAt' }]);
-    const access = await this.access.requireCase(ctx, caseId, 'measure.create');
+    const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.MeasureWrite, operation: 'measure.create' });
     await this.access.requireCategories(ctx, access, [type.category], 'measure.create');
     const imposingOrganisationId = dto.imposingOrganisationId ?? ctx.principal.organisationId;
     await this.requireImposer(access, type, imposingOrganisationId, dto.imposingOrganisationId === undefined);
@@ -76,7 +77,7 @@ export class MeasureService {
   async list(ctx: RequestContext, caseId: string): Promise<Partial<MeasureView>[]> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'measure.list', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.MeasureRead, operation: 'measure.list' }, m);
       const types = visibleMeasureTypes(access.categories);
       // Measures of a category the viewer is not granted are not fetched at all, so they cannot leak.
       const rows = types.length ? await m.find(Measure, { where: { caseId, type: In(types) }, order: { startsAt: 'DESC', createdAt: 'DESC' } }) : [];
@@ -97,11 +98,12 @@ export class MeasureService {
   async update(ctx: RequestContext, id: string, dto: UpdateMeasureDto): Promise<Partial<MeasureView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
+      // The resolver answers a measure of a category the caller is not granted like a missing one.
+      const access = await this.access.require(ctx, 'measure', id, { permission: Permission.MeasureWrite, operation: 'measure.update' }, m);
       const measure = await m.findOne(Measure, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      const { access, category } = await this.visible(ctx, measure, m);
+      const category = categoryOf(measure!)!;
       if (measure!.imposingOrganisationId !== ctx.principal.organisationId) {
-        await this.log.recordDenied(ctx, 'measure.update', { tableId: access.tableId, role: access.role });
-        throw forbidden('not_imposing_organisation', 'Only the organisation that imposed this measure may change it.');
+        await this.access.deny(ctx, 'measure.update', access, forbidden('not_imposing_organisation', 'Only the organisation that imposed this measure may change it.'));
       }
       const current = measure!.status;
       if (dto.status !== current && !TRANSITIONS[current].includes(dto.status)) {
@@ -120,23 +122,6 @@ export class MeasureService {
       await this.logWrite(m, ctx, access, 'measure.update', category, startedAt);
       return toView(saved, access);
     });
-  }
-
-  /** 404 alike for "does not exist", "not a member of its table" and "its category is not granted". */
-  private async visible(ctx: RequestContext, measure: Measure | null, m: EntityManager): Promise<{ access: CaseAccess; category: Category }> {
-    if (!measure) {
-      await this.log.recordDenied(ctx, 'measure.update');
-      throw notFound('Measure');
-    }
-    const access = await this.access.requireCase(ctx, measure.caseId, 'measure.update', m).catch((e: unknown) => {
-      throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Measure') : e;
-    });
-    const category = categoryOf(measure);
-    if (!category || !access.categories.has(category)) {
-      await this.log.recordDenied(ctx, 'measure.update', { tableId: access.tableId, role: access.role });
-      throw notFound('Measure');
-    }
-    return { access, category };
   }
 
   /** The imposer sits at the table now and is of a type the catalogue names for this measure. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AgreedAt } from '../actions/action.service';
+import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
@@ -59,7 +60,7 @@ export class EscalationService {
   async listForCase(ctx: RequestContext, caseId: string): Promise<Partial<EscalationView>[]> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireCase(ctx, caseId, 'escalation.list', m);
+      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'escalation.list' }, m);
       const granted = access.categories.has('deliberation');
       const rows: EscalationRow[] = granted
         ? await m.query(`SELECT ${COLUMNS} FROM escalation WHERE case_id = $1 ORDER BY created_at DESC, id`, [caseId])

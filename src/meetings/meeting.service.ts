@@ -1,6 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
+import { Permission } from '../auth/permissions';
+import { conflict, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import { AccessService, TableAccess } from '../sharing/access.service';
@@ -68,7 +69,7 @@ export class MeetingService {
 
   async generate(ctx: RequestContext, tableId: string, weeks = DEFAULT_WEEKS_AHEAD): Promise<Partial<MeetingView>[]> {
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireChair(ctx, tableId, 'meeting.generate', m);
+      const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingManage, operation: 'meeting.generate' }, m);
       const rows = await this.generateAhead(tableId, weeks, m);
       return rows.map((r) => meetingView(r, access.categories));
     });
@@ -79,7 +80,7 @@ export class MeetingService {
     if (query.from && query.to && Date.parse(query.to) < Date.parse(query.from)) {
       throw new ValidationProblem([{ name: 'to', reason: 'must not be before from' }]);
     }
-    const access = await this.access.requireTable(ctx, tableId, 'meeting.list');
+    const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingRead, operation: 'meeting.list' });
     const where = ['m.table_id = $1'];
     const params: unknown[] = [tableId];
     const add = (clause: string, value: unknown) => {
@@ -94,16 +95,15 @@ export class MeetingService {
   }
 
   async get(ctx: RequestContext, meetingId: string): Promise<Partial<MeetingView>> {
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'meeting.read' });
     const [row] = await this.findRows(this.dataSource.manager, 'm.id = $1', [meetingId]);
-    if (!row) throw notFound('Meeting');
-    const access = await this.meetingAccess(ctx, row.table_id, 'meeting.read', false);
     return meetingView(row, access.categories);
   }
 
   /** An ad-hoc meeting: not part of the cadence (no slot), so regeneration never touches it. */
   async create(ctx: RequestContext, tableId: string, dto: CreateMeetingDto): Promise<Partial<MeetingView>> {
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireChair(ctx, tableId, 'meeting.create', m);
+      const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingManage, operation: 'meeting.create' }, m);
       const [{ id }] = await m.query(`INSERT INTO meeting (table_id, scheduled_at, location) VALUES ($1, $2, $3) RETURNING id`, [
         tableId,
         new Date(dto.scheduledAt),
@@ -163,21 +163,9 @@ export class MeetingService {
     });
   }
 
-  private async lockForChair(ctx: RequestContext, m: EntityManager, meetingId: string, action: string): Promise<{ meeting: LockedMeeting; access: TableAccess }> {
-    const meeting = await lockMeeting(m, meetingId);
-    if (!meeting) throw notFound('Meeting');
-    const access = await this.meetingAccess(ctx, meeting.table_id, action, true, m);
-    return { meeting, access };
-  }
-
-  /** Access to a meeting is access to its table; a meeting of a table the caller does not sit at is "not found". */
-  private async meetingAccess(ctx: RequestContext, tableId: string, action: string, chair: boolean, m?: EntityManager): Promise<TableAccess> {
-    try {
-      return chair ? await this.access.requireChair(ctx, tableId, action, m) : await this.access.requireTable(ctx, tableId, action, m);
-    } catch (e) {
-      if (e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND) throw notFound('Meeting');
-      throw e;
-    }
+  private async lockForChair(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string): Promise<{ meeting: LockedMeeting; access: TableAccess }> {
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingManage, operation }, m);
+    return { meeting: (await lockMeeting(m, meetingId))!, access };
   }
 
   private cadence(rrule: string, policy: HolidayPolicy, from: Date, to: Date) {

@@ -1,10 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { GlobalRole } from '../auth/permissions';
+import { GlobalRole, Permission, PERMISSIONS, TableRole } from '../auth/permissions';
+import { holdsPermission, permissionRefusal, Principal } from '../auth/principal';
 import type { RequestContext } from '../common/request-context';
-import { DomainException } from '../common/problem';
+import { DomainException, notFound } from '../common/problem';
 import { Category, LawfulGround } from './categories';
 import { ProcessingLogService } from './processing-log.service';
+import { CaseBinding, RESOURCES, ResourceSpec, ResourceType } from './resources';
 
 export interface Grant {
   processingActivityId: string;
@@ -21,33 +23,55 @@ export interface TableAccess {
   grants: ReadonlyMap<Category, Grant>;
 }
 
-export interface CaseAccess extends TableAccess {
+export interface CaseRef {
   caseId: string;
   subjectId: string;
   /** For the processing log's keyed hash only; never put in a response unless `identity` is granted. */
   vNumber: string;
 }
 
-interface AccessRow {
-  table_id: string;
-  role: TableAccess['role'];
-  grants: { category: Category; activity: string; basis: string; ground: LawfulGround }[];
-  case_id?: string;
-  subject_id?: string;
-  v_number?: string;
+export interface CaseAccess extends TableAccess, CaseRef {}
+
+/** What a service receives for a resource: the table access, and the case too for a case-bound resource. */
+export type AccessTo<K extends ResourceType> =
+  CaseBinding<K> extends 'always' ? CaseAccess : CaseBinding<K> extends 'optional' ? TableAccess & Partial<CaseRef> : TableAccess;
+
+export interface AccessCheck {
+  /** The permission of the operation: its table roles in PERMISSIONS decide who at the table may (e.g. chair only). */
+  permission: Permission;
+  /** The audit log's name of the operation, e.g. `agenda.publish`. */
+  operation: string;
+  /** The resource must belong to this table or case, or it is not found (e.g. a case put on this table's agenda). */
+  within?: { tableId?: string; caseId?: string };
 }
 
-const notFound = (what: string) => new DomainException(HttpStatus.NOT_FOUND, 'not_found', `${what} was not found.`);
+interface AccessRow {
+  table_id: string;
+  member: boolean;
+  role: TableAccess['role'] | null;
+  grants: { category: Category; activity: string; basis: string; ground: LawfulGround }[];
+  case_id?: string | null;
+  subject_id?: string | null;
+  v_number?: string | null;
+  row_key?: string | null;
+  owner_organisation_id?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const chairOnly = () => new DomainException(HttpStatus.FORBIDDEN, 'chair_only', 'Only the chair of this table may do this.');
 
 /**
- * The one place that decides access to case content (STYLE.md, "one place decides access").
- * - An organisation sees a table's cases only while it is a member organisation of that table; a person
+ * The one place that decides access to tables and everything at them (STYLE.md, "one place decides access").
+ * - An organisation sees a table's resources only while it is a member organisation of that table; a person
  *   additionally needs an active membership (chair or member) of it. Partner systems act for their
- *   organisation.
+ *   organisation, within their OAuth2 scopes.
  * - The categories come from the table's current covenant for the caller's organisation type; a chair
  *   sees no more than their organisation may.
+ * - Which table role an operation needs is read from PERMISSIONS, never decided by the calling service.
  * - Administrators see no case content, whatever else they are.
- * - "Not a member" and "does not exist" are answered alike: 404. Refusals are written to the audit log.
+ * - "Not a member" and "does not exist" are answered alike: 404 naming the resource. Every refusal is
+ *   written to the audit log here, the same way.
  */
 @Injectable()
 export class AccessService {
@@ -56,87 +80,110 @@ export class AccessService {
     private readonly log: ProcessingLogService,
   ) {}
 
-  async requireTable(ctx: RequestContext, tableId: string, action: string, m: EntityManager = this.dataSource.manager): Promise<TableAccess> {
-    const row = await this.resolve(ctx, m, 'FROM chain_table t', 't.id = $1', tableId);
-    if (!row) {
-      await this.log.recordDenied(ctx, action, {});
-      throw notFound('Table');
-    }
-    return toAccess(row);
-  }
+  /**
+   * Resolves the caller's access to one resource (RESOURCES says how it finds its table and case), in one
+   * statement with membership and covenant. An id that is absent or not a UUID is not found without a query.
+   */
+  async require<K extends ResourceType>(
+    ctx: RequestContext,
+    type: K,
+    id: string | null | undefined,
+    check: AccessCheck,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<AccessTo<K>> {
+    const spec: ResourceSpec = RESOURCES[type];
+    const holders = PERMISSIONS[check.permission];
+    if (!holders.tableRoles?.length) throw new Error(`${check.permission} names no table role, so it cannot open a ${type}`);
+    const missing = (known?: TableAccess | { tableId: string }) => this.deny(ctx, check.operation, known, notFound(spec.name));
+    if (this.isAdministrator(ctx) || !id || !UUID.test(id)) return missing();
 
-  async requireChair(ctx: RequestContext, tableId: string, action: string, m?: EntityManager): Promise<TableAccess> {
-    const access = await this.requireTable(ctx, tableId, action, m);
-    if (access.role !== 'chair') {
-      await this.log.recordDenied(ctx, action, { tableId, role: access.role });
-      throw new DomainException(HttpStatus.FORBIDDEN, 'chair_only', 'Only the chair of this table may do this.');
-    }
-    return access;
-  }
+    const where = [`${spec.id} = $1`];
+    const params: unknown[] = [id];
+    if (check.within?.tableId) where.push(`t.id = $${params.push(check.within.tableId)}`);
+    if (check.within?.caseId) where.push(`c.id = $${params.push(check.within.caseId)}`);
+    const [row] = await this.query(ctx.principal, m, spec, where.join(' AND '), params);
+    if (!row) return missing();
+    if (!row.member) return missing({ tableId: row.table_id });
 
-  async requireCase(ctx: RequestContext, caseId: string, action: string, m: EntityManager = this.dataSource.manager): Promise<CaseAccess> {
-    const row = await this.resolve(
-      ctx,
-      m,
-      'FROM case_file c JOIN chain_table t ON t.id = c.table_id JOIN subject s ON s.id = c.subject_id',
-      'c.id = $1',
-      caseId,
-      ', c.id AS case_id, c.subject_id, s.v_number',
-    );
-    if (!row) {
-      await this.log.recordDenied(ctx, action, {});
-      throw notFound('Case');
+    const access = toAccess(row);
+    const category = typeof spec.rowCategory === 'object' ? spec.rowCategory.of(row.row_key ?? '') : spec.rowCategory;
+    if (spec.rowCategory && !(category && access.categories.has(category))) return missing(access);
+    if (spec.partnerSystemOwner && ctx.principal.kind === 'client' && row.owner_organisation_id !== ctx.principal.organisationId) return missing(access);
+
+    const allowed = access.role === 'partner_system' ? holdsPermission(ctx.principal, check.permission) : holders.tableRoles.includes(access.role as TableRole);
+    if (!allowed) {
+      const chairsOnly = access.role !== 'partner_system' && holders.tableRoles.every((r) => r === TableRole.Chair);
+      return this.deny(ctx, check.operation, access, chairsOnly ? chairOnly() : permissionRefusal(ctx.principal, check.permission));
     }
-    return { ...toAccess(row), caseId: row.case_id!, subjectId: row.subject_id!, vNumber: row.v_number! };
+    if (!row.case_id) return access as AccessTo<K>;
+    return { ...access, caseId: row.case_id, subjectId: row.subject_id!, vNumber: row.v_number! } as AccessTo<K>;
   }
 
   /** Every table the caller may see cases of (for searches across tables). */
   async accessibleTables(ctx: RequestContext, m: EntityManager = this.dataSource.manager): Promise<TableAccess[]> {
     if (this.isAdministrator(ctx)) return [];
-    const rows = await this.query(ctx, m, 'FROM chain_table t', 't.active', []);
+    const rows = await this.query(ctx.principal, m, RESOURCES.table, 't.active', [], { membersOnly: true });
     return rows.map(toAccess);
   }
 
   /** A write that touches a category the caller may not see is refused (403) and changes nothing. */
-  async requireCategories(ctx: RequestContext, access: TableAccess, categories: Category[], action: string): Promise<void> {
+  async requireCategories(ctx: RequestContext, access: TableAccess, categories: Category[], operation: string): Promise<void> {
     const missing = categories.filter((c) => !access.categories.has(c));
     if (missing.length) {
-      await this.log.recordDenied(ctx, action, { tableId: access.tableId, role: access.role });
-      throw new DomainException(
-        HttpStatus.FORBIDDEN,
-        'category_not_granted',
-        `The covenant of this table does not grant your organisation the categor${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}.`,
-        { categories: missing },
+      await this.deny(
+        ctx,
+        operation,
+        access,
+        new DomainException(
+          HttpStatus.FORBIDDEN,
+          'category_not_granted',
+          `The covenant of this table does not grant your organisation the categor${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}.`,
+          { categories: missing },
+        ),
       );
     }
+  }
+
+  /**
+   * Audits a refusal and throws it. Services call this for the refusals only they can decide (such as
+   * "another organisation's action"), so that every refusal is written the same way.
+   */
+  async deny(ctx: RequestContext, operation: string, known: Partial<Pick<TableAccess, 'tableId' | 'role'>> | undefined, error: DomainException): Promise<never> {
+    await this.log.recordDenied(ctx, operation, { tableId: known?.tableId ?? null, role: known?.role ?? null });
+    throw error;
   }
 
   private isAdministrator(ctx: RequestContext): boolean {
     return ctx.principal.kind === 'user' && ctx.principal.roles.includes(GlobalRole.Admin);
   }
 
-  private async resolve(ctx: RequestContext, m: EntityManager, from: string, where: string, id: string, extra = ''): Promise<AccessRow | undefined> {
-    if (this.isAdministrator(ctx)) return undefined;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const [row] = await this.query(ctx, m, from, where, [id], extra);
-    return row;
-  }
-
-  private query(ctx: RequestContext, m: EntityManager, from: string, where: string, params: unknown[], extra = ''): Promise<AccessRow[]> {
-    const p = ctx.principal;
+  /**
+   * The membership and current-covenant query, for any resource: `spec.from` reaches the table `t`, and
+   * the caller's membership and grants are joined to it. Left joins, so that a resource of another table
+   * is still told apart (for the audit log only) from one that does not exist.
+   */
+  private query(p: Principal, m: EntityManager, spec: ResourceSpec, where: string, params: unknown[], options: { membersOnly?: boolean } = {}): Promise<AccessRow[]> {
     const n = params.length;
     const person = p.kind === 'user';
+    const member = person ? 'mo.organisation_id IS NOT NULL AND tm.role IS NOT NULL' : 'mo.organisation_id IS NOT NULL';
+    const columns = [
+      't.id AS table_id',
+      `(${member}) AS member`,
+      person ? 'tm.role' : `'partner_system' AS role`,
+      ...(spec.case !== 'none' ? ['c.id AS case_id', 'c.subject_id', 's.v_number'] : []),
+      ...(typeof spec.rowCategory === 'object' ? [`${spec.rowCategory.column} AS row_key`] : []),
+      ...(spec.partnerSystemOwner ? [`${spec.partnerSystemOwner} AS owner_organisation_id`] : []),
+      `(SELECT coalesce(json_agg(json_build_object('category', g.category, 'activity', g.processing_activity_id,
+                                                   'basis', g.legal_basis, 'ground', g.lawful_ground)), '[]')
+          FROM covenant_grant g
+         WHERE g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = $${n + 2}) AS grants`,
+    ];
     const sql = `
-      SELECT t.id AS table_id, ${person ? 'tm.role' : `'partner_system'`} AS role${extra},
-             coalesce(json_agg(json_build_object('category', g.category, 'activity', g.processing_activity_id,
-                                                 'basis', g.legal_basis, 'ground', g.lawful_ground))
-                      FILTER (WHERE g.id IS NOT NULL), '[]') AS grants
-        ${from}
-        JOIN table_member_organisation mo ON mo.table_id = t.id AND mo.organisation_id = $${n + 1} AND mo.left_at IS NULL
-        ${person ? `JOIN table_membership tm ON tm.table_id = t.id AND tm.user_id = $${n + 3} AND tm.ended_at IS NULL` : ''}
-        LEFT JOIN covenant_grant g ON g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = $${n + 2}
-       WHERE ${where}
-       GROUP BY t.id${person ? ', tm.role' : ''}${extra ? ', c.id, c.subject_id, s.v_number' : ''}`;
+      SELECT ${columns.join(',\n             ')}
+        ${spec.from}
+        LEFT JOIN table_member_organisation mo ON mo.table_id = t.id AND mo.organisation_id = $${n + 1} AND mo.left_at IS NULL
+        ${person ? `LEFT JOIN table_membership tm ON tm.table_id = t.id AND tm.user_id = $${n + 3} AND tm.ended_at IS NULL` : ''}
+       WHERE ${where}${options.membersOnly ? ` AND ${member}` : ''}`;
     return m.query(sql, [...params, p.organisationId, p.organisationType, ...(person ? [p.id] : [])]);
   }
 }
@@ -145,5 +192,5 @@ function toAccess(row: AccessRow): TableAccess {
   const grants = new Map<Category, Grant>(
     row.grants.map((g) => [g.category, { processingActivityId: g.activity, legalBasis: g.basis, lawfulGround: g.ground }]),
   );
-  return { tableId: row.table_id, role: row.role, categories: new Set(grants.keys()), grants };
+  return { tableId: row.table_id, role: row.role!, categories: new Set(grants.keys()), grants };
 }

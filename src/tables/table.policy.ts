@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { GlobalRole } from '../auth/permissions';
+import { GlobalRole, Permission } from '../auth/permissions';
 import { notFound } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService } from '../sharing/access.service';
@@ -22,13 +22,13 @@ export class TablePolicy {
   /** An administrator, or a person with an active membership at the table. */
   async requireReader(ctx: RequestContext, tableId: string, action: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     if (isAdministrator(ctx)) return this.requireExists(m, tableId);
-    await this.access.requireTable(ctx, tableId, action, m);
+    await this.access.require(ctx, 'table', tableId, { permission: Permission.TableRead, operation: action }, m);
   }
 
   /** An administrator, or the table's chair (a member gets 403 `chair_only`, an outsider 404). */
   async requireManager(ctx: RequestContext, tableId: string, action: string, m: EntityManager = this.dataSource.manager): Promise<void> {
     if (isAdministrator(ctx)) return this.requireExists(m, tableId);
-    await this.access.requireChair(ctx, tableId, action, m);
+    await this.access.require(ctx, 'table', tableId, { permission: Permission.TableManage, operation: action }, m);
   }
 
   /**

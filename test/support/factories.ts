@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/password';
 import type { OrganisationType, TableRole } from '../../src/auth/permissions';
+import type { DeadlineKind } from '../../src/cases/case-deadline.entity';
 import type { CaseStatus } from '../../src/cases/case.entity';
 import { DEMO_PASSWORD } from '../../src/db/demo-seed';
 import { createProcessingActivities, defaultGrants, GrantInput, saveCovenantVersion } from '../../src/tables/covenant-writer';
@@ -148,5 +149,76 @@ export async function givenAction(
      VALUES ($1, $2, $3, coalesce($4::date, current_date + 7), $5, $6) RETURNING id`,
     [caseId, ownerOrganisationId, options.description ?? 'Test action', options.dueDate ?? null, options.status ?? 'open', options.meetingId ?? null],
   );
+  return { id: row.id };
+}
+
+export async function givenIncident(
+  ds: DataSource,
+  caseId: string,
+  sourceOrganisationId: string,
+  options: { classification?: 'nuisance' | 'offence' } = {},
+): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at)
+     VALUES ($1, $2, 'theft', $3, 'minor', now()) RETURNING id`,
+    [caseId, sourceOrganisationId, options.classification ?? 'nuisance'],
+  );
+  return { id: row.id };
+}
+
+/** A measure of `type` (default: intensive guidance, category `measures`) from now on. */
+export async function givenMeasure(ds: DataSource, caseId: string, imposingOrganisationId: string, type = 'intensive_guidance'): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO measure (case_id, type, imposing_organisation_id, legal_basis, starts_at) VALUES ($1, $2, $3, 'Test basis', now()) RETURNING id`,
+    [caseId, type, imposingOrganisationId],
+  );
+  return { id: row.id };
+}
+
+export async function givenDeadline(ds: DataSource, caseId: string, kind: DeadlineKind = 'other'): Promise<{ id: string }> {
+  const [row] = await ds.query(`INSERT INTO case_deadline (case_id, kind, due_date) VALUES ($1, $2, current_date + 30) RETURNING id`, [caseId, kind]);
+  return { id: row.id };
+}
+
+export async function givenEscalation(ds: DataSource, caseId: string, requestedByOrganisationId: string): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id) VALUES ($1, 'coa_ladder', 'COA', $2) RETURNING id`,
+    [caseId, requestedByOrganisationId],
+  );
+  return { id: row.id };
+}
+
+/** A member's nomination of a case (or, without `caseId`, a topic) for the meeting. */
+export async function givenNomination(
+  ds: DataSource,
+  table: GivenTable,
+  meetingId: string,
+  organisationId: string,
+  options: { caseId?: string } = {},
+): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO nomination (table_id, meeting_id, case_id, topic, reason_code, source, organisation_id)
+     VALUES ($1, $2, $3, $4, 'other', 'member', $5) RETURNING id`,
+    [table.id, meetingId, options.caseId ?? null, options.caseId ? null : 'Topic', organisationId],
+  );
+  return { id: row.id };
+}
+
+/** An (empty) imported list of the organisation at the table. */
+export async function givenListImport(ds: DataSource, table: GivenTable, organisationId: string): Promise<{ id: string }> {
+  const [row] = await ds.query(
+    `INSERT INTO list_import (table_id, kind, organisation_id, content_hash, line_count, report) VALUES ($1, 'coa_residents', $2, $3, 0, '{}') RETURNING id`,
+    [table.id, organisationId, randomBytes(32).toString('hex')],
+  );
+  return { id: row.id };
+}
+
+/** A user's calendar feed of the table's meetings (its token is not kept). */
+export async function givenCalendarFeed(ds: DataSource, userId: string, table: GivenTable): Promise<{ id: string }> {
+  const [row] = await ds.query(`INSERT INTO calendar_feed_token (user_id, kind, table_id, token_hash) VALUES ($1, 'table', $2, $3) RETURNING id`, [
+    userId,
+    table.id,
+    randomBytes(32),
+  ]);
   return { id: row.id };
 }

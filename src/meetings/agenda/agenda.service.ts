@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Permission } from '../../auth/permissions';
 import { requireCaseStillOpen } from '../../cases/incident.service';
 import { conflict, DomainException, notFound, ValidationProblem } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
@@ -12,30 +13,8 @@ import { AgendaRepository, ItemRow } from './agenda.repository';
 import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
 import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
 
-/** Stands in for an unknown id, so that it is refused (and audited) exactly like one of another table. */
-const NO_TABLE = '00000000-0000-4000-8000-000000000000';
 const EDITABLE = ['planned', 'agenda_published'] as const;
 const PURPOSE = 'Agenda van het casusoverleg voorbereiden en bespreken';
-
-/**
- * Access to something of a meeting goes through its table: a member (or, with `chair`, the chair) of the
- * table; anyone else gets the same 404 as for an id that does not exist, named after `what`.
- */
-export async function requireTableOf(
-  access: AccessService,
-  ctx: RequestContext,
-  m: EntityManager,
-  tableId: string | undefined,
-  target: { what: string; action: string; chair?: boolean },
-): Promise<TableAccess> {
-  try {
-    return target.chair
-      ? await access.requireChair(ctx, tableId ?? NO_TABLE, target.action, m)
-      : await access.requireTable(ctx, tableId ?? NO_TABLE, target.action, m);
-  } catch (e) {
-    throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound(target.what) : e;
-  }
-}
 
 /** The chair's reasons as stored; an item the chair put on keeps its marker so re-drafts keep it too. */
 function chairReasons(input: AgendaReasonInputDto[] | undefined, marker: boolean): StoredReason[] {
@@ -58,9 +37,7 @@ export class AgendaService {
   ) {}
 
   async draft(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
-    const m = this.dataSource.manager;
-    const meeting = await this.agenda.findMeeting(m, meetingId);
-    const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.draft', chair: true });
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation: 'agenda.draft' });
     return this.drafts.assemble(meetingId, { ctx, access });
   }
 
@@ -69,8 +46,8 @@ export class AgendaService {
     return this.dataSource.transaction(async (m) => {
       const access = await this.editable(ctx, m, meetingId, 'agenda_item.create');
       if (dto.caseId !== undefined) {
-        const caseAccess = await this.access.requireCase(ctx, dto.caseId, 'agenda_item.create', m);
-        if (caseAccess.tableId !== access.tableId) throw notFound('Case');
+        const check = { permission: Permission.AgendaManage, operation: 'agenda_item.create', within: { tableId: access.tableId } };
+        const caseAccess = await this.access.require(ctx, 'case', dto.caseId, check, m);
         await requireCaseStillOpen(m, caseAccess);
         if ((await this.agenda.findItems(m, meetingId)).some((i) => i.case_id === dto.caseId)) {
           throw conflict('already_on_agenda', 'The case is on this agenda already; edit its item instead.');
@@ -129,8 +106,7 @@ export class AgendaService {
 
   async publish(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
     return this.dataSource.transaction(async (m) => {
-      const meeting = await this.agenda.findMeeting(m, meetingId);
-      await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.publish', chair: true });
+      await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation: 'agenda.publish' }, m);
       const locked = (await lockMeeting(m, meetingId))!;
       await transitionMeeting(m, locked, 'agenda_published', ', agenda_published_at = now()');
       const itemCount = await this.agenda.countItems(m, meetingId);
@@ -149,8 +125,8 @@ export class AgendaService {
   async read(ctx: RequestContext, meetingId: string): Promise<AgendaView> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
+      const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'agenda.read' }, m);
       const meeting = await this.agenda.findMeeting(m, meetingId);
-      const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.read' });
       const published = meeting!.agenda_published_at !== null || ['agenda_published', 'in_session', 'closed'].includes(meeting!.status);
       if (!published && access.role !== 'chair') {
         throw conflict('agenda_not_published', 'The agenda of this meeting has not been published yet.');
@@ -163,17 +139,18 @@ export class AgendaService {
   }
 
   /** The chair of the meeting's table, with the meeting locked and still open for editing. */
-  private async editable(ctx: RequestContext, m: EntityManager, meetingId: string, action: string): Promise<TableAccess> {
-    const meeting = await this.agenda.findMeeting(m, meetingId);
-    const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action, chair: true });
+  private async editable(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string): Promise<TableAccess> {
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation }, m);
     requireMeetingStatus((await lockMeeting(m, meetingId))!, EDITABLE, 'edit the agenda of');
     return access;
   }
 
-  private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, action: string): Promise<{ item: ItemRow; access: TableAccess }> {
+  private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, operation: string): Promise<{ item: ItemRow; access: TableAccess }> {
+    const access = await this.access.require(ctx, 'agendaItem', itemId, { permission: Permission.AgendaManage, operation }, m);
     const found = await this.agenda.findItem(m, itemId);
-    const access = await requireTableOf(this.access, ctx, m, found?.table_id, { what: 'Agenda item', action, chair: true });
-    requireMeetingStatus((await lockMeeting(m, found!.meeting_id))!, EDITABLE, 'edit the agenda of');
+    // A re-draft may have removed the item since the access check.
+    if (!found) throw notFound('Agenda item');
+    requireMeetingStatus((await lockMeeting(m, found.meeting_id))!, EDITABLE, 'edit the agenda of');
     // Re-read under the meeting's lock: a draft may have changed the item meanwhile.
     const item = await this.agenda.findItem(m, itemId);
     if (!item) throw notFound('Agenda item');

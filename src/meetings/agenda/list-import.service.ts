@@ -1,4 +1,5 @@
 import { isNationalityCode } from '../../cases/case.dto';
+import { Permission } from '../../auth/permissions';
 import { Injectable } from '@nestjs/common';
 import { isISO8601 } from 'class-validator';
 import { createHash } from 'node:crypto';
@@ -83,7 +84,7 @@ export class ListImportService {
     const hash = listContentHash(dto);
     const p = ctx.principal;
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireTable(ctx, tableId, 'list.import', m);
+      const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.ListImport, operation: 'list.import' }, m);
       // Matching people by V-number is identity processing; the cases and nominations are the table's deliberation.
       await this.access.requireCategories(ctx, access, ['identity', 'deliberation'], 'list.import');
       const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);

@@ -1,13 +1,13 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Permission } from '../../auth/permissions';
 import { requireCaseStillOpen } from '../../cases/incident.service';
-import { conflict, DomainException, notFound } from '../../common/problem';
+import { conflict, DomainException } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
-import { AccessService, CaseAccess, TableAccess } from '../../sharing/access.service';
+import { AccessCheck, AccessService, TableAccess } from '../../sharing/access.service';
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
-import { requireTableOf } from './agenda.service';
 import { AgendaRepository } from './agenda.repository';
 import { lockMeeting, requireMeetingStatus } from '../meeting-status';
 import { CreateNominationDto, NominationView } from './nomination.dto';
@@ -29,6 +29,9 @@ interface NominationRow {
 }
 
 const PURPOSE = 'Casus aanmelden voor het casusoverleg';
+
+/** Nominating at a table: the case and the meeting named must be of that table too. */
+type CreateCheck = AccessCheck & { within: { tableId: string } };
 
 export const noPlannedMeeting = () =>
   new DomainException(HttpStatus.CONFLICT, 'no_planned_meeting', 'This table has no planned meeting to come; ask the chair to plan one.');
@@ -71,15 +74,12 @@ export class NominationService {
   async create(ctx: RequestContext, tableId: string, dto: CreateNominationDto): Promise<Partial<NominationView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const access = await this.access.requireTable(ctx, tableId, 'nomination.create', m);
-      let caseAccess: CaseAccess | undefined;
-      if (dto.caseId !== undefined) {
-        caseAccess = await this.access.requireCase(ctx, dto.caseId, 'nomination.create', m);
-        if (caseAccess.tableId !== tableId) throw notFound('Case');
-      }
+      const check: CreateCheck = { permission: Permission.NominationCreate, operation: 'nomination.create', within: { tableId } };
+      const access = await this.access.require(ctx, 'table', tableId, check, m);
+      const caseAccess = dto.caseId === undefined ? undefined : await this.access.require(ctx, 'case', dto.caseId, check, m);
       await this.access.requireCategories(ctx, access, ['deliberation'], 'nomination.create');
       if (caseAccess) await requireCaseStillOpen(m, caseAccess);
-      const meetingId = await this.targetMeeting(m, tableId, dto.meetingId);
+      const meetingId = await this.targetMeeting(ctx, m, check, dto.meetingId);
       const p = ctx.principal;
       const [created] = await m.query(
         `INSERT INTO nomination (table_id, meeting_id, case_id, topic, reason_code, reason_text, source, organisation_id, user_id)
@@ -113,8 +113,7 @@ export class NominationService {
   async list(ctx: RequestContext, meetingId: string): Promise<Partial<NominationView>[]> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const meeting = await this.agenda.findMeeting(m, meetingId);
-      const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'nomination.list' });
+      const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'nomination.list' }, m);
       const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 ORDER BY n.created_at, n.id`, [meetingId]);
       const subjects = rows.flatMap((r) => (r.subject_id ? [{ subjectId: r.subject_id, vNumber: r.v_number! }] : []));
       await this.log.record(m, ctx, access, {
@@ -130,14 +129,14 @@ export class NominationService {
   }
 
   /** The meeting named (a planned one of this table), or the table's next planned meeting. */
-  private async targetMeeting(m: EntityManager, tableId: string, meetingId: string | undefined): Promise<string> {
+  private async targetMeeting(ctx: RequestContext, m: EntityManager, check: CreateCheck, meetingId: string | undefined): Promise<string> {
     if (meetingId === undefined) {
-      const next = await this.agenda.findNextPlannedMeeting(m, tableId);
+      const next = await this.agenda.findNextPlannedMeeting(m, check.within.tableId);
       if (!next) throw noPlannedMeeting();
       return next.id;
     }
-    const meeting = await lockMeeting(m, meetingId);
-    if (!meeting || meeting.table_id !== tableId) throw notFound('Meeting');
+    await this.access.require(ctx, 'meeting', meetingId, check, m);
+    const meeting = (await lockMeeting(m, meetingId))!;
     requireMeetingStatus(meeting, ['planned'], 'nominate for');
     return meeting.id;
   }

@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import ical, { ICalCalendar, ICalEventStatus } from 'ical-generator';
 import { DataSource, EntityManager } from 'typeorm';
-import type { GlobalRole, OrganisationType } from '../../auth/permissions';
+import { type GlobalRole, type OrganisationType, Permission } from '../../auth/permissions';
 import { newSecret, sha256 } from '../../auth/token.service';
-import { DomainException, notFound } from '../../common/problem';
+import { notFound } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { AppConfig } from '../../config/app-config';
 import { AccessService } from '../../sharing/access.service';
@@ -55,7 +55,7 @@ export class CalendarService {
   ) {}
 
   async create(ctx: RequestContext, dto: CreateCalendarFeedDto): Promise<Partial<CreatedCalendarFeedView>> {
-    if (dto.kind === 'table') await this.access.requireTable(ctx, dto.tableId!, 'calendar_feed.create');
+    if (dto.kind === 'table') await this.access.require(ctx, 'table', dto.tableId, { permission: Permission.MeetingRead, operation: 'calendar_feed.create' });
     const token = newSecret();
     const [row] = await this.dataSource.query(
       `INSERT INTO calendar_feed_token (user_id, kind, table_id, token_hash) VALUES ($1, $2, $3, $4) RETURNING id, kind, table_id, created_at`,
@@ -100,17 +100,13 @@ export class CalendarService {
       traceId: request.traceId,
       ip: request.ip,
     };
-    const calendar = feed.kind === 'table' ? await this.tableCalendar(ctx, feed.table_id!) : await this.organisationCalendar(ctx);
+    const calendar = feed.kind === 'table' ? await this.tableCalendar(ctx, feed.id) : await this.organisationCalendar(ctx);
     return calendar.toString();
   }
 
-  private async tableCalendar(ctx: RequestContext, tableId: string): Promise<ICalCalendar> {
-    try {
-      await this.access.requireTable(ctx, tableId, 'calendar_feed.read');
-    } catch (e) {
-      if (e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND) throw feedNotFound();
-      throw e;
-    }
+  private async tableCalendar(ctx: RequestContext, feedId: string): Promise<ICalCalendar> {
+    // Its user must still sit at the table; otherwise the feed is not found.
+    const { tableId } = await this.access.require(ctx, 'calendarFeed', feedId, { permission: Permission.MeetingRead, operation: 'calendar_feed.read' });
     const [table] = await this.dataSource.query(`SELECT name, coa_location FROM chain_table WHERE id = $1`, [tableId]);
     const meetings: { id: string; scheduled_at: Date; status: string; location: string | null }[] = await this.dataSource.query(
       `SELECT id, scheduled_at, status, location FROM meeting

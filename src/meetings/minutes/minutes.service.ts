@@ -1,9 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainException, notFound, ValidationProblem } from '../../common/problem';
+import { Permission } from '../../auth/permissions';
+import { DomainException, ValidationProblem } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
-import { AccessService, TableAccess } from '../../sharing/access.service';
+import { AccessCheck, AccessService, TableAccess } from '../../sharing/access.service';
 import type { Category } from '../../sharing/categories';
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService, TouchedSubject } from '../../sharing/processing-log.service';
@@ -39,7 +40,7 @@ export class MinutesService {
   async close(ctx: RequestContext, meetingId: string): Promise<Partial<MinutesView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const { access } = await this.resolve(ctx, m, meetingId, 'meeting.close', true);
+      const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'meeting.close' });
       const meeting = (await lockMeeting(m, meetingId))!;
       // Only a meeting in session has minutes to freeze; checked before any work is done.
       requireMeetingStatus(meeting, ['in_session'], 'close');
@@ -80,7 +81,7 @@ export class MinutesService {
   async read(ctx: RequestContext, meetingId: string, format: 'json' | 'pdf'): Promise<MinutesForViewer> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const { access, meeting } = await this.resolve(ctx, m, meetingId, 'minutes.read', false);
+      const { access, meeting } = await this.resolve(ctx, m, meetingId, { permission: Permission.MinutesRead, operation: 'minutes.read' });
       const snapshot = this.requireMinutes(meeting);
       const addenda: AddendumRow[] = await m.query(
         `SELECT id, agenda_item_id AS "agendaItemId", text, created_at AS "createdAt"
@@ -104,7 +105,7 @@ export class MinutesService {
   async addAddendum(ctx: RequestContext, meetingId: string, dto: CreateAddendumDto): Promise<Partial<MinutesAddendumView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const { access } = await this.resolve(ctx, m, meetingId, 'minutes.addendum', true);
+      const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'minutes.addendum' });
       // Shares the lock the close takes, so an addendum never lands on minutes that are still being frozen.
       const meeting = (await lockMeeting(m, meetingId))!;
       requireMeetingStatus(meeting, ['closed'], 'add an addendum to the minutes of');
@@ -142,27 +143,15 @@ export class MinutesService {
     });
   }
 
-  /**
-   * The meeting and the caller's access to its table. A meeting that does not exist and one of a table the
-   * caller does not sit at are the same 404.
-   */
+  /** The caller's access to the meeting's table, and the meeting's status and minutes. */
   private async resolve(
     ctx: RequestContext,
     m: EntityManager,
     meetingId: string,
-    action: string,
-    chair: boolean,
+    check: AccessCheck,
   ): Promise<{ access: TableAccess; meeting: { table_id: string; status: MeetingStatus; minutes: MinutesSnapshot | null } }> {
+    const access = await this.access.require(ctx, 'meeting', meetingId, check, m);
     const [meeting] = await m.query(`SELECT table_id, status, minutes FROM meeting WHERE id = $1`, [meetingId]);
-    if (!meeting) {
-      await this.log.recordDenied(ctx, action);
-      throw notFound('Meeting');
-    }
-    const access = await (chair ? this.access.requireChair(ctx, meeting.table_id, action, m) : this.access.requireTable(ctx, meeting.table_id, action, m)).catch(
-      (e: unknown) => {
-        throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound('Meeting') : e;
-      },
-    );
     return { access, meeting };
   }
 

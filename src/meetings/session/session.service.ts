@@ -4,6 +4,7 @@ import { AssignActionDto, ReviewActionDto } from '../../actions/action.dto';
 import { ActionRepository } from '../../actions/action.repository';
 import { ActionReviewService } from '../../actions/action-review.service';
 import { ActionService, AgreedAt } from '../../actions/action.service';
+import { Permission } from '../../auth/permissions';
 import { CaseListRow, CaseRepository } from '../../cases/case.repository';
 import { actorUserId, requireStillAt } from '../../cases/case-support';
 import { CaseListItemView } from '../../cases/case-view';
@@ -31,10 +32,6 @@ interface SessionItem {
   openedAt: Date;
 }
 type CaseSessionItem = SessionItem & AgreedAt;
-
-const as404 = (what: string) => (e: unknown) => {
-  throw e instanceof DomainException && e.getStatus() === HttpStatus.NOT_FOUND ? notFound(what) : e;
-};
 
 const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
 /** The case summaries of the agenda, shaped like a case list row so the case list's view discloses them. */
@@ -196,25 +193,15 @@ export class SessionService {
     });
   }
 
-  /** The chair's lock on a meeting; a meeting of a table the caller does not sit at is not found. */
+  /** The chair's lock on a meeting. */
   private async chairLock(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string) {
-    const meeting = await this.findMeeting(m, meetingId);
-    if (!meeting) {
-      await this.log.recordDenied(ctx, operation);
-      throw notFound('Meeting');
-    }
-    const table = await this.access.requireChair(ctx, meeting.table_id, operation, m).catch(as404('Meeting'));
+    const table = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.SessionManage, operation }, m);
     return { meeting: (await lockMeeting(m, meetingId))!, table };
   }
 
   private async readable(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string) {
-    const meeting = await this.findMeeting(m, meetingId);
-    if (!meeting) {
-      await this.log.recordDenied(ctx, operation);
-      throw notFound('Meeting');
-    }
-    const access = await this.access.requireTable(ctx, meeting.table_id, operation, m).catch(as404('Meeting'));
-    return { access, meeting };
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation }, m);
+    return { access, meeting: (await this.findMeeting(m, meetingId))! };
   }
 
   /**
@@ -223,18 +210,19 @@ export class SessionService {
    */
   private inSession<T>(ctx: RequestContext, itemId: string, operation: string, fn: (m: EntityManager, item: SessionItem) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (m) => {
+      const { caseId, subjectId, vNumber, ...table } = await this.access.require(ctx, 'agendaItem', itemId, { permission: Permission.SessionManage, operation }, m);
       const [found] = await m.query(`SELECT meeting_id FROM agenda_item WHERE id = $1`, [itemId]);
-      if (!found) {
-        await this.log.recordDenied(ctx, operation);
-        throw notFound('Agenda item');
-      }
-      const { meeting, table } = await this.chairLock(ctx, m, found.meeting_id, operation).catch(as404('Agenda item'));
+      // A re-draft may have removed the item since the access check.
+      if (!found) throw notFound('Agenda item');
+      const meeting = (await lockMeeting(m, found.meeting_id))!;
       requireMeetingStatus(meeting, ['in_session'], 'record the session of');
       // Read again under the meeting lock: the agenda cannot change any more while we write.
       const [item] = await m.query(`SELECT case_id FROM agenda_item WHERE id = $1 AND meeting_id = $2`, [itemId, meeting.id]);
       if (!item) throw notFound('Agenda item');
-      const access = item.case_id ? await this.access.requireCase(ctx, item.case_id, operation, m) : null;
-      await this.access.requireCategories(ctx, access ?? table, ['deliberation'], operation);
+      // A case that has moved to another table since it was put on this agenda is no longer this table's.
+      if (item.case_id && item.case_id !== caseId) await this.access.deny(ctx, operation, table, notFound('Case'));
+      const access: CaseAccess | null = caseId ? { ...table, caseId, subjectId: subjectId!, vNumber: vNumber! } : null;
+      await this.access.requireCategories(ctx, table, ['deliberation'], operation);
       const [{ opened_at }] = await m.query(`SELECT opened_at FROM meeting WHERE id = $1`, [meeting.id]);
       return fn(m, { table, access, meetingId: meeting.id, agendaItemId: itemId, openedAt: opened_at });
     });
