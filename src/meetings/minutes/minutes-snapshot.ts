@@ -1,7 +1,9 @@
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../../auth/permissions';
+import type { StrategyKind } from '../../cases/case-strategy.entity';
 import { measureType } from '../../cases/measure-catalogue';
 import type { Category } from '../../sharing/categories';
+import { reasonCategory, type ReasonRecord } from '../agenda/agenda-view';
 
 /**
  * The frozen minutes of a closed meeting (`meeting.minutes`). Every personal value is stored together with
@@ -35,6 +37,8 @@ export interface SnapshotCase {
 export interface SnapshotReason {
   code: string;
   detail?: string;
+  origin?: 'draft' | 'chair';
+  via?: 'member' | 'list';
 }
 
 export interface SnapshotAction {
@@ -77,9 +81,12 @@ export interface SnapshotMeasure {
 }
 
 export interface SnapshotStrategy {
+  /** Absent in minutes frozen before they were kept. */
+  id?: string;
   revision: number;
-  kind: string;
+  kind: StrategyKind;
   text: string;
+  createdAt?: string;
 }
 
 export interface SnapshotItem {
@@ -125,10 +132,18 @@ const tag = <T>(category: Category, value: T): Tagged<T> => ({ category, value }
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
 /**
- * A reason without a category is deliberation (the table's own reasoning). A category this code does not
- * know is kept as it is: no covenant grants it, so nobody is shown that reason rather than everybody.
+ * A stored reason as frozen: with its category, or not at all. A reason without a known category (which the
+ * CHECK constraint on agenda_item.reasons no longer admits) is shown to nobody, so it is not frozen either.
  */
-const reasonCategory = (r: { category?: string }): Category => (r.category ?? DELIBERATION) as Category;
+function frozenReason(r: ReasonRecord): Tagged<SnapshotReason>[] {
+  const category = reasonCategory(r);
+  if (!category) return [];
+  const value: SnapshotReason = { code: r.code };
+  if (r.detail) value.detail = r.detail;
+  if (r.origin) value.origin = r.origin;
+  if (r.via) value.via = r.via;
+  return [tag(category, value)];
+}
 
 function groupBy<T>(rows: T[], key: (row: T) => string | null | undefined): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -143,7 +158,7 @@ interface ItemRow {
   id: string;
   position: number;
   topic: string | null;
-  reasons: (SnapshotReason & { category?: string })[] | null;
+  reasons: ReasonRecord[] | null;
   decision_text: string | null;
   outcome: string | null;
   case_id: string | null;
@@ -159,7 +174,7 @@ const ITEMS = `
          c.id AS case_id, c.subject_id, c.reference, c.procedure_stage,
          json_build_object('vNumber', s.v_number, 'familyName', s.family_name, 'givenNames', s.given_names,
                            'dateOfBirth', s.date_of_birth, 'nationality', s.nationality) AS subject,
-         CASE WHEN st.id IS NOT NULL THEN json_build_object('revision', st.revision, 'kind', st.kind, 'text', st.text) END AS strategy
+         CASE WHEN st.id IS NOT NULL THEN json_build_object('id', st.id, 'revision', st.revision, 'kind', st.kind, 'text', st.text, 'createdAt', st.created_at) END AS strategy
     FROM agenda_item i
     LEFT JOIN case_file c ON c.id = i.case_id
     LEFT JOIN subject s ON s.id = c.subject_id
@@ -243,10 +258,10 @@ export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, 
     case: i.case_id
       ? { id: i.case_id, subjectId: i.subject_id, reference: i.reference, subject: tag('identity', i.subject), procedureStage: tag('procedure', i.procedure_stage) }
       : null,
-    reasons: (i.reasons ?? []).map((r) => tag(reasonCategory(r), r.detail ? { code: r.code, detail: r.detail } : { code: r.code })),
+    reasons: (i.reasons ?? []).flatMap(frozenReason),
     decisionText: tag(DELIBERATION, i.decision_text),
     outcome: tag(DELIBERATION, i.outcome),
-    strategy: i.strategy && tag(DELIBERATION, i.strategy),
+    strategy: i.strategy && tag(DELIBERATION, { ...i.strategy, createdAt: iso(i.strategy.createdAt ?? null) ?? undefined }),
     actions: (actionsByItem.get(i.id) ?? []).map((a) => tag(DELIBERATION, strip(a, 'agendaItemId'))),
     actionReviews: ((i.case_id && reviewsByCase.get(i.case_id)) || []).map((r) => tag(DELIBERATION, strip(r, 'caseId'))),
     escalations: (escalationsByItem.get(i.id) ?? []).map((e) => tag(DELIBERATION, strip(e, 'caseId', 'agendaItemId'))),

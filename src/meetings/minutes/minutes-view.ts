@@ -1,44 +1,26 @@
 import { REVIEW_OUTCOMES } from '../../actions/action-review.entity';
-import { SubjectView } from '../../cases/case-view';
+import { StrategyView, SubjectView } from '../../cases/case-view';
 import { ESCALATION_TRACKS } from '../../escalations/escalation.entity';
 import type { Category as CategoryName } from '../../sharing/categories';
-import { CATEGORIES } from '../../sharing/categories';
 import { Category, disclose, NotPersonal, PER_RECORD } from '../../sharing/disclosure';
+import { AgendaReasonView, reasonCategoriesShown, reasonsView } from '../agenda/agenda-view';
+import { AttendanceView } from '../session/session-view';
+import { ITEM_OUTCOMES } from '../session/session.dto';
 import type { MinutesSnapshot, SnapshotItem, Tagged } from './minutes-snapshot';
-
-const AGENDA_OUTCOMES = ['discussed', 'postponed', 'escalated', 'closed_case'];
 
 /**
  * The minutes as one viewer may see them. Built only from the frozen snapshot, disclosed under the viewer's
  * current covenant: a value of a category the viewer's organisation is not granted is absent, and a record
- * (reason, measure) of such a category is left out of its list entirely.
+ * (reason, measure) of such a category is left out of its list entirely. Reasons, attendance and the
+ * strategy use the views of the agenda, the session and the case; the other records are the minutes' own,
+ * as frozen (with the owner's name and the reviewed action's description as they were).
  */
-
-export class MinutesAttendanceView {
-  @NotPersonal({ format: 'uuid' }) organisationId: string;
-  @NotPersonal({ example: 'POLICE' }) organisationType: string;
-  @NotPersonal({ example: 'Gemeente Harderwijk' }) organisationName: string;
-  @NotPersonal({ type: Boolean, nullable: true, description: 'Null when no attendance was recorded for this member organisation.' }) present: boolean | null;
-  @NotPersonal({ type: String, nullable: true, description: "About the organisation's attendance, e.g. who stood in." }) note: string | null;
-}
 
 export class MinutesCaseView {
   @NotPersonal({ format: 'uuid' }) id: string;
   @NotPersonal({ example: 'HWK-2026-0001' }) reference: string;
   @Category('identity', { type: () => SubjectView }) subject: Partial<SubjectView>;
   @Category('procedure', { type: String, nullable: true, description: 'The asylum procedure stage when the meeting closed.' }) procedureStage: string | null;
-}
-
-export class MinutesReasonView {
-  @NotPersonal({ enum: CATEGORIES, description: 'The category under which this reason was disclosed.' }) category: CategoryName;
-  @Category(PER_RECORD, { example: 'severe_incident' }) code: string;
-  @Category(PER_RECORD, { type: String, description: 'What the reason is about, e.g. the kinds of incidents.' }) detail?: string;
-}
-
-export class MinutesStrategyView {
-  @NotPersonal({ type: 'integer' }) revision: number;
-  @Category('deliberation', { enum: ['departure', 'nuisance', 'other'] }) kind: string;
-  @Category('deliberation', { type: String }) text: string;
 }
 
 export class MinutesActionView {
@@ -86,11 +68,11 @@ export class MinutesItemView {
   @NotPersonal({ type: 'integer', minimum: 1 }) position: number;
   @Category('deliberation', { description: 'For an item that is not about a case.' }) topic?: string;
   @NotPersonal({ type: () => MinutesCaseView, description: 'For an item about a case; its fields are disclosed one by one.' }) case?: Partial<MinutesCaseView>;
-  @Category(PER_RECORD, { type: () => MinutesReasonView, isArray: true, description: 'Why the item was on the agenda; each reason under its own category.' })
-  reasons: Partial<MinutesReasonView>[];
+  @Category(PER_RECORD, { type: () => AgendaReasonView, isArray: true, description: 'Why the item was on the agenda; each reason under its own category.' })
+  reasons: Partial<AgendaReasonView>[];
   @Category('deliberation', { type: String, nullable: true }) decisionText: string | null;
-  @Category('deliberation', { enum: AGENDA_OUTCOMES, nullable: true }) outcome: string | null;
-  @Category('deliberation', { type: () => MinutesStrategyView, description: 'The strategy revision recorded at this item.' }) strategy?: Partial<MinutesStrategyView>;
+  @Category('deliberation', { enum: ITEM_OUTCOMES, nullable: true }) outcome: string | null;
+  @Category('deliberation', { type: () => StrategyView, description: 'The strategy revision recorded at this item.' }) strategy?: Partial<StrategyView>;
   @Category('deliberation', { type: () => MinutesActionView, isArray: true, description: 'Actions agreed at this item ("which action by whom").' })
   actions: Partial<MinutesActionView>[];
   @Category('deliberation', { type: () => MinutesActionReviewView, isArray: true, description: "Open actions of the item's case reviewed at this meeting." })
@@ -116,7 +98,7 @@ export class MinutesView {
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) openedAt: string | null;
   @NotPersonal({ format: 'date-time' }) closedAt: string;
   @NotPersonal({ type: String, nullable: true }) location: string | null;
-  @NotPersonal({ type: () => MinutesAttendanceView, isArray: true }) attendance: MinutesAttendanceView[];
+  @NotPersonal({ type: () => AttendanceView, isArray: true, description: 'Each entry disclosed on its own.' }) attendance: Partial<AttendanceView>[];
   @NotPersonal({ type: () => MinutesItemView, isArray: true, description: 'In agenda order; each item disclosed on its own.' }) items: Partial<MinutesItemView>[];
   @NotPersonal({ type: () => MinutesAddendumView, isArray: true, description: 'Corrections and additions made after closing, oldest first.' })
   addenda: Partial<MinutesAddendumView>[];
@@ -160,6 +142,8 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
       procedureStage: open(i.case.procedureStage),
     };
     const strategy = open(i.strategy);
+    const reasons = i.reasons.map((t) => ({ ...t.value, category: t.category }));
+    for (const c of reasonCategoriesShown(reasons, granted)) shown.add(c);
     const view = disclose(
       MinutesItemView,
       {
@@ -169,7 +153,7 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
         case: caseView ? disclose(MinutesCaseView, caseView, granted) : undefined,
         decisionText: open(i.decisionText),
         outcome: open(i.outcome),
-        strategy: strategy ? disclose(MinutesStrategyView, strategy, granted) : undefined,
+        strategy: strategy ? disclose(StrategyView, strategy, granted) : undefined,
         actions: visible(i.actions).map((t) => disclose(MinutesActionView, t.value, granted)),
         actionReviews: visible(i.actionReviews).map((t) => disclose(MinutesActionReviewView, t.value, granted)),
         escalations: visible(i.escalations).map((t) => disclose(MinutesEscalationView, t.value, granted)),
@@ -179,7 +163,7 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
     // Per-record lists: disclose() leaves the containers out; each record is disclosed under its own category.
     return {
       ...view,
-      reasons: visible(i.reasons).map((t) => disclose(MinutesReasonView, { category: t.category, ...t.value }, granted, t.category)),
+      reasons: reasonsView(reasons, granted),
       measures: visible(i.measures).map((t) => disclose(MinutesMeasureView, { category: t.category, ...t.value }, granted, t.category)),
     };
   };
@@ -194,7 +178,10 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
       openedAt: snapshot.openedAt,
       closedAt: snapshot.closedAt,
       location: snapshot.location,
-      attendance: snapshot.attendance.map((a) => ({ ...a })),
+      attendance: snapshot.attendance.map((a) => {
+        if (a.note !== null && granted.has('deliberation')) shown.add('deliberation');
+        return disclose(AttendanceView, a, granted);
+      }),
       items: snapshot.items.map(item),
       addenda: addenda.map((a) => {
         if (granted.has('deliberation')) shown.add('deliberation');
