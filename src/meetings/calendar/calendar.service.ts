@@ -135,7 +135,7 @@ export class CalendarService {
         start,
         end: new Date(start.getTime() + MEETING_HOURS * 3_600_000),
         summary,
-        description: `Casusoverleg, ${label(MEETING_STATUS_LABELS, meeting.status)}`,
+        description: `Casusoverleg (${label(MEETING_STATUS_LABELS, meeting.status)})`,
         location: meeting.location ?? table.coa_location,
         // A planned meeting may still move; once its agenda is out it is fixed.
         status: meeting.status === 'planned' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,

@@ -1,6 +1,7 @@
-import { REVIEW_OUTCOMES } from '../../actions/action-review.entity';
+import { ActionReviewView, ActionView } from '../../actions/action-view';
 import { StrategyView, SubjectView } from '../../cases/case-view';
-import { ESCALATION_TRACKS } from '../../escalations/escalation.entity';
+import { MeasureView } from '../../cases/measure.dto';
+import { EscalationView } from '../../escalations/escalation-view';
 import type { Category as CategoryName } from '../../sharing/categories';
 import { Category, disclose, NotPersonal, PER_RECORD } from '../../sharing/disclosure';
 import { AgendaReasonView, reasonCategoriesShown, reasonsView } from '../agenda/agenda-view';
@@ -11,56 +12,18 @@ import type { MinutesSnapshot, SnapshotItem, Tagged } from './minutes-snapshot';
 /**
  * The minutes as one viewer may see them. Built only from the frozen snapshot, disclosed under the viewer's
  * current covenant: a value of a category the viewer's organisation is not granted is absent, and a record
- * (reason, measure) of such a category is left out of its list entirely. Reasons, attendance and the
- * strategy use the views of the agenda, the session and the case; the other records are the minutes' own,
- * as frozen (with the owner's name and the reviewed action's description as they were).
+ * (reason, measure) of such a category is left out of its list entirely. Every record is rendered with the
+ * view class the live API uses for it (reasons as on the agenda, attendance as in the session, strategy,
+ * actions, reviews, escalations and measures as on their own routes); only the case excerpt, the item and
+ * the addenda are the minutes' own.
  */
 
+/** The case as the minutes froze it: its reference, the person and the procedure stage at closing. */
 export class MinutesCaseView {
   @NotPersonal({ format: 'uuid' }) id: string;
   @NotPersonal({ example: 'HWK-2026-0001' }) reference: string;
   @Category('identity', { type: () => SubjectView }) subject: Partial<SubjectView>;
   @Category('procedure', { type: String, nullable: true, description: 'The asylum procedure stage when the meeting closed.' }) procedureStage: string | null;
-}
-
-export class MinutesActionView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @Category('deliberation', { format: 'uuid' }) ownerOrganisationId: string;
-  @Category('deliberation', { type: String }) ownerOrganisationName: string;
-  @Category('deliberation', { type: String, format: 'uuid', nullable: true }) ownerUserId: string | null;
-  @Category('deliberation', { type: String }) description: string;
-  @Category('deliberation', { format: 'date' }) dueDate: string;
-}
-
-export class MinutesActionReviewView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @NotPersonal({ format: 'uuid' }) actionId: string;
-  @Category('deliberation', { type: String, description: 'The reviewed action.' }) actionDescription: string;
-  @Category('deliberation', { enum: REVIEW_OUTCOMES }) outcome: string;
-  @Category('deliberation', { type: String, nullable: true }) reason: string | null;
-  @Category('deliberation', { type: String, format: 'date', nullable: true }) newDueDate: string | null;
-}
-
-export class MinutesEscalationView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @Category('deliberation', { enum: Object.keys(ESCALATION_TRACKS) }) track: string;
-  @Category('deliberation', { example: 'COA' }) targetOrganisationType: string;
-  @Category('deliberation', { format: 'uuid' }) requestedByOrganisationId: string;
-  @Category('deliberation', { description: 'The status when the meeting closed.' }) status: string;
-  @Category('deliberation', { type: String, nullable: true }) reason: string | null;
-  @Category('deliberation', { type: String, format: 'date', nullable: true }) responseDueDate: string | null;
-}
-
-export class MinutesMeasureView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @NotPersonal({ enum: ['measures', 'criminal', 'return', 'procedure'], description: 'The category of this measure, decided by its type.' }) category: CategoryName;
-  @Category(PER_RECORD, { example: 'intensive_guidance', description: 'A code of the measure catalogue.' }) type: string;
-  @Category(PER_RECORD, { format: 'uuid' }) imposingOrganisationId: string;
-  @Category(PER_RECORD, { type: String }) legalBasis: string;
-  @Category(PER_RECORD, { format: 'date-time' }) startsAt: string;
-  @Category(PER_RECORD, { type: String, format: 'date-time', nullable: true }) endsAt: string | null;
-  @Category(PER_RECORD, { enum: ['planned', 'active', 'ended', 'revoked'] }) status: string;
-  @Category(PER_RECORD, { type: String, nullable: true }) note: string | null;
 }
 
 export class MinutesItemView {
@@ -73,14 +36,14 @@ export class MinutesItemView {
   @Category('deliberation', { type: String, nullable: true }) decisionText: string | null;
   @Category('deliberation', { enum: ITEM_OUTCOMES, nullable: true }) outcome: string | null;
   @Category('deliberation', { type: () => StrategyView, description: 'The strategy revision recorded at this item.' }) strategy?: Partial<StrategyView>;
-  @Category('deliberation', { type: () => MinutesActionView, isArray: true, description: 'Actions agreed at this item ("which action by whom").' })
-  actions: Partial<MinutesActionView>[];
-  @Category('deliberation', { type: () => MinutesActionReviewView, isArray: true, description: "Open actions of the item's case reviewed at this meeting." })
-  actionReviews: Partial<MinutesActionReviewView>[];
-  @Category('deliberation', { type: () => MinutesEscalationView, isArray: true, description: 'Escalations proposed at this meeting.' })
-  escalations: Partial<MinutesEscalationView>[];
-  @Category(PER_RECORD, { type: () => MinutesMeasureView, isArray: true, description: "Measures recorded on the item's case during the session; each under its own category." })
-  measures: Partial<MinutesMeasureView>[];
+  @Category('deliberation', { type: () => ActionView, isArray: true, description: 'Actions agreed at this item ("which action by whom"), as agreed.' })
+  actions: Partial<ActionView>[];
+  @Category('deliberation', { type: () => ActionReviewView, isArray: true, description: "Open actions of the item's case reviewed at this meeting." })
+  actionReviews: Partial<ActionReviewView>[];
+  @Category('deliberation', { type: () => EscalationView, isArray: true, description: 'Escalations proposed at this meeting, with their status when it closed.' })
+  escalations: Partial<EscalationView>[];
+  @Category(PER_RECORD, { type: () => MeasureView, isArray: true, description: "Measures recorded on the item's case during the session; each under its own category." })
+  measures: Partial<MeasureView>[];
 }
 
 export class MinutesAddendumView {
@@ -154,9 +117,9 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
         decisionText: open(i.decisionText),
         outcome: open(i.outcome),
         strategy: strategy ? disclose(StrategyView, strategy, granted) : undefined,
-        actions: visible(i.actions).map((t) => disclose(MinutesActionView, t.value, granted)),
-        actionReviews: visible(i.actionReviews).map((t) => disclose(MinutesActionReviewView, t.value, granted)),
-        escalations: visible(i.escalations).map((t) => disclose(MinutesEscalationView, t.value, granted)),
+        actions: visible(i.actions).map((t) => disclose(ActionView, t.value, granted)),
+        actionReviews: visible(i.actionReviews).map((t) => disclose(ActionReviewView, t.value, granted)),
+        escalations: visible(i.escalations).map((t) => disclose(EscalationView, t.value, granted)),
       },
       granted,
     );
@@ -164,7 +127,7 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
     return {
       ...view,
       reasons: reasonsView(reasons, granted),
-      measures: visible(i.measures).map((t) => disclose(MinutesMeasureView, { category: t.category, ...t.value }, granted, t.category)),
+      measures: visible(i.measures).map((t) => disclose(MeasureView, { ...t.value, category: t.category as MeasureView['category'] }, granted, t.category)),
     };
   };
 
