@@ -194,15 +194,19 @@ export function agendaItemView(row: AgendaRow, granted: ReadonlySet<CategoryName
 }
 
 export function agendaView(meeting: AgendaMeetingRow, rows: AgendaRow[], granted: ReadonlySet<CategoryName>): AgendaView {
-  return {
-    meetingId: meeting.id,
-    tableId: meeting.table_id,
-    status: meeting.status,
-    scheduledAt: iso(meeting.scheduled_at)!,
-    agendaDraftedAt: iso(meeting.agenda_drafted_at),
-    agendaPublishedAt: iso(meeting.agenda_published_at),
-    items: rows.map((r) => agendaItemView(r, granted)),
-  };
+  return disclose(
+    AgendaView,
+    {
+      meetingId: meeting.id,
+      tableId: meeting.table_id,
+      status: meeting.status,
+      scheduledAt: iso(meeting.scheduled_at)!,
+      agendaDraftedAt: iso(meeting.agenda_drafted_at),
+      agendaPublishedAt: iso(meeting.agenda_published_at),
+      items: rows.map((r) => agendaItemView(r, granted)),
+    },
+    granted,
+  ) as AgendaView;
 }
 
 /** The categories an agenda response showed, for the processing and audit logs. */
@@ -217,11 +221,15 @@ export function agendaCategories(rows: AgendaRow[], granted: ReadonlySet<Categor
 }
 
 export function summaryView(meeting: Omit<AgendaMeetingRow, 'table_id' | 'scheduled_at'>, itemCount: number): AgendaSummaryView {
-  return {
-    meetingId: meeting.id,
-    status: meeting.status,
-    agendaDraftedAt: iso(meeting.agenda_drafted_at),
-    agendaPublishedAt: iso(meeting.agenda_published_at),
-    itemCount,
-  };
+  return disclose(
+    AgendaSummaryView,
+    {
+      meetingId: meeting.id,
+      status: meeting.status,
+      agendaDraftedAt: iso(meeting.agenda_drafted_at),
+      agendaPublishedAt: iso(meeting.agenda_published_at),
+      itemCount,
+    },
+    new Set(),
+  ) as AgendaSummaryView;
 }

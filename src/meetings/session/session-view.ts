@@ -168,7 +168,7 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
     // The container is per record, so disclose() leaves it out; each reason is disclosed under its own category.
     return { ...view, reasons: reasonsView(item.reasons, granted) };
   });
-  return { meeting: meetingView(s.meeting), attendance: s.attendance.map((a) => attendanceView(a, granted)), items };
+  return disclose(SessionView, { meeting: meetingView(s.meeting), attendance: s.attendance.map((a) => attendanceView(a, granted)), items }, granted) as SessionView;
 }
 
 /** The categories a session response showed, for the processing and audit logs. */
