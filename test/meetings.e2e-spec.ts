@@ -223,6 +223,8 @@ describe('meetings and calendar feeds', () => {
       for (const v of vs) {
         expect(v.DTSTART).toMatch(/^\d{8}T\d{6}Z$/);
         expect(v.SUMMARY).toBe(`LKO ${a.prefix}`);
+        // For people: the meeting's status as its Dutch label, never the code.
+        expect(v.DESCRIPTION).toMatch(/^Casusoverleg \((gepland|agenda gepubliceerd|in vergadering)\)$/);
       }
       const first = upcoming[0] as MeetingBody;
       const event = vs.find((v) => v.UID === `${first.id}@ketentafel`)!;

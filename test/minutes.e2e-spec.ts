@@ -1,7 +1,8 @@
 import type { Response } from 'supertest';
 import { amsterdamDate } from '../src/common/working-days';
 import { seedDemoMeetings } from '../src/db/demo-meetings-seed';
-import { givenAction, givenAgendaItem, givenCase, givenMeeting, givenSubject, givenTable, GivenTable, givenTableUser } from './support/factories';
+import type { OrganisationType } from '../src/auth/permissions';
+import { givenAction, givenAgendaItem, givenCase, givenMeeting, givenOrganisation, givenSubject, givenTable, GivenTable, givenTableUser } from './support/factories';
 import { pdfText } from './support/pdf-text';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
@@ -15,6 +16,24 @@ const binary = (res: Response, done: (err: Error | null, body: Buffer) => void) 
   stream.on('end', () => done(null, Buffer.concat(chunks)));
 };
 const dutchDate = (instant: Date) => amsterdamDate(instant).split('-').reverse().join('-');
+
+/** Organisations named as in real life, so that a raw code in the PDF cannot hide in a test name. */
+const DUTCH_NAMES: Partial<Record<OrganisationType, string>> = {
+  COA: 'COA locatie Harderwijk',
+  IND: 'IND Zwolle',
+  DTV: 'DT&V regio Oost',
+  POLICE: 'Politie Oost-Nederland',
+  OM: 'Arrondissementsparket Zwolle',
+  MUNICIPALITY: 'Gemeente Harderwijk',
+  CHAIN_MARINE: 'Ketenmarinier Oost',
+};
+
+/** Codes of the fixture that must never be printed in the PDF as they are (their labels differ from them). */
+const RAW_CODES = [
+  'severe_incident', 'new_incidents', 'nominated', 'violence', 'shoplifting', 'public_nuisance', 'nuisance_during_procedure', 'cooperation',
+  'POLICE', 'MUNICIPALITY', 'CHAIN_MARINE', 'DTV', 'htl_placement', 'proposed', 'escalated', 'zsm_settlement', 'reporting_duty',
+  'criminal', 'incidents', 'deliberation', 'identity', 'measures',
+];
 
 describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addenda', () => {
   let t: TestApp;
@@ -35,7 +54,9 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
   beforeAll(async () => {
     t = await startTestApp();
     const ds = t.dataSource;
-    table = await givenTable(ds, { name: `LKO Notulentest ${Date.now()}` });
+    const organisations: Partial<Record<OrganisationType, string>> = {};
+    for (const [type, name] of Object.entries(DUTCH_NAMES)) organisations[type as OrganisationType] = await givenOrganisation(ds, type as OrganisationType, `${name} ${Date.now()}`);
+    table = await givenTable(ds, { name: `LKO Notulentest ${Date.now()}`, organisations });
     const chair = await givenTableUser(ds, table, 'COA', 'chair');
     const police = await givenTableUser(ds, table, 'POLICE');
     const municipality = await givenTableUser(ds, table, 'MUNICIPALITY');
@@ -47,13 +68,19 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     subjectId = subject.id;
     const c = await givenCase(ds, table, { subjectId, procedureStage: 'AA-procedure dag 5' });
     meetingId = (await givenMeeting(ds, table, { status: 'in_session', scheduledAt })).id;
-    // An offence is a criminal reason; a reason without a category is deliberation.
+    // As the draft stores them: an offence is a criminal reason, nuisance incidents are incidents, a nomination is deliberation.
     const reasons = [
-      { code: 'severe_incident', detail: 'Mishandeling van een beveiliger', category: 'criminal' },
-      { code: 'nominated', detail: 'Aangemeld door de gemeente' },
-    ];
-    itemId = (await givenAgendaItem(ds, meetingId, { caseId: c.id, reasons })).id;
-    await givenAgendaItem(ds, meetingId, { topic: 'Werkafspraken met de vervoerder', reasons: [{ code: 'nominated' }] });
+      { code: 'severe_incident', detail: 'violence', category: 'criminal', origin: 'draft' },
+      { code: 'new_incidents', detail: 'public_nuisance, shoplifting', category: 'incidents', origin: 'draft' },
+      { code: 'nominated', detail: 'nuisance_during_procedure: Aangemeld door de gemeente', category: 'deliberation', origin: 'draft' },
+    ] as const;
+    itemId = (await givenAgendaItem(ds, meetingId, { caseId: c.id, reasons: [...reasons] })).id;
+    await givenAgendaItem(ds, meetingId, { topic: 'Werkafspraken met de vervoerder', reasons: [{ code: 'nominated', detail: 'cooperation', category: 'deliberation', origin: 'draft' }] });
+    await ds.query(
+      `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, meeting_id, agenda_item_id, reason)
+       VALUES ($1, 'htl_placement', 'COA', $2, $3, $4, 'Herhaald geweld tegen medewerkers')`,
+      [c.id, table.organisations.COA, meetingId, itemId],
+    );
     await ds.query(`UPDATE agenda_item SET decision_text = 'Plaatsing in de HTL voorstellen.', outcome = 'escalated' WHERE id = $1`, [itemId]);
     const action = await givenAction(ds, c.id, table.organisations.POLICE!, { meetingId, description: 'Dossier aanleveren bij het OM.' });
     await ds.query(`UPDATE action SET agenda_item_id = $2 WHERE id = $1`, [action.id, itemId]);
@@ -87,7 +114,7 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     const item = row.minutes.items[0];
     expect(item.case.subject).toEqual({ category: 'identity', value: expect.objectContaining({ familyName: 'Notulenpersoon' }) });
     expect(item.case.procedureStage).toEqual({ category: 'procedure', value: 'AA-procedure dag 5' });
-    expect(item.reasons.map((r: Json) => r.category)).toEqual(['criminal', 'deliberation']);
+    expect(item.reasons.map((r: Json) => r.category)).toEqual(['criminal', 'incidents', 'deliberation']);
     expect(item.decisionText).toEqual({ category: 'deliberation', value: 'Plaatsing in de HTL voorstellen.' });
     expect(item.actions).toEqual([{ category: 'deliberation', value: expect.objectContaining({ description: 'Dossier aanleveren bij het OM.', ownerOrganisationName: orgName[table.organisations.POLICE!] }) }]);
     expect(item.measures.map((x: Json) => [x.category, x.value.type])).toEqual(expect.arrayContaining([['criminal', 'zsm_settlement'], ['measures', 'reporting_duty']]));
@@ -111,7 +138,7 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     const municipality = await minutesJson('municipality');
     const item = police.items[0];
     // Present for police: the criminal reason, the procedure stage and the criminal measure.
-    expect(item.reasons).toContainEqual({ category: 'criminal', code: 'severe_incident', detail: 'Mishandeling van een beveiliger' });
+    expect(item.reasons).toContainEqual({ category: 'criminal', code: 'severe_incident', detail: 'violence', origin: 'draft' });
     expect(item.case.procedureStage).toBe('AA-procedure dag 5');
     expect(item.measures.map((x: Json) => x.type)).toContain('zsm_settlement');
     // Shared by both: identity, decision, actions, the deliberation reason.
@@ -119,7 +146,8 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
       expect(view.items[0].case.subject.familyName).toBe('Notulenpersoon');
       expect(view.items[0].decisionText).toBe('Plaatsing in de HTL voorstellen.');
       expect(view.items[0].actions[0].description).toBe('Dossier aanleveren bij het OM.');
-      expect(view.items[0].reasons).toContainEqual({ category: 'deliberation', code: 'nominated', detail: 'Aangemeld door de gemeente' });
+      expect(view.items[0].reasons).toContainEqual({ category: 'deliberation', code: 'nominated', detail: 'nuisance_during_procedure: Aangemeld door de gemeente', origin: 'draft' });
+      expect(view.items[0].reasons).toContainEqual({ category: 'incidents', code: 'new_incidents', detail: 'public_nuisance, shoplifting', origin: 'draft' });
     }
     const expected = structuredClone(police);
     delete expected.items[0].case.procedureStage;
@@ -144,21 +172,33 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     const g = pdfText(municipality.body as Buffer);
     expect(p.pages[0]).toContain(`Notulen LKO Notulentest`);
     expect(p.pages[0]).toContain(dutchDate(scheduledAt));
-    expect(p.pages[0]).toMatch(new RegExp(`${orgName[table.organisations.POLICE!]} POLICE aanwezig`));
-    expect(p.pages[0]).toMatch(new RegExp(`${orgName[table.organisations.MUNICIPALITY!]} MUNICIPALITY afwezig Afgemeld`));
+    // A table cell may wrap, so any run of white space separates the words.
+    const row = (...cells: string[]) => new RegExp(cells.join(' ').split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'));
+    expect(p.pages[0]).toMatch(row(orgName[table.organisations.POLICE!], 'Politie aanwezig'));
+    expect(p.pages[0]).toMatch(row(orgName[table.organisations.MUNICIPALITY!], 'Gemeente afwezig Afgemeld'));
+    expect(p.pages[0]).toMatch(row(orgName[table.organisations.OM!], 'Openbaar Ministerie niet geregistreerd'));
     expect(p.pages[0]).not.toContain('Notulenpersoon');
     for (const text of [p.text, g.text]) {
       expect(text).toContain('Notulenpersoon');
       expect(text).toContain('Plaatsing in de HTL voorstellen.');
       expect(text).toContain('Dossier aanleveren bij het OM.');
     }
-    expect(p.text).toContain('Mishandeling van een beveiliger');
+    expect(p.text).toContain('Ernstig incident: geweld');
     expect(p.text).toContain('AA-procedure dag 5');
-    expect(g.text).not.toContain('Mishandeling van een beveiliger');
+    expect(g.text).not.toContain('Ernstig incident');
     expect(g.text).not.toContain('AA-procedure dag 5');
     expect(p.text).toContain('ZSM-afdoening');
     expect(g.text).not.toContain('ZSM-afdoening');
     expect(g.text).toContain('Meldplicht');
+    // A Dutch document: labels, never the codes of the fixture.
+    for (const text of [p.text, g.text]) {
+      expect(text).toContain('Nieuwe incidenten: overlast, winkeldiefstal');
+      expect(text).toContain('Aangemeld (overlast tijdens de procedure): Aangemeld door de gemeente');
+      expect(text).toContain('Aangemeld (samenwerking)');
+      expect(text).toContain('Uitkomst: Opgeschaald');
+      expect(text).toContain('Plaatsing HTL (voorgesteld): Herhaald geweld tegen medewerkers');
+      expect(RAW_CODES.filter((code) => new RegExp(`\\b${code}\\b`).test(text))).toEqual([]);
+    }
     expect(p.text).toContain(`Vertrouwelijk — weergave voor ${orgName[table.organisations.POLICE!]}`);
     expect(g.text).toContain(`Vertrouwelijk — weergave voor ${orgName[table.organisations.MUNICIPALITY!]}`);
     expect(g.text).not.toContain(`weergave voor ${orgName[table.organisations.POLICE!]}`);

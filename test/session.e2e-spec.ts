@@ -45,7 +45,7 @@ describe('the session', () => {
     }
     reportedDone = (await givenAction(t.dataSource, c.id, table.organisations.POLICE!)).id;
     meetingId = (await givenMeeting(t.dataSource, table, { status: 'agenda_published' })).id;
-    itemId = (await givenAgendaItem(t.dataSource, meetingId, { caseId: c.id, reasons: [{ code: 'overdue_actions' }] })).id;
+    itemId = (await givenAgendaItem(t.dataSource, meetingId, { caseId: c.id, reasons: [{ code: 'overdue_actions', detail: '4', category: 'deliberation', origin: 'draft' }] })).id;
     topicId = (await givenAgendaItem(t.dataSource, meetingId, { topic: 'Samenwerking met de vervoerder' })).id;
   });
   afterAll(() => t.close());
@@ -258,7 +258,7 @@ describe('the session', () => {
       expect(police.meeting).toMatchObject({ id: meetingId, status: 'in_session' });
       expect(police.attendance).toHaveLength(2);
       const [item, topic] = police.items;
-      expect(item).toMatchObject({ id: itemId, caseId: c.id, outcome: 'discussed', reasons: [{ code: 'overdue_actions' }], strategy: { revision: 2 } });
+      expect(item).toMatchObject({ id: itemId, caseId: c.id, outcome: 'discussed', reasons: [{ category: 'deliberation', code: 'overdue_actions' }], strategy: { revision: 2 } });
       expect(item.case).toMatchObject({ id: c.id, reference: c.reference, subject: { familyName: 'Testpersoon' } });
       expect(item.actions).toEqual([expect.objectContaining({ description: 'Stopgesprek voeren' })]);
       expect(item.reviews.map((r: { outcome: string }) => r.outcome).sort()).toEqual(['cancelled_circumstances', 'done', 'done', 'not_acted_on', 'replanned']);
@@ -269,7 +269,9 @@ describe('the session', () => {
       const municipality = (await call('get', `/meetings/${meetingId}/session`, token.municipality).expect(200)).body;
       const seen = municipality.items[0];
       expect(seen.case).toMatchObject({ reference: c.reference, subject: { familyName: 'Testpersoon' } });
-      for (const field of ['decisionText', 'outcome', 'strategy', 'actions', 'reviews', 'escalations', 'reasons']) expect(seen).not.toHaveProperty(field);
+      for (const field of ['decisionText', 'outcome', 'strategy', 'actions', 'reviews', 'escalations']) expect(seen).not.toHaveProperty(field);
+      // Reasons are listed one by one under their own category, as on the agenda: none is deliberation-free here.
+      expect(seen.reasons).toEqual([]);
       expect(seen.case).not.toHaveProperty('status');
       expect(municipality.attendance.find((a: { note?: string }) => a.note)).toBeUndefined();
       await call('get', `/meetings/${meetingId}/session`, token.otherChair).expect(404);

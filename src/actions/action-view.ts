@@ -13,6 +13,8 @@ export class ActionView {
   @NotPersonal({ format: 'uuid', description: 'The table the case is discussed at now.' }) tableId: string;
   @NotPersonal({ type: String, format: 'uuid', nullable: true, description: 'The meeting where it was agreed.' }) meetingId: string | null;
   @Category('deliberation', { format: 'uuid' }) ownerOrganisationId: string;
+  @Category('deliberation', { type: String, description: "The owner organisation's name as it was when the minutes were frozen (in the minutes only)." })
+  ownerOrganisationName?: string;
   @Category('deliberation', { type: String, format: 'uuid', nullable: true }) ownerUserId: string | null;
   @Category('deliberation') description: string;
   @Category('deliberation', { format: 'date' }) dueDate: string;
@@ -38,6 +40,8 @@ export class ActionReviewView {
   @NotPersonal({ format: 'uuid' }) id: string;
   @NotPersonal({ format: 'uuid' }) actionId: string;
   @NotPersonal({ format: 'uuid' }) meetingId: string;
+  @Category('deliberation', { type: String, description: "The reviewed action's description as it was when the minutes were frozen (in the minutes only)." })
+  actionDescription?: string;
   @Category('deliberation', { enum: REVIEW_OUTCOMES }) outcome: ReviewOutcome;
   @Category('deliberation', { type: String, nullable: true }) reason: string | null;
   @Category('deliberation', { type: String, format: 'date', nullable: true }) newDueDate: string | null;

@@ -1,7 +1,7 @@
-import { AGENDA_REASON_GROUP, type DraftReasonCode } from '../meetings/agenda/agenda-view';
+import { AGENDA_REASON_GROUP, draftReasonCategory, type DraftReasonCode } from '../meetings/agenda/agenda-view';
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
-import { incidentCategory, IncidentClassification } from '../cases/incident.entity';
+import type { IncidentClassification } from '../cases/incident.entity';
 import { measureType } from '../cases/measure-catalogue';
 import { addWorkingDays, amsterdamDate, isWorkingDay, TIME_ZONE } from '../common/working-days';
 import type { Category } from '../sharing/categories';
@@ -102,7 +102,7 @@ async function draftReasons(m: EntityManager, tableId: string, since: Date, at: 
   }
   for (const row of rows) {
     const entry = byCase.get(row.case_id) ?? { caseId: row.case_id, reference: row.reference, status: row.status, reasons: [] };
-    const category = row.classification ? incidentCategory(row.classification) : 'deliberation';
+    const category = draftReasonCategory(row.code, row.classification);
     entry.reasons.push({ code: row.code, ...(row.detail ? { detail: row.detail } : {}), category, origin: 'draft' });
     byCase.set(row.case_id, entry);
   }

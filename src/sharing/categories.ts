@@ -4,17 +4,9 @@ import type { OrganisationType } from '../auth/permissions';
 export const CATEGORIES = ['identity', 'residence', 'procedure', 'incidents', 'criminal', 'measures', 'care', 'return', 'deliberation'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const CATEGORY_LABELS: Record<Category, string> = {
-  identity: 'Identiteit: namen, V-nummer, geboortedatum, nationaliteit',
-  residence: 'Verblijf: opvanglocatie, overplaatsingen',
-  procedure: 'Asielprocedure: fase, voorrangsspoor, beslissingen',
-  incidents: 'Overlast- en huisregelincidenten',
-  criminal: 'Strafrechtelijke gegevens (art. 10 AVG): verdenkingen, aanhoudingen, aangiften, veroordelingen',
-  measures: 'Opgelegde maatregelen',
-  care: 'Zorg en kwetsbaarheid (art. 9 AVG), voogdij minderjarigen',
-  return: 'Terugkeer: vertrektraject, reisdocumenten, bewaring',
-  deliberation: 'Beraadslaging: agendaredenen, besluiten, acties',
-};
+const KNOWN: ReadonlySet<string> = new Set(CATEGORIES);
+/** For values read back from JSON: anything else is no category, and a reader must then show nothing. */
+export const isCategory = (value: unknown): value is Category => typeof value === 'string' && KNOWN.has(value);
 
 /** Chain partners that can sit at a table (ADMINISTRATION is the operator, never a member). */
 export const MEMBER_ORGANISATION_TYPES = [

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
-import { CATEGORIES, CATEGORY_LABELS, Category, DEFAULT_LEGAL_BASIS, DEFAULT_MATRIX, LawfulGround, MemberOrganisationType } from '../sharing/categories';
+import { CATEGORY_LABELS } from '../common/labels';
+import { CATEGORIES, Category, DEFAULT_LEGAL_BASIS, DEFAULT_MATRIX, LawfulGround, MemberOrganisationType } from '../sharing/categories';
 
 export interface GrantInput {
   organisationType: MemberOrganisationType;

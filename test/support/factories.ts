@@ -4,6 +4,7 @@ import { hashPassword } from '../../src/auth/password';
 import type { OrganisationType, TableRole } from '../../src/auth/permissions';
 import type { DeadlineKind } from '../../src/cases/case-deadline.entity';
 import type { CaseStatus } from '../../src/cases/case.entity';
+import type { Category } from '../../src/sharing/categories';
 import { DEMO_PASSWORD } from '../../src/db/demo-seed';
 import { createProcessingActivities, defaultGrants, GrantInput, saveCovenantVersion } from '../../src/tables/covenant-writer';
 
@@ -125,10 +126,11 @@ export async function givenMeeting(
   return { id: row.id };
 }
 
+/** An agenda item; each reason names its category, as every writer of agenda_item.reasons must. */
 export async function givenAgendaItem(
   ds: DataSource,
   meetingId: string,
-  options: { caseId?: string; topic?: string; position?: number; reasons?: { code: string; detail?: string }[] } = {},
+  options: { caseId?: string; topic?: string; position?: number; reasons?: { code: string; detail?: string; category: Category; origin?: 'draft' | 'chair' }[] } = {},
 ): Promise<{ id: string }> {
   const [row] = await ds.query(
     `INSERT INTO agenda_item (meeting_id, position, case_id, topic, reasons)

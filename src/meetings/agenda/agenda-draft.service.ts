@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { incidentCategory } from '../../cases/incident.entity';
 import { amsterdamDate } from '../../common/working-days';
 import { notFound } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
@@ -9,7 +8,7 @@ import { DomainEventService, DomainEventType } from '../../notifications/domain-
 import type { TableAccess } from '../../sharing/access.service';
 import type { Category } from '../../sharing/categories';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
-import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, StoredReason, summaryView } from './agenda-view';
+import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, draftReasonCategory, StoredReason, summaryView } from './agenda-view';
 import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
 import { LockedMeeting, lockMeeting, requireMeetingStatus } from '../meeting-status';
 
@@ -27,7 +26,7 @@ const isChairs = (r: StoredReason) => r.origin === 'chair';
 function toReason(row: DraftReasonRow): StoredReason {
   const reason: StoredReason = {
     code: row.code,
-    category: row.classification ? incidentCategory(row.classification) : 'deliberation',
+    category: draftReasonCategory(row.code, row.classification),
     origin: 'draft',
   };
   if (row.detail !== null) reason.detail = row.detail;
@@ -147,7 +146,7 @@ export class AgendaDraftService {
     await this.agenda.insertItems(m, meeting.id, ordered.filter((i) => i.isNew));
     await this.agenda.updateItems(m, ordered.filter((i) => !i.isNew));
     const categories = new Set<Category>(['deliberation']);
-    for (const item of ordered) for (const r of item.reasons) categories.add(r.category ?? 'deliberation');
+    for (const item of ordered) for (const r of item.reasons) categories.add(r.category);
     return { itemCount: ordered.length, categories: [...categories] };
   }
 }

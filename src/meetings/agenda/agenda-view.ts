@@ -1,6 +1,7 @@
 import type { CaseListRow } from '../../cases/case.repository';
 import { CaseListItemView, listItemView } from '../../cases/case-view';
-import { CATEGORIES, type Category as CategoryName } from '../../sharing/categories';
+import { CATEGORIES, isCategory, type Category as CategoryName } from '../../sharing/categories';
+import { incidentCategory, type IncidentClassification } from '../../cases/incident.entity';
 import { categoriesOf, Category, disclose, NotPersonal, PER_RECORD } from '../../sharing/disclosure';
 import { MEETING_STATUSES, type MeetingStatus } from '../meeting.entity';
 import { type AgendaReason } from './agenda-item.entity';
@@ -35,8 +36,9 @@ export const AGENDA_REASON_GROUP: Record<DraftReasonCode, number> = {
 
 /**
  * A reason as stored in agenda_item.reasons. `category` decides who sees it (incident reasons carry the
- * incident's category). `origin` tells the draft's reasons, which every re-draft recomputes, from the
- * chair's, which it keeps: an item with a chair reason was put on or curated by hand.
+ * incident's category); every writer sets it and a CHECK constraint refuses a reason without a known one.
+ * `origin` tells the draft's reasons, which every re-draft recomputes, from the chair's, which it keeps:
+ * an item with a chair reason was put on or curated by hand.
  */
 export interface StoredReason extends AgendaReason {
   category: CategoryName;
@@ -47,6 +49,20 @@ export interface StoredReason extends AgendaReason {
   nominationId?: string;
 }
 
+/** A reason as read back from JSON (a stored item, a frozen snapshot): its category is not trusted to be there. */
+export type ReasonRecord = AgendaReason & { category?: unknown; origin?: 'draft' | 'chair'; via?: 'member' | 'list' };
+
+/**
+ * The category of a drafted reason. Incident reasons carry the classification of their incidents; one
+ * whose classification is unknown is taken as criminal, the narrowest an incident can be. The other draft
+ * reasons are the table's own deliberation (escalation proposals, actions, case status, review date, nominations).
+ */
+export function draftReasonCategory(code: string, classification: IncidentClassification | null): CategoryName {
+  if (code === 'severe_incident' || code === 'new_incidents') return classification ? incidentCategory(classification) : 'criminal';
+  return 'deliberation';
+}
+
+/** Why an item is on the agenda: the one reason view of the agenda, the session and the minutes. */
 export class AgendaReasonView {
   @NotPersonal({ enum: CATEGORIES, description: 'The category of this reason; the reason is listed only to viewers granted it.' }) category: CategoryName;
   @Category(PER_RECORD, { example: 'overdue_actions', description: `One of ${DRAFT_REASON_CODES.join(', ')} (drafted), or a nomination reason code or \`added_by_chair\` (the chair's).` })
@@ -131,13 +147,31 @@ export interface AgendaMeetingRow {
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
-/** A reason without its category falls back to deliberation (rows written before reasons carried one). */
-export const reasonCategory = (r: AgendaReason & { category?: CategoryName }): CategoryName => r.category ?? 'deliberation';
+/**
+ * The category a reason is disclosed under, or undefined for a reason without a known one: such a reason
+ * is shown to nobody (fail closed), never taken as deliberation.
+ */
+export const reasonCategory = (r: ReasonRecord): CategoryName | undefined => (isCategory(r.category) ? r.category : undefined);
 
-export const reasonVisible = (r: StoredReason, granted: ReadonlySet<CategoryName>) => granted.has(reasonCategory(r));
+export const reasonVisible = (r: ReasonRecord, granted: ReadonlySet<CategoryName>): boolean => {
+  const category = reasonCategory(r);
+  return category !== undefined && granted.has(category);
+};
 
-export const reasonView = (r: StoredReason, granted: ReadonlySet<CategoryName>) =>
+/** One reason, disclosed under its own category. */
+export const reasonView = (r: ReasonRecord, granted: ReadonlySet<CategoryName>) =>
   disclose(AgendaReasonView, { category: reasonCategory(r), code: r.code, detail: r.detail, via: r.via, origin: r.origin }, granted, reasonCategory(r));
+
+/**
+ * The reasons a viewer is shown, in their stored order: the one rendering of reasons for the agenda, the
+ * session and the minutes. A reason of a category not granted is left out entirely.
+ */
+export const reasonsView = (reasons: readonly ReasonRecord[] | null | undefined, granted: ReadonlySet<CategoryName>): Partial<AgendaReasonView>[] =>
+  (reasons ?? []).filter((r) => reasonVisible(r, granted)).map((r) => reasonView(r, granted));
+
+/** The categories of the reasons a viewer is shown, for the processing and audit logs. */
+export const reasonCategoriesShown = (reasons: readonly ReasonRecord[] | null | undefined, granted: ReadonlySet<CategoryName>): CategoryName[] =>
+  [...new Set((reasons ?? []).filter((r) => reasonVisible(r, granted)).map((r) => reasonCategory(r)!))];
 
 const carriedActionView = (a: CarriedActionRow, granted: ReadonlySet<CategoryName>) => disclose(CarriedActionView, a, granted);
 
@@ -155,20 +189,24 @@ export function agendaItemView(row: AgendaRow, granted: ReadonlySet<CategoryName
     },
     granted,
   );
-  // The container is per record, so disclose() leaves it out; each reason was disclosed under its own category.
-  return { ...view, reasons: row.reasons.filter((r) => reasonVisible(r, granted)).map((r) => reasonView(r, granted)) };
+  // The container is per record, so disclose() leaves it out; each reason is disclosed under its own category.
+  return { ...view, reasons: reasonsView(row.reasons, granted) };
 }
 
 export function agendaView(meeting: AgendaMeetingRow, rows: AgendaRow[], granted: ReadonlySet<CategoryName>): AgendaView {
-  return {
-    meetingId: meeting.id,
-    tableId: meeting.table_id,
-    status: meeting.status,
-    scheduledAt: iso(meeting.scheduled_at)!,
-    agendaDraftedAt: iso(meeting.agenda_drafted_at),
-    agendaPublishedAt: iso(meeting.agenda_published_at),
-    items: rows.map((r) => agendaItemView(r, granted)),
-  };
+  return disclose(
+    AgendaView,
+    {
+      meetingId: meeting.id,
+      tableId: meeting.table_id,
+      status: meeting.status,
+      scheduledAt: iso(meeting.scheduled_at)!,
+      agendaDraftedAt: iso(meeting.agenda_drafted_at),
+      agendaPublishedAt: iso(meeting.agenda_published_at),
+      items: rows.map((r) => agendaItemView(r, granted)),
+    },
+    granted,
+  ) as AgendaView;
 }
 
 /** The categories an agenda response showed, for the processing and audit logs. */
@@ -177,17 +215,21 @@ export function agendaCategories(rows: AgendaRow[], granted: ReadonlySet<Categor
   for (const row of rows) {
     if (row.case_row) for (const c of [...categoriesOf(CaseListItemView, granted), ...categoriesOf(AgendaItemView, granted)]) touched.add(c);
     else if (granted.has('deliberation')) touched.add('deliberation');
-    for (const r of row.reasons) if (reasonVisible(r, granted)) touched.add(reasonCategory(r));
+    for (const c of reasonCategoriesShown(row.reasons, granted)) touched.add(c);
   }
   return [...touched];
 }
 
 export function summaryView(meeting: Omit<AgendaMeetingRow, 'table_id' | 'scheduled_at'>, itemCount: number): AgendaSummaryView {
-  return {
-    meetingId: meeting.id,
-    status: meeting.status,
-    agendaDraftedAt: iso(meeting.agenda_drafted_at),
-    agendaPublishedAt: iso(meeting.agenda_published_at),
-    itemCount,
-  };
+  return disclose(
+    AgendaSummaryView,
+    {
+      meetingId: meeting.id,
+      status: meeting.status,
+      agendaDraftedAt: iso(meeting.agenda_drafted_at),
+      agendaPublishedAt: iso(meeting.agenda_published_at),
+      itemCount,
+    },
+    new Set(),
+  ) as AgendaSummaryView;
 }

@@ -11,7 +11,9 @@ import { DomainEventService, DomainEventType } from '../../notifications/domain-
 import { AccessService, TableAccess } from '../../sharing/access.service';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { AgendaRepository } from './agenda.repository';
-import { ListImportDto, ListImportReportView, ListLineReportView } from './list-import.dto';
+import type { Category } from '../../sharing/categories';
+import { disclose } from '../../sharing/disclosure';
+import { ListImportCountsView, ListImportDto, ListImportReportView, ListLineReportView } from './list-import.dto';
 import type { ListKind } from './list-import.entity';
 import { noPlannedMeeting } from './nomination.service';
 
@@ -53,6 +55,15 @@ function lineProblems(l: Record<string, unknown>): string[] {
   }
   if (!optionalText(l.note, 1000)) problems.push('note must be a text of at most 1000 characters');
   return problems;
+}
+
+/** The report as a response: through disclose() like every other, so a field added untagged never leaks. */
+function reportView(r: ListImportReportView, granted: ReadonlySet<Category>): ListImportReportView {
+  return disclose(
+    ListImportReportView,
+    { ...r, counts: disclose(ListImportCountsView, r.counts, granted) as ListImportCountsView, lines: r.lines.map((l) => disclose(ListLineReportView, l, granted) as ListLineReportView) },
+    granted,
+  ) as ListImportReportView;
 }
 
 /** The same list in another line order, or with other whitespace, is the same list. */
@@ -116,7 +127,7 @@ export class ListImportService {
         aggregateId: claimed.id,
         payload: { kind: dto.kind, meetingId: meeting.id, nominated: report.view.counts.nominated, casesOpened: report.view.counts.casesOpened },
       });
-      return { created: true, report: report.view };
+      return { created: true, report: reportView(report.view, access.categories) };
     });
   }
 
@@ -219,6 +230,6 @@ export class ListImportService {
   /** The stored report holds no personal data; the attempt itself is still audited. */
   private async repeat(m: EntityManager, ctx: RequestContext, access: TableAccess, stored: { report: ListImportReportView }, startedAt: Date): Promise<ListImportOutcome> {
     await this.log.record(m, ctx, access, { operation: 'list.import.repeat', activityCategory: 'identity', categories: [], subjects: [], purpose: PURPOSE, startedAt });
-    return { created: false, report: { ...stored.report, repeated: true } };
+    return { created: false, report: reportView({ ...stored.report, repeated: true }, access.categories) };
   }
 }

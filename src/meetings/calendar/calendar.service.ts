@@ -6,8 +6,13 @@ import { newSecret, sha256 } from '../../auth/token.service';
 import { notFound } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { AppConfig } from '../../config/app-config';
+import { ActionView } from '../../actions/action-view';
+import { label, MEETING_STATUS_LABELS } from '../../common/labels';
 import { AccessService } from '../../sharing/access.service';
+import type { Category } from '../../sharing/categories';
 import { disclose } from '../../sharing/disclosure';
+import type { MeetingStatus } from '../meeting.entity';
+import { MeetingView } from '../meeting-view';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { CalendarFeedView, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
 
@@ -38,6 +43,7 @@ interface FeedActionRow {
 }
 
 const feedNotFound = () => notFound('Calendar feed');
+const NOTHING: ReadonlySet<Category> = new Set();
 
 /**
  * Secret-URL iCalendar feeds, per user: a table's meetings, or the open actions of the user's
@@ -108,7 +114,7 @@ export class CalendarService {
     // Its user must still sit at the table; otherwise the feed is not found.
     const { tableId } = await this.access.require(ctx, 'calendarFeed', feedId, { permission: Permission.MeetingRead, operation: 'calendar_feed.read' });
     const [table] = await this.dataSource.query(`SELECT name, coa_location FROM chain_table WHERE id = $1`, [tableId]);
-    const meetings: { id: string; scheduled_at: Date; status: string; location: string | null }[] = await this.dataSource.query(
+    const meetings: { id: string; scheduled_at: Date; status: MeetingStatus; location: string | null }[] = await this.dataSource.query(
       `SELECT id, scheduled_at, status, location FROM meeting
         WHERE table_id = $1 AND status IN ('planned', 'agenda_published', 'in_session') AND scheduled_at >= now() - make_interval(days => $2)
         ORDER BY scheduled_at, id`,
@@ -116,12 +122,16 @@ export class CalendarService {
     );
     const summary = /^LKO\b/i.test(table.name) ? table.name : `LKO ${table.name}`;
     const calendar = ical({ name: summary, prodId: PRODUCT });
-    for (const meeting of meetings) {
+    for (const row of meetings) {
+      // Rendered from the disclosed meeting view like every other response (a meeting holds no personal data).
+      const meeting = disclose(MeetingView, { id: row.id, scheduledAt: row.scheduled_at.toISOString(), status: row.status, location: row.location }, new Set());
+      const start = new Date(meeting.scheduledAt!);
       calendar.createEvent({
         id: `${meeting.id}@ketentafel`,
-        start: meeting.scheduled_at,
-        end: new Date(meeting.scheduled_at.getTime() + MEETING_HOURS * 3_600_000),
+        start,
+        end: new Date(start.getTime() + MEETING_HOURS * 3_600_000),
         summary,
+        description: `Casusoverleg (${label(MEETING_STATUS_LABELS, meeting.status)})`,
         location: meeting.location ?? table.coa_location,
         // A planned meeting may still move; once its agenda is out it is fixed.
         status: meeting.status === 'planned' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
@@ -153,11 +163,15 @@ export class CalendarService {
           startedAt,
         });
       }
-      return rows;
+      // Each action is disclosed under its own table's covenant, as in the action list.
+      const granted = new Map(tables.map((a) => [a.tableId, a.categories]));
+      return rows.map((r) => disclose(ActionView, { id: r.id, caseReference: r.reference, dueDate: r.due_date }, granted.get(r.table_id) ?? NOTHING));
     });
     const calendar = ical({ name: 'Ketentafel acties', prodId: PRODUCT });
     for (const action of actions) {
-      calendar.createEvent({ id: `${action.id}@ketentafel`, start: action.due_date, allDay: true, summary: `Actie ${action.reference}` });
+      // An action whose due date is not disclosed has nothing to put in a calendar.
+      if (!action.dueDate) continue;
+      calendar.createEvent({ id: `${action.id}@ketentafel`, start: action.dueDate, allDay: true, summary: `Actie ${action.caseReference}` });
     }
     return calendar;
   }

@@ -1,54 +1,30 @@
 import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces';
-import { measureType } from '../../cases/measure-catalogue';
+import {
+  agendaReasonLabel,
+  dutchDate as date,
+  ESCALATION_STATUS_LABELS,
+  ESCALATION_TRACK_LABELS,
+  ITEM_OUTCOME_LABELS,
+  label,
+  measureTypeLabel,
+  ORGANISATION_TYPE_LABELS,
+  REVIEW_OUTCOME_LABELS,
+  STRATEGY_KIND_LABELS,
+} from '../../common/labels';
 import { TIME_ZONE } from '../../common/working-days';
 import type { MinutesItemView, MinutesView } from './minutes-view';
 
 /**
  * The archival PDF of the minutes, rendered from a view that was already disclosed for one viewer: it can
  * show nothing the JSON of that viewer does not. Standard PDF fonts (no font files), uncompressed so that
- * the text is searchable and testable; labels in Dutch for the users.
+ * the text is searchable and testable. A Dutch document: every code is printed as its label from
+ * `common/labels.ts`, never as the code.
  */
 
 // The standard PDF fonts need no files; the policies refuse every other local file and every URL.
 const FONTS = { Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } };
 const STANDARD_FONTS = new Set(Object.values(FONTS.Helvetica));
-
-const REASONS: Record<string, string> = {
-  escalation_proposed: 'Opschalingsvoorstel',
-  severe_incident: 'Ernstig incident',
-  overdue_actions: 'Verlopen afspraken',
-  new_case: 'Nieuwe casus',
-  new_incidents: 'Nieuwe incidenten',
-  actions_due: 'Afspraken die aflopen',
-  review_due: 'Evaluatiedatum verstreken',
-  nominated: 'Aangemeld',
-};
-const OUTCOMES: Record<string, string> = { discussed: 'Besproken', postponed: 'Aangehouden', escalated: 'Opgeschaald', closed_case: 'Casus afgesloten' };
-const REVIEW_OUTCOMES: Record<string, string> = {
-  done: 'Uitgevoerd',
-  replanned: 'Opnieuw gepland (omstandigheden gewijzigd)',
-  cancelled_circumstances: 'Vervallen (omstandigheden gewijzigd)',
-  not_acted_on: 'Niet uitgevoerd',
-};
-const TRACKS: Record<string, string> = {
-  ind_priority: 'Voorrang IND',
-  htl_placement: 'Plaatsing HTL',
-  pbl_placement: 'Plaatsing PBL',
-  coa_ladder: 'Volgende stap COA-ladder',
-  ttov_referral: 'Verwijzing TTOV',
-  top_x: 'Top-X-aanpak',
-  chain_marine: 'Ketenmarinier',
-};
-
-const ESCALATION_STATUSES: Record<string, string> = {
-  proposed: 'voorgesteld',
-  requested: 'aangevraagd',
-  accepted: 'geaccepteerd',
-  rejected: 'afgewezen',
-  completed: 'afgerond',
-  withdrawn: 'ingetrokken',
-};
 
 const dateTime = (iso: string, withTime = true) =>
   new Intl.DateTimeFormat('nl-NL', {
@@ -58,15 +34,12 @@ const dateTime = (iso: string, withTime = true) =>
     year: 'numeric',
     ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
   }).format(new Date(iso));
-/** `YYYY-MM-DD` as dd-mm-yyyy. */
-const date = (d: string) => d.split('-').reverse().join('-');
-const label = (labels: Record<string, string>, code: string) => labels[code] ?? code;
 
 function attendance(view: Partial<MinutesView>): Content {
   const rows = (view.attendance ?? []).map((a) => [
-    a.organisationName,
-    a.organisationType,
-    a.present === null ? 'niet geregistreerd' : a.present ? 'aanwezig' : 'afwezig',
+    a.organisationName ?? '',
+    label(ORGANISATION_TYPE_LABELS, a.organisationType),
+    a.present === null || a.present === undefined ? 'niet geregistreerd' : a.present ? 'aanwezig' : 'afwezig',
     a.note ?? '',
   ]);
   return {
@@ -88,11 +61,14 @@ function item(i: Partial<MinutesItemView>): Content[] {
   if (s && (s.dateOfBirth || s.nationality)) out.push({ text: [s.dateOfBirth && `Geboren ${date(s.dateOfBirth)}`, s.nationality && `nationaliteit ${s.nationality}`].filter(Boolean).join(', ') });
   if (i.case?.procedureStage) out.push({ text: `Procedurefase: ${i.case.procedureStage}` });
   if (i.reasons?.length) {
-    out.push({ text: 'Redenen', style: 'label' }, { ul: i.reasons.map((r) => `${label(REASONS, r.code ?? '')}${r.detail ? `: ${r.detail}` : ''}`) });
+    out.push({ text: 'Redenen', style: 'label' }, { ul: i.reasons.map((r) => agendaReasonLabel(r)) });
   }
   if (i.decisionText) out.push({ text: 'Besluit', style: 'label' }, { text: i.decisionText });
-  if (i.outcome) out.push({ text: `Uitkomst: ${label(OUTCOMES, i.outcome)}` });
-  if (i.strategy) out.push({ text: `Strategie (revisie ${i.strategy.revision})`, style: 'label' }, { text: i.strategy.text ?? '' });
+  if (i.outcome) out.push({ text: `Uitkomst: ${label(ITEM_OUTCOME_LABELS, i.outcome)}` });
+  if (i.strategy) {
+    const kind = i.strategy.kind ? `${label(STRATEGY_KIND_LABELS, i.strategy.kind)}, ` : '';
+    out.push({ text: `Strategie (${kind}revisie ${i.strategy.revision})`, style: 'label' }, { text: i.strategy.text ?? '' });
+  }
   if (i.actions?.length) {
     out.push(
       { text: 'Afspraken (welke actie door wie)', style: 'label' },
@@ -112,16 +88,16 @@ function item(i: Partial<MinutesItemView>): Content[] {
   if (i.actionReviews?.length) {
     out.push(
       { text: 'Besproken afspraken', style: 'label' },
-      { ul: i.actionReviews.map((r) => `${r.actionDescription} — ${label(REVIEW_OUTCOMES, r.outcome ?? '')}${r.newDueDate ? `, nieuwe datum ${date(r.newDueDate)}` : ''}${r.reason ? ` (${r.reason})` : ''}`) },
+      { ul: i.actionReviews.map((r) => `${r.actionDescription} — ${label(REVIEW_OUTCOME_LABELS, r.outcome)}${r.newDueDate ? `, nieuwe datum ${date(r.newDueDate)}` : ''}${r.reason ? ` (${r.reason})` : ''}`) },
     );
   }
   if (i.escalations?.length) {
-    out.push({ text: 'Opschaling', style: 'label' }, { ul: i.escalations.map((e) => `${label(TRACKS, e.track ?? '')} (${label(ESCALATION_STATUSES, e.status ?? '')})${e.reason ? `: ${e.reason}` : ''}`) });
+    out.push({ text: 'Opschaling', style: 'label' }, { ul: i.escalations.map((e) => `${label(ESCALATION_TRACK_LABELS, e.track)} (${label(ESCALATION_STATUS_LABELS, e.status)})${e.reason ? `: ${e.reason}` : ''}`) });
   }
   if (i.measures?.length) {
     out.push(
       { text: 'Maatregelen', style: 'label' },
-      { ul: i.measures.map((x) => `${measureType(x.type ?? '')?.labelNl ?? x.type}, vanaf ${dateTime(x.startsAt!, false)}${x.endsAt ? ` tot ${dateTime(x.endsAt, false)}` : ''}${x.note ? `: ${x.note}` : ''}`) },
+      { ul: i.measures.map((x) => `${measureTypeLabel(x.type ?? '')}, vanaf ${dateTime(x.startsAt!, false)}${x.endsAt ? ` tot ${dateTime(x.endsAt, false)}` : ''}${x.note ? `: ${x.note}` : ''}`) },
     );
   }
   return out;

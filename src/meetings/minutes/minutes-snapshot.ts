@@ -1,7 +1,12 @@
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../../auth/permissions';
+import type { ReviewOutcome } from '../../actions/action-review.entity';
+import type { StrategyKind } from '../../cases/case-strategy.entity';
+import type { MeasureStatus } from '../../cases/measure.entity';
+import type { EscalationStatus, EscalationTrack } from '../../escalations/escalation.entity';
 import { measureType } from '../../cases/measure-catalogue';
 import type { Category } from '../../sharing/categories';
+import { reasonCategory, type ReasonRecord } from '../agenda/agenda-view';
 
 /**
  * The frozen minutes of a closed meeting (`meeting.minutes`). Every personal value is stored together with
@@ -35,10 +40,21 @@ export interface SnapshotCase {
 export interface SnapshotReason {
   code: string;
   detail?: string;
+  origin?: 'draft' | 'chair';
+  via?: 'member' | 'list';
 }
 
+/**
+ * The records below are frozen in the shape of their live views (ActionView, ActionReviewView,
+ * EscalationView, MeasureView), plus what only the minutes keep: names and descriptions as they were.
+ * Ids and timestamps marked optional are absent in minutes frozen before they were kept.
+ */
 export interface SnapshotAction {
   id: string;
+  caseId?: string;
+  caseReference?: string;
+  tableId?: string;
+  meetingId?: string | null;
   ownerOrganisationId: string;
   ownerOrganisationName: string;
   ownerUserId: string | null;
@@ -49,37 +65,50 @@ export interface SnapshotAction {
 export interface SnapshotReview {
   id: string;
   actionId: string;
+  meetingId?: string;
   actionDescription: string;
-  outcome: string;
+  outcome: ReviewOutcome;
   reason: string | null;
   newDueDate: string | null;
+  createdAt?: string;
 }
 
 export interface SnapshotEscalation {
   id: string;
-  track: string;
-  targetOrganisationType: string;
+  caseId?: string;
+  meetingId?: string | null;
+  agendaItemId?: string | null;
+  track: EscalationTrack;
+  targetOrganisationType: OrganisationType;
   requestedByOrganisationId: string;
-  status: string;
+  /** As it was when the meeting closed. */
+  status: EscalationStatus;
   reason: string | null;
   responseDueDate: string | null;
+  outcome?: string | null;
+  createdAt?: string;
 }
 
 export interface SnapshotMeasure {
   id: string;
+  caseId?: string;
   type: string;
   imposingOrganisationId: string;
   legalBasis: string;
   startsAt: string;
   endsAt: string | null;
-  status: string;
+  status: MeasureStatus;
   note: string | null;
+  createdAt?: string;
 }
 
 export interface SnapshotStrategy {
+  /** Absent in minutes frozen before they were kept. */
+  id?: string;
   revision: number;
-  kind: string;
+  kind: StrategyKind;
   text: string;
+  createdAt?: string;
 }
 
 export interface SnapshotItem {
@@ -125,10 +154,18 @@ const tag = <T>(category: Category, value: T): Tagged<T> => ({ category, value }
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
 /**
- * A reason without a category is deliberation (the table's own reasoning). A category this code does not
- * know is kept as it is: no covenant grants it, so nobody is shown that reason rather than everybody.
+ * A stored reason as frozen: with its category, or not at all. A reason without a known category (which the
+ * CHECK constraint on agenda_item.reasons no longer admits) is shown to nobody, so it is not frozen either.
  */
-const reasonCategory = (r: { category?: string }): Category => (r.category ?? DELIBERATION) as Category;
+function frozenReason(r: ReasonRecord): Tagged<SnapshotReason>[] {
+  const category = reasonCategory(r);
+  if (!category) return [];
+  const value: SnapshotReason = { code: r.code };
+  if (r.detail) value.detail = r.detail;
+  if (r.origin) value.origin = r.origin;
+  if (r.via) value.via = r.via;
+  return [tag(category, value)];
+}
 
 function groupBy<T>(rows: T[], key: (row: T) => string | null | undefined): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -143,7 +180,7 @@ interface ItemRow {
   id: string;
   position: number;
   topic: string | null;
-  reasons: (SnapshotReason & { category?: string })[] | null;
+  reasons: ReasonRecord[] | null;
   decision_text: string | null;
   outcome: string | null;
   case_id: string | null;
@@ -159,7 +196,7 @@ const ITEMS = `
          c.id AS case_id, c.subject_id, c.reference, c.procedure_stage,
          json_build_object('vNumber', s.v_number, 'familyName', s.family_name, 'givenNames', s.given_names,
                            'dateOfBirth', s.date_of_birth, 'nationality', s.nationality) AS subject,
-         CASE WHEN st.id IS NOT NULL THEN json_build_object('revision', st.revision, 'kind', st.kind, 'text', st.text) END AS strategy
+         CASE WHEN st.id IS NOT NULL THEN json_build_object('id', st.id, 'revision', st.revision, 'kind', st.kind, 'text', st.text, 'createdAt', st.created_at) END AS strategy
     FROM agenda_item i
     LEFT JOIN case_file c ON c.id = i.case_id
     LEFT JOIN subject s ON s.id = c.subject_id
@@ -168,30 +205,34 @@ const ITEMS = `
    ORDER BY i.position, i.id`;
 
 const ACTIONS = `
-  SELECT a.agenda_item_id AS "agendaItemId", a.id, a.owner_organisation_id AS "ownerOrganisationId", o.name AS "ownerOrganisationName",
+  SELECT a.agenda_item_id AS "agendaItemId", a.id, a.case_id AS "caseId", c.reference AS "caseReference", c.table_id AS "tableId",
+         a.meeting_id AS "meetingId", a.owner_organisation_id AS "ownerOrganisationId", o.name AS "ownerOrganisationName",
          a.owner_user_id AS "ownerUserId", a.description, a.due_date::text AS "dueDate"
-    FROM action a JOIN organisation o ON o.id = a.owner_organisation_id
+    FROM action a JOIN organisation o ON o.id = a.owner_organisation_id JOIN case_file c ON c.id = a.case_id
    WHERE a.agenda_item_id IN (SELECT id FROM agenda_item WHERE meeting_id = $1)
    ORDER BY a.due_date, a.created_at, a.id`;
 
 const REVIEWS = `
-  SELECT a.case_id AS "caseId", r.id, r.action_id AS "actionId", a.description AS "actionDescription", r.outcome, r.reason,
-         r.new_due_date::text AS "newDueDate"
+  SELECT a.case_id AS "caseId", r.id, r.action_id AS "actionId", r.meeting_id AS "meetingId", a.description AS "actionDescription", r.outcome, r.reason,
+         r.new_due_date::text AS "newDueDate", r.created_at AS "createdAt"
     FROM action_review r JOIN action a ON a.id = r.action_id
    WHERE r.meeting_id = $1 ORDER BY r.created_at, r.id`;
 
 const ESCALATIONS = `
-  SELECT e.case_id AS "caseId", e.agenda_item_id AS "agendaItemId", e.id, e.track, e.target_organisation_type AS "targetOrganisationType",
-         e.requested_by_organisation_id AS "requestedByOrganisationId", e.status, e.reason, e.response_due_date::text AS "responseDueDate"
+  SELECT e.case_id AS "caseId", e.agenda_item_id AS "agendaItemId", e.meeting_id AS "meetingId", e.id, e.track, e.target_organisation_type AS "targetOrganisationType",
+         e.requested_by_organisation_id AS "requestedByOrganisationId", e.status, e.reason, e.response_due_date::text AS "responseDueDate",
+         e.outcome, e.created_at AS "createdAt"
     FROM escalation e WHERE e.meeting_id = $1 ORDER BY e.created_at, e.id`;
 
 const MEASURES = `
   SELECT case_id AS "caseId", id, type, imposing_organisation_id AS "imposingOrganisationId", legal_basis AS "legalBasis",
-         starts_at AS "startsAt", ends_at AS "endsAt", status, note
+         starts_at AS "startsAt", ends_at AS "endsAt", status, note, created_at AS "createdAt"
     FROM measure WHERE case_id = ANY($1::uuid[]) AND created_at >= $2 AND created_at <= $3
    ORDER BY starts_at, id`;
 
 type Keyed<T, K extends string> = T & Record<K, string | null>;
+/** Timestamps as the driver returns them, before they are frozen as ISO strings. */
+type Raw<T> = Omit<T, 'createdAt'> & { createdAt: Date };
 
 /** Drops the grouping keys a query added to a record. */
 function strip<T extends object>(row: T, ...keys: string[]): T {
@@ -224,10 +265,10 @@ export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, 
   );
   const items: ItemRow[] = await m.query(ITEMS, [meetingId]);
   const actions: Keyed<SnapshotAction, 'agendaItemId'>[] = await m.query(ACTIONS, [meetingId]);
-  const reviews: Keyed<SnapshotReview, 'caseId'>[] = await m.query(REVIEWS, [meetingId]);
-  const escalations: Keyed<SnapshotEscalation, 'caseId' | 'agendaItemId'>[] = await m.query(ESCALATIONS, [meetingId]);
+  const reviews: Keyed<Raw<SnapshotReview>, 'caseId'>[] = await m.query(REVIEWS, [meetingId]);
+  const escalations: Keyed<Raw<SnapshotEscalation>, 'caseId' | 'agendaItemId'>[] = await m.query(ESCALATIONS, [meetingId]);
   const caseIds = items.flatMap((i) => (i.case_id ? [i.case_id] : []));
-  const measures: Keyed<SnapshotMeasure, 'caseId'>[] = await m.query(MEASURES, [caseIds, meeting.opened_at ?? meeting.scheduled_at, closedAt]);
+  const measures: Keyed<Raw<SnapshotMeasure>, 'caseId'>[] = await m.query(MEASURES, [caseIds, meeting.opened_at ?? meeting.scheduled_at, closedAt]);
 
   const actionsByItem = groupBy(actions, (a) => a.agendaItemId);
   const reviewsByCase = groupBy(reviews, (r) => r.caseId);
@@ -243,17 +284,17 @@ export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, 
     case: i.case_id
       ? { id: i.case_id, subjectId: i.subject_id, reference: i.reference, subject: tag('identity', i.subject), procedureStage: tag('procedure', i.procedure_stage) }
       : null,
-    reasons: (i.reasons ?? []).map((r) => tag(reasonCategory(r), r.detail ? { code: r.code, detail: r.detail } : { code: r.code })),
+    reasons: (i.reasons ?? []).flatMap(frozenReason),
     decisionText: tag(DELIBERATION, i.decision_text),
     outcome: tag(DELIBERATION, i.outcome),
-    strategy: i.strategy && tag(DELIBERATION, i.strategy),
+    strategy: i.strategy && tag(DELIBERATION, { ...i.strategy, createdAt: iso(i.strategy.createdAt ?? null) ?? undefined }),
     actions: (actionsByItem.get(i.id) ?? []).map((a) => tag(DELIBERATION, strip(a, 'agendaItemId'))),
-    actionReviews: ((i.case_id && reviewsByCase.get(i.case_id)) || []).map((r) => tag(DELIBERATION, strip(r, 'caseId'))),
-    escalations: (escalationsByItem.get(i.id) ?? []).map((e) => tag(DELIBERATION, strip(e, 'caseId', 'agendaItemId'))),
+    actionReviews: ((i.case_id && reviewsByCase.get(i.case_id)) || []).map((r) => tag(DELIBERATION, { ...strip(r, 'caseId'), createdAt: iso(r.createdAt)! })),
+    escalations: (escalationsByItem.get(i.id) ?? []).map((e) => tag(DELIBERATION, { ...e, createdAt: iso(e.createdAt)! })),
     // A measure of a type no longer in the catalogue has no known category; like the measure list, nobody is shown it.
     measures: ((i.case_id && measuresByCase.get(i.case_id)) || []).flatMap((x) => {
       const type = measureType(x.type);
-      return type ? [tag(type.category, { ...strip(x, 'caseId'), startsAt: iso(x.startsAt)!, endsAt: iso(x.endsAt) })] : [];
+      return type ? [tag(type.category, { ...x, startsAt: iso(x.startsAt)!, endsAt: iso(x.endsAt), createdAt: iso(x.createdAt)! })] : [];
     }),
   });
 

@@ -1,27 +1,24 @@
-import { REVIEW_OUTCOMES } from '../../actions/action-review.entity';
-import { SubjectView } from '../../cases/case-view';
-import { ESCALATION_TRACKS } from '../../escalations/escalation.entity';
+import { ActionReviewView, ActionView } from '../../actions/action-view';
+import { StrategyView, SubjectView } from '../../cases/case-view';
+import { MeasureView } from '../../cases/measure.dto';
+import { EscalationView } from '../../escalations/escalation-view';
 import type { Category as CategoryName } from '../../sharing/categories';
-import { CATEGORIES } from '../../sharing/categories';
 import { Category, disclose, NotPersonal, PER_RECORD } from '../../sharing/disclosure';
+import { AgendaReasonView, reasonCategoriesShown, reasonsView } from '../agenda/agenda-view';
+import { AttendanceView } from '../session/session-view';
+import { ITEM_OUTCOMES } from '../session/session.dto';
 import type { MinutesSnapshot, SnapshotItem, Tagged } from './minutes-snapshot';
-
-const AGENDA_OUTCOMES = ['discussed', 'postponed', 'escalated', 'closed_case'];
 
 /**
  * The minutes as one viewer may see them. Built only from the frozen snapshot, disclosed under the viewer's
  * current covenant: a value of a category the viewer's organisation is not granted is absent, and a record
- * (reason, measure) of such a category is left out of its list entirely.
+ * (reason, measure) of such a category is left out of its list entirely. Every record is rendered with the
+ * view class the live API uses for it (reasons as on the agenda, attendance as in the session, strategy,
+ * actions, reviews, escalations and measures as on their own routes); only the case excerpt, the item and
+ * the addenda are the minutes' own.
  */
 
-export class MinutesAttendanceView {
-  @NotPersonal({ format: 'uuid' }) organisationId: string;
-  @NotPersonal({ example: 'POLICE' }) organisationType: string;
-  @NotPersonal({ example: 'Gemeente Harderwijk' }) organisationName: string;
-  @NotPersonal({ type: Boolean, nullable: true, description: 'Null when no attendance was recorded for this member organisation.' }) present: boolean | null;
-  @NotPersonal({ type: String, nullable: true, description: "About the organisation's attendance, e.g. who stood in." }) note: string | null;
-}
-
+/** The case as the minutes froze it: its reference, the person and the procedure stage at closing. */
 export class MinutesCaseView {
   @NotPersonal({ format: 'uuid' }) id: string;
   @NotPersonal({ example: 'HWK-2026-0001' }) reference: string;
@@ -29,76 +26,24 @@ export class MinutesCaseView {
   @Category('procedure', { type: String, nullable: true, description: 'The asylum procedure stage when the meeting closed.' }) procedureStage: string | null;
 }
 
-export class MinutesReasonView {
-  @NotPersonal({ enum: CATEGORIES, description: 'The category under which this reason was disclosed.' }) category: CategoryName;
-  @Category(PER_RECORD, { example: 'severe_incident' }) code: string;
-  @Category(PER_RECORD, { type: String, description: 'What the reason is about, e.g. the kinds of incidents.' }) detail?: string;
-}
-
-export class MinutesStrategyView {
-  @NotPersonal({ type: 'integer' }) revision: number;
-  @Category('deliberation', { enum: ['departure', 'nuisance', 'other'] }) kind: string;
-  @Category('deliberation', { type: String }) text: string;
-}
-
-export class MinutesActionView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @Category('deliberation', { format: 'uuid' }) ownerOrganisationId: string;
-  @Category('deliberation', { type: String }) ownerOrganisationName: string;
-  @Category('deliberation', { type: String, format: 'uuid', nullable: true }) ownerUserId: string | null;
-  @Category('deliberation', { type: String }) description: string;
-  @Category('deliberation', { format: 'date' }) dueDate: string;
-}
-
-export class MinutesActionReviewView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @NotPersonal({ format: 'uuid' }) actionId: string;
-  @Category('deliberation', { type: String, description: 'The reviewed action.' }) actionDescription: string;
-  @Category('deliberation', { enum: REVIEW_OUTCOMES }) outcome: string;
-  @Category('deliberation', { type: String, nullable: true }) reason: string | null;
-  @Category('deliberation', { type: String, format: 'date', nullable: true }) newDueDate: string | null;
-}
-
-export class MinutesEscalationView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @Category('deliberation', { enum: Object.keys(ESCALATION_TRACKS) }) track: string;
-  @Category('deliberation', { example: 'COA' }) targetOrganisationType: string;
-  @Category('deliberation', { format: 'uuid' }) requestedByOrganisationId: string;
-  @Category('deliberation', { description: 'The status when the meeting closed.' }) status: string;
-  @Category('deliberation', { type: String, nullable: true }) reason: string | null;
-  @Category('deliberation', { type: String, format: 'date', nullable: true }) responseDueDate: string | null;
-}
-
-export class MinutesMeasureView {
-  @NotPersonal({ format: 'uuid' }) id: string;
-  @NotPersonal({ enum: ['measures', 'criminal', 'return', 'procedure'], description: 'The category of this measure, decided by its type.' }) category: CategoryName;
-  @Category(PER_RECORD, { example: 'intensive_guidance', description: 'A code of the measure catalogue.' }) type: string;
-  @Category(PER_RECORD, { format: 'uuid' }) imposingOrganisationId: string;
-  @Category(PER_RECORD, { type: String }) legalBasis: string;
-  @Category(PER_RECORD, { format: 'date-time' }) startsAt: string;
-  @Category(PER_RECORD, { type: String, format: 'date-time', nullable: true }) endsAt: string | null;
-  @Category(PER_RECORD, { enum: ['planned', 'active', 'ended', 'revoked'] }) status: string;
-  @Category(PER_RECORD, { type: String, nullable: true }) note: string | null;
-}
-
 export class MinutesItemView {
   @NotPersonal({ format: 'uuid' }) agendaItemId: string;
   @NotPersonal({ type: 'integer', minimum: 1 }) position: number;
   @Category('deliberation', { description: 'For an item that is not about a case.' }) topic?: string;
   @NotPersonal({ type: () => MinutesCaseView, description: 'For an item about a case; its fields are disclosed one by one.' }) case?: Partial<MinutesCaseView>;
-  @Category(PER_RECORD, { type: () => MinutesReasonView, isArray: true, description: 'Why the item was on the agenda; each reason under its own category.' })
-  reasons: Partial<MinutesReasonView>[];
+  @Category(PER_RECORD, { type: () => AgendaReasonView, isArray: true, description: 'Why the item was on the agenda; each reason under its own category.' })
+  reasons: Partial<AgendaReasonView>[];
   @Category('deliberation', { type: String, nullable: true }) decisionText: string | null;
-  @Category('deliberation', { enum: AGENDA_OUTCOMES, nullable: true }) outcome: string | null;
-  @Category('deliberation', { type: () => MinutesStrategyView, description: 'The strategy revision recorded at this item.' }) strategy?: Partial<MinutesStrategyView>;
-  @Category('deliberation', { type: () => MinutesActionView, isArray: true, description: 'Actions agreed at this item ("which action by whom").' })
-  actions: Partial<MinutesActionView>[];
-  @Category('deliberation', { type: () => MinutesActionReviewView, isArray: true, description: "Open actions of the item's case reviewed at this meeting." })
-  actionReviews: Partial<MinutesActionReviewView>[];
-  @Category('deliberation', { type: () => MinutesEscalationView, isArray: true, description: 'Escalations proposed at this meeting.' })
-  escalations: Partial<MinutesEscalationView>[];
-  @Category(PER_RECORD, { type: () => MinutesMeasureView, isArray: true, description: "Measures recorded on the item's case during the session; each under its own category." })
-  measures: Partial<MinutesMeasureView>[];
+  @Category('deliberation', { enum: ITEM_OUTCOMES, nullable: true }) outcome: string | null;
+  @Category('deliberation', { type: () => StrategyView, description: 'The strategy revision recorded at this item.' }) strategy?: Partial<StrategyView>;
+  @Category('deliberation', { type: () => ActionView, isArray: true, description: 'Actions agreed at this item ("which action by whom"), as agreed.' })
+  actions: Partial<ActionView>[];
+  @Category('deliberation', { type: () => ActionReviewView, isArray: true, description: "Open actions of the item's case reviewed at this meeting." })
+  actionReviews: Partial<ActionReviewView>[];
+  @Category('deliberation', { type: () => EscalationView, isArray: true, description: 'Escalations proposed at this meeting, with their status when it closed.' })
+  escalations: Partial<EscalationView>[];
+  @Category(PER_RECORD, { type: () => MeasureView, isArray: true, description: "Measures recorded on the item's case during the session; each under its own category." })
+  measures: Partial<MeasureView>[];
 }
 
 export class MinutesAddendumView {
@@ -116,7 +61,7 @@ export class MinutesView {
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) openedAt: string | null;
   @NotPersonal({ format: 'date-time' }) closedAt: string;
   @NotPersonal({ type: String, nullable: true }) location: string | null;
-  @NotPersonal({ type: () => MinutesAttendanceView, isArray: true }) attendance: MinutesAttendanceView[];
+  @NotPersonal({ type: () => AttendanceView, isArray: true, description: 'Each entry disclosed on its own.' }) attendance: Partial<AttendanceView>[];
   @NotPersonal({ type: () => MinutesItemView, isArray: true, description: 'In agenda order; each item disclosed on its own.' }) items: Partial<MinutesItemView>[];
   @NotPersonal({ type: () => MinutesAddendumView, isArray: true, description: 'Corrections and additions made after closing, oldest first.' })
   addenda: Partial<MinutesAddendumView>[];
@@ -160,6 +105,8 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
       procedureStage: open(i.case.procedureStage),
     };
     const strategy = open(i.strategy);
+    const reasons = i.reasons.map((t) => ({ ...t.value, category: t.category }));
+    for (const c of reasonCategoriesShown(reasons, granted)) shown.add(c);
     const view = disclose(
       MinutesItemView,
       {
@@ -169,18 +116,18 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
         case: caseView ? disclose(MinutesCaseView, caseView, granted) : undefined,
         decisionText: open(i.decisionText),
         outcome: open(i.outcome),
-        strategy: strategy ? disclose(MinutesStrategyView, strategy, granted) : undefined,
-        actions: visible(i.actions).map((t) => disclose(MinutesActionView, t.value, granted)),
-        actionReviews: visible(i.actionReviews).map((t) => disclose(MinutesActionReviewView, t.value, granted)),
-        escalations: visible(i.escalations).map((t) => disclose(MinutesEscalationView, t.value, granted)),
+        strategy: strategy ? disclose(StrategyView, strategy, granted) : undefined,
+        actions: visible(i.actions).map((t) => disclose(ActionView, t.value, granted)),
+        actionReviews: visible(i.actionReviews).map((t) => disclose(ActionReviewView, t.value, granted)),
+        escalations: visible(i.escalations).map((t) => disclose(EscalationView, t.value, granted)),
       },
       granted,
     );
     // Per-record lists: disclose() leaves the containers out; each record is disclosed under its own category.
     return {
       ...view,
-      reasons: visible(i.reasons).map((t) => disclose(MinutesReasonView, { category: t.category, ...t.value }, granted, t.category)),
-      measures: visible(i.measures).map((t) => disclose(MinutesMeasureView, { category: t.category, ...t.value }, granted, t.category)),
+      reasons: reasonsView(reasons, granted),
+      measures: visible(i.measures).map((t) => disclose(MeasureView, { ...t.value, category: t.category as MeasureView['category'] }, granted, t.category)),
     };
   };
 
@@ -194,7 +141,10 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
       openedAt: snapshot.openedAt,
       closedAt: snapshot.closedAt,
       location: snapshot.location,
-      attendance: snapshot.attendance.map((a) => ({ ...a })),
+      attendance: snapshot.attendance.map((a) => {
+        if (a.note !== null && granted.has('deliberation')) shown.add('deliberation');
+        return disclose(AttendanceView, a, granted);
+      }),
       items: snapshot.items.map(item),
       addenda: addenda.map((a) => {
         if (granted.has('deliberation')) shown.add('deliberation');

@@ -7,9 +7,9 @@ import { amsterdamDate } from '../../common/working-days';
 import type { EscalationRow } from '../../escalations/escalation-view';
 import { escalationView, EscalationView } from '../../escalations/escalation-view';
 import type { Category as CategoryName } from '../../sharing/categories';
-import { Category, disclose, NotPersonal } from '../../sharing/disclosure';
+import { categoriesOf, Category, disclose, NotPersonal, PER_RECORD } from '../../sharing/disclosure';
 import { MEETING_STATUSES, type MeetingStatus } from '../meeting.entity';
-import { type AgendaReason } from '../agenda/agenda-item.entity';
+import { AgendaReasonView, reasonCategoriesShown, reasonsView, type ReasonRecord } from '../agenda/agenda-view';
 import { ITEM_OUTCOMES, type ItemOutcome } from './session.dto';
 
 export interface SessionMeetingRow {
@@ -35,7 +35,7 @@ export interface SessionItemRow {
   position: number;
   case_id: string | null;
   topic: string | null;
-  reasons: AgendaReason[];
+  reasons: ReasonRecord[];
   decision_text: string | null;
   outcome: ItemOutcome | null;
   strategy: StrategyRow | null;
@@ -51,19 +51,18 @@ export class SessionMeetingView {
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
 }
 
-/** Organisations, not people; only the free-text note is treated as the table's deliberation. */
+/**
+ * An organisation's attendance, in the session and in the minutes. Organisations, not people; only the
+ * free-text note is treated as the table's deliberation.
+ */
 export class AttendanceView {
   @NotPersonal({ format: 'uuid' }) organisationId: string;
   @NotPersonal({ example: 'POLICE' }) organisationType: OrganisationType;
-  @NotPersonal() organisationName: string;
-  @NotPersonal() present: boolean;
-  @Category('deliberation', { type: String, nullable: true }) note: string | null;
-  @NotPersonal({ format: 'date-time' }) recordedAt: string;
-}
-
-export class AgendaReasonView {
-  @Category('deliberation', { example: 'overdue_actions' }) code: string;
-  @Category('deliberation', { required: false }) detail?: string;
+  @NotPersonal({ example: 'Gemeente Harderwijk' }) organisationName: string;
+  @NotPersonal({ type: Boolean, nullable: true, description: 'Null (in the minutes) when no attendance was recorded for a member organisation.' })
+  present: boolean | null;
+  @Category('deliberation', { type: String, nullable: true, description: "About the organisation's attendance, e.g. who stood in." }) note: string | null;
+  @NotPersonal({ format: 'date-time', required: false, description: 'When it was recorded (not in the minutes).' }) recordedAt?: string;
 }
 
 export class DecisionView {
@@ -84,7 +83,9 @@ export class SessionItemView {
   })
   case?: Partial<CaseListItemView>;
   @Category('deliberation', { type: String, nullable: true }) topic: string | null;
-  @Category('deliberation', { type: () => AgendaReasonView, isArray: true }) reasons: Partial<AgendaReasonView>[];
+  /** Per record: each reason is listed only under its own category, as on the agenda. */
+  @Category(PER_RECORD, { type: () => AgendaReasonView, isArray: true, description: 'Highest priority first; reasons of categories not granted to you are left out.' })
+  reasons: Partial<AgendaReasonView>[];
   @Category('deliberation', { type: String, nullable: true }) decisionText: string | null;
   @Category('deliberation', { enum: ITEM_OUTCOMES, nullable: true }) outcome: ItemOutcome | null;
   @Category('deliberation', { type: () => StrategyView, nullable: true, description: 'The strategy revision recorded at this item.' }) strategy: Partial<StrategyView> | null;
@@ -147,7 +148,7 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
   const items = s.items.map((item): Partial<SessionItemView> => {
     const summary = item.case_id ? s.cases.get(item.case_id) : undefined;
     if (item.case_id && !summary) return { id: item.id, position: item.position, caseId: item.case_id };
-    return disclose(
+    const view = disclose(
       SessionItemView,
       {
         id: item.id,
@@ -155,7 +156,6 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
         caseId: item.case_id,
         case: summary && listItemView(summary, granted),
         topic: item.topic,
-        reasons: item.reasons.map((r) => disclose(AgendaReasonView, r, granted)),
         decisionText: item.decision_text,
         outcome: item.outcome,
         strategy: item.strategy && strategyView(item.strategy, granted),
@@ -165,6 +165,19 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
       },
       granted,
     );
+    // The container is per record, so disclose() leaves it out; each reason is disclosed under its own category.
+    return { ...view, reasons: reasonsView(item.reasons, granted) };
   });
-  return { meeting: meetingView(s.meeting), attendance: s.attendance.map((a) => attendanceView(a, granted)), items };
+  return disclose(SessionView, { meeting: meetingView(s.meeting), attendance: s.attendance.map((a) => attendanceView(a, granted)), items }, granted) as SessionView;
+}
+
+/** The categories a session response showed, for the processing and audit logs. */
+export function sessionCategories(s: SessionContent, granted: ReadonlySet<CategoryName>): CategoryName[] {
+  const touched = new Set<CategoryName>(categoriesOf(CaseListItemView, granted));
+  if (granted.has('deliberation')) touched.add('deliberation');
+  for (const item of s.items) {
+    if (item.case_id && !s.cases.has(item.case_id)) continue;
+    for (const c of reasonCategoriesShown(item.reasons, granted)) touched.add(c);
+  }
+  return [...touched];
 }

@@ -7,7 +7,6 @@ import { ActionService, AgreedAt } from '../../actions/action.service';
 import { Permission } from '../../auth/permissions';
 import { CaseListRow, CaseRepository } from '../../cases/case.repository';
 import { actorUserId, requireStillAt } from '../../cases/case-support';
-import { CaseListItemView } from '../../cases/case-view';
 import { CreateMeasureDto } from '../../cases/measure.dto';
 import { MeasureService } from '../../cases/measure.service';
 import { DomainException, InvalidParam, notFound, ValidationProblem } from '../../common/problem';
@@ -16,11 +15,10 @@ import { ProposeEscalationDto } from '../../escalations/escalation.dto';
 import { EscalationService } from '../../escalations/escalation.service';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import { AccessService, CaseAccess, TableAccess } from '../../sharing/access.service';
-import { categoriesOf } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
-import { AttendanceRow, attendanceView, decisionView, meetingView, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
+import { AttendanceRow, attendanceView, decisionView, meetingView, sessionCategories, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
 
 /** An agenda item of a meeting in session, resolved for its chair. */
 interface SessionItem {
@@ -184,7 +182,7 @@ export class SessionService {
       await this.log.record(m, ctx, access, {
         operation: 'session.read',
         activityCategory: 'deliberation',
-        categories: categoriesOf(CaseListItemView, access.categories),
+        categories: sessionCategories(content, access.categories),
         subjects: summaries.map((c) => ({ subjectId: c.subject_id, vNumber: c.v_number })),
         purpose: 'Follow the session of the case conference',
         startedAt,
