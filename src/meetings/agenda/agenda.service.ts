@@ -10,7 +10,8 @@ import { AgendaDraftService } from './agenda-draft.service';
 import { AgendaReasonInputDto, CreateAgendaItemDto, ReorderAgendaDto, UpdateAgendaItemDto } from './agenda.dto';
 import { AgendaRepository, ItemRow } from './agenda.repository';
 import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
-import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 
 /** Stands in for an unknown id, so that it is refused (and audited) exactly like one of another table. */
 const NO_TABLE = '00000000-0000-4000-8000-000000000000';
@@ -55,6 +56,7 @@ export class AgendaService {
     private readonly events: DomainEventService,
     private readonly agenda: AgendaRepository,
     private readonly drafts: AgendaDraftService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async draft(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
@@ -131,8 +133,8 @@ export class AgendaService {
     return this.dataSource.transaction(async (m) => {
       const meeting = await this.agenda.findMeeting(m, meetingId);
       await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action: 'agenda.publish', chair: true });
-      const locked = (await lockMeeting(m, meetingId))!;
-      await transitionMeeting(m, locked, 'agenda_published', ', agenda_published_at = now()');
+      const locked = (await this.meetings.lock(m, meetingId))!;
+      await this.meetings.transition(m, locked, 'agenda_published', { agendaPublishedAt: 'now' });
       const itemCount = await this.agenda.countItems(m, meetingId);
       await this.events.raise(m, {
         type: DomainEventType.AgendaPublished,
@@ -141,7 +143,7 @@ export class AgendaService {
         aggregateId: meetingId,
         payload: { meetingId, itemCount },
       });
-      return summaryView((await this.agenda.findMeeting(m, meetingId))!, itemCount);
+      return summaryView((await this.meetings.findById(m, meetingId))!, itemCount);
     });
   }
 
@@ -166,14 +168,14 @@ export class AgendaService {
   private async editable(ctx: RequestContext, m: EntityManager, meetingId: string, action: string): Promise<TableAccess> {
     const meeting = await this.agenda.findMeeting(m, meetingId);
     const access = await requireTableOf(this.access, ctx, m, meeting?.table_id, { what: 'Meeting', action, chair: true });
-    requireMeetingStatus((await lockMeeting(m, meetingId))!, EDITABLE, 'edit the agenda of');
+    requireMeetingStatus((await this.meetings.lock(m, meetingId))!, EDITABLE, 'edit the agenda of');
     return access;
   }
 
   private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, action: string): Promise<{ item: ItemRow; access: TableAccess }> {
     const found = await this.agenda.findItem(m, itemId);
     const access = await requireTableOf(this.access, ctx, m, found?.table_id, { what: 'Agenda item', action, chair: true });
-    requireMeetingStatus((await lockMeeting(m, found!.meeting_id))!, EDITABLE, 'edit the agenda of');
+    requireMeetingStatus((await this.meetings.lock(m, found!.meeting_id))!, EDITABLE, 'edit the agenda of');
     // Re-read under the meeting's lock: a draft may have changed the item meanwhile.
     const item = await this.agenda.findItem(m, itemId);
     if (!item) throw notFound('Agenda item');

@@ -9,7 +9,8 @@ import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { requireTableOf } from './agenda.service';
 import { AgendaRepository } from './agenda.repository';
-import { lockMeeting, requireMeetingStatus } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 import { CreateNominationDto, NominationView } from './nomination.dto';
 
 interface NominationRow {
@@ -66,6 +67,7 @@ export class NominationService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly agenda: AgendaRepository,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async create(ctx: RequestContext, tableId: string, dto: CreateNominationDto): Promise<Partial<NominationView>> {
@@ -132,11 +134,11 @@ export class NominationService {
   /** The meeting named (a planned one of this table), or the table's next planned meeting. */
   private async targetMeeting(m: EntityManager, tableId: string, meetingId: string | undefined): Promise<string> {
     if (meetingId === undefined) {
-      const next = await this.agenda.findNextPlannedMeeting(m, tableId);
+      const next = await this.meetings.findNextPlanned(m, tableId);
       if (!next) throw noPlannedMeeting();
       return next.id;
     }
-    const meeting = await lockMeeting(m, meetingId);
+    const meeting = await this.meetings.lock(m, meetingId);
     if (!meeting || meeting.table_id !== tableId) throw notFound('Meeting');
     requireMeetingStatus(meeting, ['planned'], 'nominate for');
     return meeting.id;

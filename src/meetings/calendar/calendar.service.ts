@@ -9,6 +9,7 @@ import { AppConfig } from '../../config/app-config';
 import { AccessService } from '../../sharing/access.service';
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { MeetingRepository } from '../meeting.repository';
 import { CalendarFeedView, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
 
 /** Tokens are `newSecret()`: 32 random bytes, base64url. Anything else cannot be a feed. */
@@ -52,6 +53,7 @@ export class CalendarService {
     private readonly config: AppConfig,
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateCalendarFeedDto): Promise<Partial<CreatedCalendarFeedView>> {
@@ -112,12 +114,7 @@ export class CalendarService {
       throw e;
     }
     const [table] = await this.dataSource.query(`SELECT name, coa_location FROM chain_table WHERE id = $1`, [tableId]);
-    const meetings: { id: string; scheduled_at: Date; status: string; location: string | null }[] = await this.dataSource.query(
-      `SELECT id, scheduled_at, status, location FROM meeting
-        WHERE table_id = $1 AND status IN ('planned', 'agenda_published', 'in_session') AND scheduled_at >= now() - make_interval(days => $2)
-        ORDER BY scheduled_at, id`,
-      [tableId, PAST_DAYS],
-    );
+    const meetings = await this.meetings.findForCalendar(this.dataSource.manager, tableId, PAST_DAYS);
     const summary = /^LKO\b/i.test(table.name) ? table.name : `LKO ${table.name}`;
     const calendar = ical({ name: summary, prodId: PRODUCT });
     for (const meeting of meetings) {
