@@ -1,10 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { amsterdamDate } from '../src/common/working-days';
-import { givenAction, givenCase, givenMeeting, givenTable, GivenTable, givenTableUser } from './support/factories';
-import { bearer, login, startTestApp, TestApp } from './support/test-app';
+import { givenAction, givenCase, givenMeeting, givenOrganisation, givenTable, GivenTable, givenTableUser, givenUser } from './support/factories';
+import { bearer, login, partnerToken, startTestApp, TestApp } from './support/test-app';
 
 const API = '/api/v1';
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const hoursAgo = (h: number) => new Date(Date.now() - h * HOUR);
 const dateIn = (days: number) => amsterdamDate(new Date(Date.now() + days * DAY));
 type Json = Record<string, any>;
 
@@ -67,14 +69,16 @@ describe('the draft agenda, editing, publishing and reading it', () => {
     await givenMeeting(t.dataSource, table, { scheduledAt: new Date(Date.now() + 14 * DAY) });
 
     await sql(`INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, status) VALUES ($1, 'htl_placement', 'COA', $2, 'proposed')`, [cases.escalation.id, org('COA')]);
+    // Recorded when they happened; what counts for the draft is when an incident was recorded (see 'since the last meeting').
     const incident = (c: string, kind: string, classification: string, severity: string, daysAgo: number) =>
-      sql(`INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at) VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 day')`, [
+      sql(`INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at, created_at)
+           VALUES ($1, $2, $3, $4, $5, now() - $6 * interval '1 day', now() - $6 * interval '1 day')`, [
         cases[c].id, org(classification === 'offence' ? 'POLICE' : 'COA'), kind, classification, severity, daysAgo,
       ]);
     await incident('severe', 'violence', 'offence', 'severe', 1);
     await incident('nuisance', 'house_rule_breach', 'nuisance', 'minor', 2);
     await incident('twoReasons', 'threat', 'offence', 'minor', 3);
-    await incident('quiet', 'theft', 'nuisance', 'serious', 10); // before the last (closed) meeting: not new
+    await incident('quiet', 'theft', 'nuisance', 'serious', 10); // recorded before the last meeting closed: not new
     await incident('closed', 'violence', 'offence', 'severe', 1); // a closed case is never on the agenda
     actions.overdue = (await givenAction(t.dataSource, cases.overdue.id, org('COA'), { dueDate: dateIn(-3) })).id;
     actions.twoReasons = (await givenAction(t.dataSource, cases.twoReasons.id, org('MUNICIPALITY'), { dueDate: dateIn(-1) })).id;
@@ -259,6 +263,91 @@ describe('the draft agenda, editing, publishing and reading it', () => {
       const caseItems = agenda.items.filter((i: Json) => i.case).length;
       expect(op.subject_count).toBe(caseItems);
       expect(await count(`FROM processing_log WHERE operation_id = $1`, [op.operation_id])).toBe(caseItems);
+    });
+  });
+
+  /**
+   * DOMAIN.md section 4.3: new is what the table has not seen, i.e. what was recorded (or pushed) after the
+   * previous meeting of the table was closed, whenever it happened. Each table here has its own history.
+   */
+  describe('since the last meeting', () => {
+    let admin: string;
+    const chairs: Record<string, string> = {};
+
+    /** A table with a POLICE chair and a meeting closed at `closedHoursAgo`, scheduled at `scheduledHoursAgo`. */
+    async function tableWithClosedMeeting(name: string, scheduledHoursAgo: number, closedHoursAgo: number) {
+      const tbl = await givenTable(t.dataSource);
+      chairs[name] = (await login(t, (await givenTableUser(t.dataSource, tbl, 'POLICE', 'chair')).email)).accessToken;
+      await sql(`INSERT INTO meeting (table_id, scheduled_at, status, opened_at, closed_at) VALUES ($1, $2, 'closed', $2, $3)`, [
+        tbl.id, hoursAgo(scheduledHoursAgo), hoursAgo(closedHoursAgo),
+      ]);
+      return tbl;
+    }
+    const incidentAt = (tbl: GivenTable, caseId: string, kind: string, occurredHoursAgo: number, recordedHoursAgo: number) =>
+      sql(`INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at, created_at) VALUES ($1, $2, $3, 'nuisance', 'minor', $4, $5)`, [
+        caseId, tbl.organisations.COA, kind, hoursAgo(occurredHoursAgo), hoursAgo(recordedHoursAgo),
+      ]);
+    const draftOf = async (who: string, id: string) => {
+      await t.http().post(`${API}/meetings/${id}/agenda/_draft`).set(bearer(chairs[who])).expect(200);
+      const agenda = (await t.http().get(`${API}/meetings/${id}/agenda`).set(bearer(chairs[who])).expect(200)).body as Json;
+      return new Map<string, Json[]>(agenda.items.filter((i: Json) => i.case).map((i: Json) => [i.case.id, i.reasons]));
+    };
+
+    beforeAll(async () => {
+      const adminOrg = await givenOrganisation(t.dataSource, 'ADMINISTRATION');
+      admin = (await login(t, (await givenUser(t.dataSource, adminOrg, ['admin'])).email)).accessToken;
+    });
+
+    it("puts a police push of today about yesterday's incident, from before the last meeting closed, on the next draft as severe", async () => {
+      // Last meeting: scheduled 25 hours ago, closed 23 hours ago; the violence happened 26 hours ago, before both.
+      const tbl = await tableWithClosedMeeting('push', 25, 23);
+      const c = await givenCase(t.dataSource, tbl);
+      const next = await givenMeeting(t.dataSource, tbl);
+      const police = await partnerToken(t, admin, tbl.organisations.POLICE!, ['incidents:write']);
+      await t.http().post(`${API}/incidents`).set(bearer(police))
+        .send({ caseReference: c.reference, kind: 'violence', severity: 'severe', occurredAt: hoursAgo(26).toISOString(), externalReference: `BVH-${tbl.prefix}` })
+        .expect(201);
+
+      const reasons = await draftOf('push', next.id);
+      expect(reasons.get(c.id)).toEqual([{ code: 'severe_incident', detail: 'violence', category: 'criminal', origin: 'draft' }]);
+    });
+
+    it('counts a meeting closed late from its close: recorded before the close is not new, recorded after it is, whenever it happened', async () => {
+      // Scheduled 10 hours ago, closed 2 hours ago.
+      const tbl = await tableWithClosedMeeting('late', 10, 2);
+      const during = await givenCase(t.dataSource, tbl);
+      const pushedLate = await givenCase(t.dataSource, tbl);
+      const afterwards = await givenCase(t.dataSource, tbl);
+      await incidentAt(tbl, during.id, 'house_rule_breach', 6, 6); // happened and recorded while the meeting ran over
+      await incidentAt(tbl, pushedLate.id, 'theft', 12, 1); // before the meeting, recorded after its close
+      await incidentAt(tbl, afterwards.id, 'vandalism', 1, 1);
+      const next = await givenMeeting(t.dataSource, tbl);
+
+      const reasons = await draftOf('late', next.id);
+      expect(reasons.has(during.id)).toBe(false);
+      expect(reasons.get(pushedLate.id)).toEqual([{ code: 'new_incidents', detail: 'theft', category: 'incidents', origin: 'draft' }]);
+      expect(reasons.get(afterwards.id)).toEqual([{ code: 'new_incidents', detail: 'vandalism', category: 'incidents', origin: 'draft' }]);
+    });
+
+    it('shows an incident as new on exactly one draft: drafted, the meeting closed, the next draft no longer has it', async () => {
+      // The meeting started an hour ago and is drafted late; the incident came in half an hour ago.
+      const tbl = await tableWithClosedMeeting('once', 7 * 24 + 1, 7 * 24);
+      const seen = await givenCase(t.dataSource, tbl);
+      const later = await givenCase(t.dataSource, tbl);
+      const meeting = await givenMeeting(t.dataSource, tbl, { scheduledAt: hoursAgo(1) });
+      await incidentAt(tbl, seen.id, 'threat', 0.5, 0.5);
+      const chair = bearer(chairs.once);
+
+      expect((await draftOf('once', meeting.id)).get(seen.id)).toEqual([{ code: 'new_incidents', detail: 'threat', category: 'incidents', origin: 'draft' }]);
+      await t.http().post(`${API}/meetings/${meeting.id}/_publish-agenda`).set(chair).expect(200);
+      await t.http().post(`${API}/meetings/${meeting.id}/_open`).set(chair).expect(200);
+      await t.http().post(`${API}/meetings/${meeting.id}/_close`).set(chair).expect(200);
+      await incidentAt(tbl, later.id, 'vandalism', 0.1, 0);
+
+      const next = await givenMeeting(t.dataSource, tbl);
+      const reasons = await draftOf('once', next.id);
+      expect(reasons.has(seen.id)).toBe(false);
+      expect(reasons.get(later.id)).toEqual([{ code: 'new_incidents', detail: 'vandalism', category: 'incidents', origin: 'draft' }]);
     });
   });
 });

@@ -4,6 +4,7 @@ import type { Category as CategoryName } from '../sharing/categories';
 import { Category, disclose, NotPersonal } from '../sharing/disclosure';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './action-review.entity';
 import type { ActionReviewRow, ActionRow } from './action.repository';
+import { isOverdue } from './overdue';
 
 /** An agreed action as the viewer may see it: everything about it is the table's deliberation. */
 export class ActionView {
@@ -54,7 +55,7 @@ const iso = (v: Date | null): string | null => (v === null ? null : new Date(v).
 
 /** `today` is passed in so that one response judges every action against the same date. */
 export function actionView(r: ActionRow, granted: ReadonlySet<CategoryName>, today = amsterdamDate()): Partial<ActionView> {
-  const overdue = r.status === 'open' && r.due_date < today;
+  const overdue = isOverdue(r, today);
   return disclose(
     ActionView,
     {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ActionStatus } from './action.entity';
 import type { ReviewOutcome } from './action-review.entity';
+import { overdueSql } from './overdue';
 
 /** An action with what access, disclosure and the logs need of its case. */
 export interface ActionRow {
@@ -46,9 +47,6 @@ export interface ActionFilters {
   after?: { dueDate: string; id: string };
 }
 
-/** "Today" as the tables see it: an action is overdue the day after its due date in the Netherlands. */
-const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
-
 const SELECT = `
   SELECT a.id, a.case_id, c.reference AS case_reference, c.table_id, c.subject_id, s.v_number, a.meeting_id, a.agenda_item_id,
          a.owner_organisation_id, a.owner_user_id, a.description, a.due_date::text AS due_date, a.status, a.result_note,
@@ -82,7 +80,7 @@ export class ActionRepository {
     const p = (v: unknown) => `$${params.push(v)}`;
     const where = ['c.table_id = ANY($1::uuid[])'];
     if (f.statuses?.length) where.push(`a.status = ANY(${p(f.statuses)}::text[])`);
-    if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}(a.status = 'open' AND a.due_date < ${TODAY})`);
+    if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}${overdueSql('a')}`);
     if (f.ownerOrganisationId) where.push(`a.owner_organisation_id = ${p(f.ownerOrganisationId)}::uuid`);
     if (f.after) where.push(`(a.due_date, a.id) > (${p(f.after.dueDate)}::date, ${p(f.after.id)}::uuid)`);
     return m.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.due_date, a.id LIMIT ${p(limit)}`, params);

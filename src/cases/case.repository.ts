@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { overdueSql } from '../actions/overdue';
 import { CaseFile, CaseStatus, RiskLevel } from './case.entity';
 import { DeadlineKind } from './case-deadline.entity';
 import { StrategyKind } from './case-strategy.entity';
@@ -59,10 +60,11 @@ export type CaseFields = Partial<
   Pick<CaseFile, 'riskLevel' | 'reviewDate' | 'coordinatorOrganisationId' | 'coordinatorUserId' | 'procedureStage' | 'indPriority' | 'careNotes'>
 >;
 
-/** "Today" as the tables see it: an action is overdue the day after its due date in the Netherlands. */
-const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
-
-/** What a list shows: the case, its subject and its action counts, in one statement whatever the page size. */
+/**
+ * What a list shows: the case, its subject and its action counts, in one statement whatever the page size.
+ * The counts read open actions only, so that the index on open actions by case serves them: a count over
+ * all of a case's actions cannot use a partial index and scanned the whole action table per listed case.
+ */
 const caseSelect = (extraColumns = '') => `
   SELECT c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date,
          c.opened_at, c.closed_at, to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
@@ -71,11 +73,14 @@ const caseSelect = (extraColumns = '') => `
     FROM case_file c
     JOIN subject s ON s.id = c.subject_id
    CROSS JOIN LATERAL (
-         SELECT (count(*) FILTER (WHERE x.status = 'open'))::int AS open_actions,
-                (count(*) FILTER (WHERE x.status = 'open' AND x.due_date < ${TODAY}))::int AS overdue_actions
-           FROM action x WHERE x.case_id = c.id) a`;
+         SELECT count(*)::int AS open_actions, (count(*) FILTER (WHERE ${overdueSql('x')}))::int AS overdue_actions
+           FROM action x WHERE x.case_id = c.id AND x.status = 'open') a`;
 
-const LIST_SELECT = caseSelect();
+/**
+ * The one case summary (a CaseListRow): the case list and search, the agenda and the session all select it,
+ * each adding its own WHERE on `c` (case_file) or `s` (subject).
+ */
+export const CASE_SUMMARY = caseSelect();
 
 const jsonList = (table: string, fields: Record<string, string>, order: string) => `
   (SELECT coalesce(json_agg(json_build_object(${Object.entries(fields).map(([k, v]) => `'${k}', ${v}`).join(', ')}) ORDER BY ${order}), '[]')
@@ -257,11 +262,17 @@ export class CaseRepository {
       where.push(`(c.opened_at < ${at}::timestamptz OR (c.opened_at = ${at}::timestamptz AND c.id > ${p(f.after.id)}::uuid))`);
     }
     // Same order as case_file_table_id_idx (table_id, opened_at DESC, id).
-    return m.query(`${LIST_SELECT} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id LIMIT ${p(limit)}`, params);
+    return m.query(`${CASE_SUMMARY} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id LIMIT ${p(limit)}`, params);
+  }
+
+  /** The summaries of the given cases that are (still) at the table. */
+  async findSummaries(m: EntityManager, tableId: string, caseIds: string[]): Promise<CaseListRow[]> {
+    if (!caseIds.length) return [];
+    return m.query(`${CASE_SUMMARY} WHERE c.id = ANY($1::uuid[]) AND c.table_id = $2`, [caseIds, tableId]);
   }
 
   /** A person's cases at the given tables, found by exact V-number. */
   async findByVNumber(m: EntityManager, vNumber: string, tableIds: string[]): Promise<CaseListRow[]> {
-    return m.query(`${LIST_SELECT} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) ORDER BY c.opened_at DESC, c.id`, [vNumber, tableIds]);
+    return m.query(`${CASE_SUMMARY} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) ORDER BY c.opened_at DESC, c.id`, [vNumber, tableIds]);
   }
 }

@@ -1,34 +1,29 @@
-import { AGENDA_REASON_GROUP, draftReasonCategory, type DraftReasonCode } from '../meetings/agenda/agenda-view';
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
-import type { IncidentClassification } from '../cases/incident.entity';
 import { measureType } from '../cases/measure-catalogue';
 import { addWorkingDays, amsterdamDate, isWorkingDay, TIME_ZONE } from '../common/working-days';
-import type { Category } from '../sharing/categories';
-import { lockMeeting, transitionMeeting } from '../meetings/meeting-status';
+import { draftAgenda, DraftRepositories } from '../meetings/agenda/agenda-draft.service';
+import { AgendaRepository } from '../meetings/agenda/agenda.repository';
+import { MeetingRepository } from '../meetings/meeting.repository';
 import { buildMinutesSnapshot } from '../meetings/minutes/minutes-snapshot';
 
 /**
  * Demo meetings for a table whose cases the demo seed created: last Tuesday's meeting, closed with
  * attendance, decisions, actions (one already overdue) and frozen minutes, and the next four weekly
- * meetings, the first with a published agenda. SQL only: it runs inside the demo-seed transaction,
- * before any service exists.
+ * meetings, the first with a published agenda. It runs inside the demo-seed transaction, before any
+ * service exists, so it constructs the (stateless) repositories itself; both agendas are drafted by
+ * `draftAgenda`, the code the chair and the scheduled job run, so the seed follows the rules as they change.
  */
 
 const MEETING_HOUR = 10;
 const TUESDAY = 2;
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
-interface StoredReason {
-  code: DraftReasonCode;
-  detail?: string;
-  category: Category;
-  origin: 'draft';
-}
+const meetings = new MeetingRepository();
+const repositories: DraftRepositories = { agenda: new AgendaRepository(meetings), meetings };
 
-/** Priority of DOMAIN.md section 4 step 3: an item is placed by its best reason. */
-
-const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const weekday = (date: string) => new Date(`${date}T12:00:00Z`).getUTCDay();
 
 const localHour = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', hourCycle: 'h23' });
@@ -56,81 +51,25 @@ function lastTuesdayBefore(date: string): string {
   return d;
 }
 
-interface CaseReasons {
-  caseId: string;
-  reference: string;
-  status: string;
-  reasons: StoredReason[];
+/** A planned meeting of the cadence at `at`, locked for the seed's transaction. */
+async function insertMeeting(m: EntityManager, tableId: string, at: Date) {
+  const id = await meetings.insert(m, { tableId, scheduledAt: at, cadenceSlot: at, location: 'Vergaderzaal azc' });
+  return (await meetings.lock(m, id))!;
 }
 
-/**
- * The reasons the draft agenda (agenda module) gives a table's open cases for a meeting at `at` (previous meeting at
- * `since`; actions overdue as of `today`), best case first. A reason about incidents carries the category
- * of their classification, so that a municipality is not shown a reason about an offence.
- */
-async function draftReasons(m: EntityManager, tableId: string, since: Date, at: Date, today: string): Promise<CaseReasons[]> {
-  const rows: { case_id: string; reference: string; status: string; code: DraftReasonCode; detail: string | null; classification: IncidentClassification | null }[] = await m.query(
-    `WITH oc AS (SELECT id, reference, status, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed')
-     SELECT oc.id AS case_id, oc.reference, oc.status, r.code, r.detail, r.classification
-       FROM (
-         SELECT case_id, 'escalation_proposed' AS code, string_agg(DISTINCT track, ', ') AS detail, NULL AS classification
-           FROM escalation WHERE status = 'proposed' GROUP BY case_id
-         UNION ALL
-         SELECT case_id, CASE WHEN severe THEN 'severe_incident' ELSE 'new_incidents' END, string_agg(DISTINCT kind, ', '), classification
-           FROM (SELECT case_id, kind, classification, severity = 'severe' AS severe FROM incident WHERE occurred_at >= $2 AND occurred_at < $3) i
-          GROUP BY case_id, severe, classification
-         UNION ALL
-         SELECT case_id, CASE WHEN overdue THEN 'overdue_actions' ELSE 'actions_due' END, count(*)::text, NULL
-           FROM (SELECT case_id, due_date < $4::date AS overdue FROM action
-                  WHERE status = 'open' AND due_date <= ($3::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date) a
-          GROUP BY case_id, overdue
-         UNION ALL
-         SELECT id, 'new_case', NULL, NULL FROM oc WHERE status = 'intake'
-         UNION ALL
-         SELECT id, 'review_due', review_date::text, NULL FROM oc WHERE review_date <= ($3::timestamptz AT TIME ZONE 'Europe/Amsterdam')::date
-       ) r JOIN oc ON oc.id = r.case_id`,
-    [tableId, since, at, today],
-  );
-  const byCase = new Map<string, CaseReasons>();
-  // In the demo every open case is discussed: one the draft finds nothing new about was nominated by a member.
-  const open: { id: string; reference: string; status: string }[] = await m.query(
-    `SELECT id, reference, status FROM case_file WHERE table_id = $1 AND status <> 'closed'`,
-    [tableId],
-  );
-  for (const c of open) {
-    if (!rows.some((r) => r.case_id === c.id)) rows.push({ case_id: c.id, reference: c.reference, status: c.status, code: 'nominated', detail: 'Voortgang bespreken', classification: null });
-  }
-  for (const row of rows) {
-    const entry = byCase.get(row.case_id) ?? { caseId: row.case_id, reference: row.reference, status: row.status, reasons: [] };
-    const category = draftReasonCategory(row.code, row.classification);
-    entry.reasons.push({ code: row.code, ...(row.detail ? { detail: row.detail } : {}), category, origin: 'draft' });
-    byCase.set(row.case_id, entry);
-  }
-  const best = (c: CaseReasons) => Math.min(...c.reasons.map((r) => AGENDA_REASON_GROUP[r.code]));
-  for (const c of byCase.values()) c.reasons.sort((a, b) => AGENDA_REASON_GROUP[a.code] - AGENDA_REASON_GROUP[b.code]);
-  return [...byCase.values()].sort((a, b) => best(a) - best(b) || a.reference.localeCompare(b.reference));
+interface DraftedItem {
+  itemId: string;
+  caseId: string | null;
+  caseStatus: string | null;
 }
 
-async function insertMeeting(m: EntityManager, tableId: string, at: Date, status: 'planned' | 'agenda_published' | 'in_session'): Promise<string> {
-  const published = status !== 'planned';
-  const [row] = await m.query(
-    `INSERT INTO meeting (table_id, scheduled_at, cadence_slot, status, location, agenda_drafted_at, agenda_published_at, opened_at)
-     VALUES ($1, $2, $2, $3, 'Vergaderzaal azc', $4, $5, $6) RETURNING id`,
-    [tableId, at, status, published ? new Date(Math.min(Date.now(), at.getTime() - 2 * 86_400_000)) : null,
-      published ? new Date(Math.min(Date.now(), at.getTime() - 86_400_000)) : null, status === 'in_session' ? at : null],
+/** The agenda `draftAgenda` made, in order. */
+async function draftedItems(m: EntityManager, meetingId: string): Promise<DraftedItem[]> {
+  return m.query(
+    `SELECT ai.id AS "itemId", ai.case_id AS "caseId", c.status AS "caseStatus"
+       FROM agenda_item ai LEFT JOIN case_file c ON c.id = ai.case_id WHERE ai.meeting_id = $1 ORDER BY ai.position`,
+    [meetingId],
   );
-  return row.id;
-}
-
-async function insertItems(m: EntityManager, meetingId: string, items: { caseId?: string; topic?: string; reasons: StoredReason[] }[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const [i, item] of items.entries()) {
-    const [row] = await m.query(`INSERT INTO agenda_item (meeting_id, position, case_id, topic, reasons) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
-      meetingId, i + 1, item.caseId ?? null, item.topic ?? null, JSON.stringify(item.reasons),
-    ]);
-    ids.push(row.id);
-  }
-  return ids;
 }
 
 interface Decision {
@@ -197,8 +136,8 @@ async function recordNuisanceApproach(m: EntityManager, s: SessionItem): Promise
   );
 }
 
-/** Last Tuesday's meeting, run and closed: its minutes are frozen with the same function the close endpoint uses. */
-async function seedClosedMeeting(m: EntityManager, tableId: string, date: string, orgs: Map<string, string>, chairId: string | null): Promise<Date> {
+/** Last Tuesday's meeting, drafted, run and closed: its minutes are frozen with the same function the close endpoint uses. */
+async function seedClosedMeeting(m: EntityManager, tableId: string, date: string, orgs: Map<string, string>, chairId: string | null): Promise<void> {
   const at = amsterdamHour(date, MEETING_HOUR);
   const minute = (n: number) => new Date(at.getTime() + n * MINUTE);
   const today = amsterdamDate();
@@ -207,52 +146,67 @@ async function seedClosedMeeting(m: EntityManager, tableId: string, date: string
   const [carried] = earlier && orgs.get('COA')
     ? await m.query(
         `INSERT INTO action (case_id, owner_organisation_id, description, due_date, created_at) VALUES ($1, $2, 'Bewonersdossier actualiseren.', $3, $4) RETURNING id`,
-        [earlier.id, orgs.get('COA'), shiftDate(date, -2), new Date(at.getTime() - 14 * 86_400_000)],
+        [earlier.id, orgs.get('COA'), shiftDate(date, -7), new Date(at.getTime() - 14 * DAY)],
       )
     : [];
 
-  const cases = await draftReasons(m, tableId, new Date(at.getTime() - 7 * 86_400_000), at, date);
-  const meetingId = await insertMeeting(m, tableId, at, 'in_session');
-  const itemIds = await insertItems(m, meetingId, [
-    ...cases.map((c) => ({ caseId: c.caseId, reasons: c.reasons })),
-    { topic: 'Samenwerking met de vervoerder bij overlast rond het station', reasons: [{ code: 'nominated', detail: 'Ingebracht door de gemeente', category: 'deliberation', origin: 'draft' }] },
-  ]);
+  const meeting = await insertMeeting(m, tableId, at);
+  // In the demo every open case is discussed: the chair's organisation nominated them all, and the
+  // municipality a topic.
+  const nominator = orgs.get('COA') ?? [...orgs.values()][0];
+  await m.query(
+    `INSERT INTO nomination (table_id, meeting_id, case_id, reason_code, reason_text, source, organisation_id, user_id, created_at)
+     SELECT $1, $2, c.id, 'progress_stalled', 'Voortgang bespreken', 'member', $3, $4, $5 FROM case_file c WHERE c.table_id = $1 AND c.status <> 'closed'`,
+    [tableId, meeting.id, nominator, chairId, new Date(at.getTime() - 3 * DAY)],
+  );
+  await m.query(
+    `INSERT INTO nomination (table_id, meeting_id, topic, reason_code, reason_text, source, organisation_id, created_at)
+     VALUES ($1, $2, 'Samenwerking met de vervoerder bij overlast rond het station', 'cooperation', 'Ingebracht door de gemeente', 'member', $3, $4)`,
+    [tableId, meeting.id, orgs.get('MUNICIPALITY') ?? nominator, new Date(at.getTime() - 3 * DAY)],
+  );
+  // Drafted two working days ahead, as the scheduled job does, and published the working day before.
+  await draftAgenda(m, repositories, meeting, amsterdamHour(addWorkingDays(date, -2), 8));
+  await meetings.transition(m, meeting, 'agenda_published', { agendaPublishedAt: amsterdamHour(addWorkingDays(date, -1), 12) });
+  await meetings.transition(m, meeting, 'in_session', { openedAt: at });
+  const items = await draftedItems(m, meeting.id);
+  const cases = items.filter((i) => i.caseId !== null);
+
   for (const org of orgs.values()) {
     const absent = org === orgs.get('OM');
     await m.query(`INSERT INTO attendance (meeting_id, organisation_id, present, note, recorded_at) VALUES ($1, $2, $3, $4, $5)`, [
-      meetingId, org, !absent, absent ? 'Afgemeld; stukken vooraf gedeeld' : null, minute(2),
+      meeting.id, org, !absent, absent ? 'Afgemeld; stukken vooraf gedeeld' : null, minute(2),
     ]);
   }
-  const lead = cases.find((c) => c.status === 'active') ?? cases[0];
+  const lead = cases.find((c) => c.caseStatus === 'active') ?? cases[0];
   for (const [i, c] of cases.entries()) {
-    const decision = c === lead ? DECISIONS.nuisance : c.status === 'intake' ? DECISIONS.intake : c.status === 'monitoring' ? DECISIONS.monitoring : DECISIONS.other;
-    await m.query(`UPDATE agenda_item SET decision_text = $2, outcome = $3 WHERE id = $1`, [itemIds[i], decision.text, decision.outcome]);
+    const decision = c === lead ? DECISIONS.nuisance : c.caseStatus === 'intake' ? DECISIONS.intake : c.caseStatus === 'monitoring' ? DECISIONS.monitoring : DECISIONS.other;
+    await m.query(`UPDATE agenda_item SET decision_text = $2, outcome = $3 WHERE id = $1`, [c.itemId, decision.text, decision.outcome]);
     for (const [k, a] of decision.actions.entries()) {
       if (!orgs.get(a.owner)) continue;
       const due = a.due === 'overdue' ? shiftDate(today, -1) : addWorkingDays(today, a.due);
       await m.query(
         `INSERT INTO action (case_id, owner_organisation_id, owner_user_id, description, due_date, meeting_id, agenda_item_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [c.caseId, orgs.get(a.owner), a.owner === 'COA' ? chairId : null, a.description, due, meetingId, itemIds[i], minute(10 * i + k + 5)],
+        [c.caseId, orgs.get(a.owner), a.owner === 'COA' ? chairId : null, a.description, due, meeting.id, c.itemId, minute(10 * i + k + 5)],
       );
     }
   }
-  await m.query(`UPDATE agenda_item SET decision_text = 'De vervoerder wordt uitgenodigd voor het volgende overleg.', outcome = 'discussed' WHERE id = $1`, [
-    itemIds[cases.length],
-  ]);
-  if (lead) await recordNuisanceApproach(m, { meetingId, itemId: itemIds[cases.indexOf(lead)], caseId: lead.caseId, orgs, chairId, minute });
+  for (const topic of items.filter((i) => i.caseId === null)) {
+    await m.query(`UPDATE agenda_item SET decision_text = 'De vervoerder wordt uitgenodigd voor het volgende overleg.', outcome = 'discussed' WHERE id = $1`, [
+      topic.itemId,
+    ]);
+  }
+  if (lead) await recordNuisanceApproach(m, { meetingId: meeting.id, itemId: lead.itemId, caseId: lead.caseId!, orgs, chairId, minute });
   if (carried) {
     await m.query(`UPDATE action SET status = 'done', completed_at = $2, result_note = 'Dossier bijgewerkt.' WHERE id = $1`, [carried.id, minute(30)]);
     await m.query(`INSERT INTO action_review (action_id, meeting_id, outcome, created_at, created_by) VALUES ($1, $2, 'done', $3, $4)`, [
-      carried.id, meetingId, minute(30), chairId,
+      carried.id, meeting.id, minute(30), chairId,
     ]);
   }
 
   const closedAt = minute(90);
-  const snapshot = await buildMinutesSnapshot(m, meetingId, closedAt);
-  const meeting = (await lockMeeting(m, meetingId))!;
-  await transitionMeeting(m, meeting, 'closed', ', closed_at = $3, minutes = $4::jsonb', [closedAt, JSON.stringify(snapshot)]);
-  return at;
+  const snapshot = await buildMinutesSnapshot(m, meeting.id, closedAt);
+  await meetings.transition(m, meeting, 'closed', { closedAt, minutes: snapshot });
 }
 
 export async function seedDemoMeetings(m: EntityManager, tableId: string): Promise<void> {
@@ -265,11 +219,12 @@ export async function seedDemoMeetings(m: EntityManager, tableId: string): Promi
   const [chair] = await m.query(`SELECT user_id FROM table_membership WHERE table_id = $1 AND role = 'chair' AND ended_at IS NULL`, [tableId]);
   const today = amsterdamDate();
 
-  const lastMeetingAt = await seedClosedMeeting(m, tableId, lastTuesdayBefore(today), orgs, chair?.user_id ?? null);
+  await seedClosedMeeting(m, tableId, lastTuesdayBefore(today), orgs, chair?.user_id ?? null);
 
+  // The next meeting's agenda is drafted now, from what was recorded since last week's close, and published.
   const upcoming = tuesdaysAfter(today, 4).map((d) => amsterdamHour(d, MEETING_HOUR));
-  const nextId = await insertMeeting(m, tableId, upcoming[0], 'agenda_published');
-  for (const at of upcoming.slice(1)) await insertMeeting(m, tableId, at, 'planned');
-  const cases = await draftReasons(m, tableId, lastMeetingAt, upcoming[0], today);
-  await insertItems(m, nextId, cases.map((c) => ({ caseId: c.caseId, reasons: c.reasons })));
+  const next = await insertMeeting(m, tableId, upcoming[0]);
+  await draftAgenda(m, repositories, next);
+  await meetings.transition(m, next, 'agenda_published', { agendaPublishedAt: 'now' });
+  for (const at of upcoming.slice(1)) await insertMeeting(m, tableId, at);
 }

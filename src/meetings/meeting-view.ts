@@ -37,10 +37,6 @@ export interface MeetingRow {
   item_count: number;
 }
 
-/** The columns of a MeetingRow, for `SELECT ${MEETING_COLUMNS} FROM meeting m`. */
-export const MEETING_COLUMNS = `m.id, m.table_id, m.scheduled_at, m.cadence_slot, m.status, m.location, m.agenda_published_at, m.opened_at,
-  m.closed_at, m.cancelled_reason, (SELECT count(*)::int FROM agenda_item a WHERE a.meeting_id = m.id) AS item_count`;
-
 const instant = (d: Date | null) => d?.toISOString() ?? null;
 
 export function meetingView(row: MeetingRow, granted: ReadonlySet<Category>): Partial<MeetingView> {

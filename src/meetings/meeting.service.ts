@@ -8,8 +8,9 @@ import { AccessService, TableAccess } from '../sharing/access.service';
 import type { HolidayPolicy } from '../tables/table.entity';
 import { occurrences } from './cadence';
 import { CreateMeetingDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting.dto';
-import { lockMeeting, LockedMeeting, requireMeetingStatus, transitionMeeting } from './meeting-status';
-import { MEETING_COLUMNS, MeetingRow, MeetingView, meetingView } from './meeting-view';
+import { requireMeetingStatus } from './meeting-status';
+import { MeetingView, meetingView } from './meeting-view';
+import { LockedMeeting, MeetingRepository, StoredMeeting } from './meeting.repository';
 
 export const DEFAULT_WEEKS_AHEAD = 8;
 const WEEK_MS = 7 * 86_400_000;
@@ -19,7 +20,7 @@ const MOVABLE = ['planned', 'agenda_published'] as const;
 /**
  * Meetings of a table: generated ahead from the cadence, added, moved and cancelled by the chair. A meeting
  * holds no personal data, so nothing here writes the processing log; every status change goes through
- * lockMeeting / transitionMeeting, and every change raises its domain event in its own transaction.
+ * MeetingRepository's lock and transition, and every change raises its domain event in its own transaction.
  */
 @Injectable()
 export class MeetingService {
@@ -27,6 +28,7 @@ export class MeetingService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly events: DomainEventService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   /**
@@ -35,7 +37,7 @@ export class MeetingService {
    * unique (table_id, cadence_slot) index, so a meeting that was moved or cancelled is never re-created.
    * For the scheduled job as well as the chair's request.
    */
-  async generateAhead(tableId: string, weeks = DEFAULT_WEEKS_AHEAD, m?: EntityManager): Promise<MeetingRow[]> {
+  async generateAhead(tableId: string, weeks = DEFAULT_WEEKS_AHEAD, m?: EntityManager): Promise<StoredMeeting[]> {
     if (!m) return this.dataSource.transaction((tx) => this.generateAhead(tableId, weeks, tx));
     const [table] = await m.query(`SELECT cadence_rrule, holiday_policy, active FROM chain_table WHERE id = $1`, [tableId]);
     if (!table) throw notFound('Table');
@@ -43,17 +45,9 @@ export class MeetingService {
     const now = new Date();
     const due = this.cadence(table.cadence_rrule, table.holiday_policy, now, new Date(now.getTime() + weeks * WEEK_MS)).filter((o) => o.scheduledAt > now);
     if (!due.length) return [];
-    // An ad-hoc meeting the chair already put at exactly that time is not doubled.
-    const created: { id: string }[] = await m.query(
-      `INSERT INTO meeting (table_id, scheduled_at, cadence_slot)
-       SELECT $1, u.scheduled_at, u.slot FROM unnest($2::timestamptz[], $3::timestamptz[]) AS u(scheduled_at, slot)
-        WHERE NOT EXISTS (SELECT 1 FROM meeting x WHERE x.table_id = $1 AND x.scheduled_at = u.scheduled_at AND x.status <> 'cancelled')
-       ON CONFLICT (table_id, cadence_slot) WHERE cadence_slot IS NOT NULL DO NOTHING
-       RETURNING id`,
-      [tableId, due.map((o) => o.scheduledAt), due.map((o) => o.slot)],
-    );
+    const created = await this.meetings.insertOccurrences(m, tableId, due);
     if (!created.length) return [];
-    const rows = await this.findRows(m, 'm.id = ANY($1)', [created.map((c) => c.id)]);
+    const rows = await this.meetings.findByIds(m, created);
     await this.events.raise(
       m,
       ...rows.map((r) => ({
@@ -81,22 +75,17 @@ export class MeetingService {
       throw new ValidationProblem([{ name: 'to', reason: 'must not be before from' }]);
     }
     const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingRead, operation: 'meeting.list' });
-    const where = ['m.table_id = $1'];
-    const params: unknown[] = [tableId];
-    const add = (clause: string, value: unknown) => {
-      params.push(value);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    if (query.from) add('m.scheduled_at >= ?', new Date(query.from));
-    if (query.to) add('m.scheduled_at < ?', new Date(query.to));
-    if (query.status) add('m.status = ?', query.status);
-    const rows = await this.findRows(this.dataSource.manager, where.join(' AND '), params);
+    const rows = await this.meetings.findOfTable(this.dataSource.manager, tableId, {
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      status: query.status,
+    });
     return rows.map((r) => meetingView(r, access.categories));
   }
 
   async get(ctx: RequestContext, meetingId: string): Promise<Partial<MeetingView>> {
     const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'meeting.read' });
-    const [row] = await this.findRows(this.dataSource.manager, 'm.id = $1', [meetingId]);
+    const row = (await this.meetings.findById(this.dataSource.manager, meetingId))!;
     return meetingView(row, access.categories);
   }
 
@@ -104,12 +93,8 @@ export class MeetingService {
   async create(ctx: RequestContext, tableId: string, dto: CreateMeetingDto): Promise<Partial<MeetingView>> {
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingManage, operation: 'meeting.create' }, m);
-      const [{ id }] = await m.query(`INSERT INTO meeting (table_id, scheduled_at, location) VALUES ($1, $2, $3) RETURNING id`, [
-        tableId,
-        new Date(dto.scheduledAt),
-        dto.location ?? null,
-      ]);
-      const row = await this.findRow(m, id);
+      const id = await this.meetings.insert(m, { tableId, scheduledAt: new Date(dto.scheduledAt), location: dto.location ?? null });
+      const row = (await this.meetings.findById(m, id))!;
       await this.events.raise(m, {
         type: DomainEventType.MeetingScheduled,
         tableId,
@@ -128,11 +113,11 @@ export class MeetingService {
     return this.dataSource.transaction(async (m) => {
       const { meeting, access } = await this.lockForChair(ctx, m, meetingId, 'meeting.move');
       requireMeetingStatus(meeting, MOVABLE, 'move');
-      const before = await this.findRow(m, meetingId);
+      const before = (await this.meetings.findById(m, meetingId))!;
       const scheduledAt = dto.scheduledAt !== undefined ? new Date(dto.scheduledAt) : before.scheduled_at;
       const location = dto.location !== undefined ? dto.location : before.location;
       if (scheduledAt.getTime() === before.scheduled_at.getTime() && location === before.location) return meetingView(before, access.categories);
-      await m.query(`UPDATE meeting SET scheduled_at = $2, location = $3, updated_at = now() WHERE id = $1`, [meetingId, scheduledAt, location]);
+      await this.meetings.move(m, meetingId, scheduledAt, location);
       await this.events.raise(m, {
         type: DomainEventType.MeetingMoved,
         tableId: meeting.table_id,
@@ -144,14 +129,14 @@ export class MeetingService {
           locationChanged: location !== before.location,
         },
       });
-      return meetingView(await this.findRow(m, meetingId), access.categories);
+      return meetingView((await this.meetings.findById(m, meetingId))!, access.categories);
     });
   }
 
   async cancel(ctx: RequestContext, meetingId: string, reason: string): Promise<Partial<MeetingView>> {
     return this.dataSource.transaction(async (m) => {
       const { meeting, access } = await this.lockForChair(ctx, m, meetingId, 'meeting.cancel');
-      await transitionMeeting(m, meeting, 'cancelled', ', cancelled_reason = $3', [reason]);
+      await this.meetings.transition(m, meeting, 'cancelled', { cancelledReason: reason });
       await this.events.raise(m, {
         type: DomainEventType.MeetingCancelled,
         tableId: meeting.table_id,
@@ -159,13 +144,13 @@ export class MeetingService {
         aggregateId: meetingId,
         payload: { scheduledAt: meeting.scheduled_at.toISOString() },
       });
-      return meetingView(await this.findRow(m, meetingId), access.categories);
+      return meetingView((await this.meetings.findById(m, meetingId))!, access.categories);
     });
   }
 
   private async lockForChair(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string): Promise<{ meeting: LockedMeeting; access: TableAccess }> {
     const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingManage, operation }, m);
-    return { meeting: (await lockMeeting(m, meetingId))!, access };
+    return { meeting: (await this.meetings.lock(m, meetingId))!, access };
   }
 
   private cadence(rrule: string, policy: HolidayPolicy, from: Date, to: Date) {
@@ -175,14 +160,5 @@ export class MeetingService {
       // Cadences are validated when written; one that still cannot be read is the chair's to correct.
       throw conflict('cadence_unreadable', "The table's cadence cannot be read; correct it on the table.");
     }
-  }
-
-  private findRows(m: EntityManager, where: string, params: unknown[]): Promise<MeetingRow[]> {
-    return m.query(`SELECT ${MEETING_COLUMNS} FROM meeting m WHERE ${where} ORDER BY m.scheduled_at, m.id`, params);
-  }
-
-  private async findRow(m: EntityManager, meetingId: string): Promise<MeetingRow> {
-    const [row] = await this.findRows(m, 'm.id = $1', [meetingId]);
-    return row;
   }
 }

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { MeetingController } from './meeting.controller';
+import { MeetingRepository } from './meeting.repository';
 import { MeetingService } from './meeting.service';
 
-/** Meetings: cadence generation, add, move, cancel. MeetingService.generateAhead is for the scheduled job. */
+/**
+ * Meetings: cadence generation, add, move, cancel. MeetingService.generateAhead is for the scheduled job;
+ * MeetingRepository holds every query on meetings, for the agenda, session, minutes and calendar modules too.
+ */
 @Module({
   controllers: [MeetingController],
-  providers: [MeetingService],
-  exports: [MeetingService],
+  providers: [MeetingService, MeetingRepository],
+  exports: [MeetingService, MeetingRepository],
 })
 export class MeetingsModule {}

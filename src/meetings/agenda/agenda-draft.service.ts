@@ -10,7 +10,8 @@ import type { Category } from '../../sharing/categories';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, draftReasonCategory, StoredReason, summaryView } from './agenda-view';
 import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
-import { LockedMeeting, lockMeeting, requireMeetingStatus } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { LockedMeeting, MeetingRepository } from '../meeting.repository';
 
 /** Who asked for the draft; absent when the scheduled job assembles it. */
 export interface DraftActor {
@@ -51,6 +52,12 @@ function reasonsByCase(rows: DraftReasonRow[]): Map<string, { reference: string;
   return byCase;
 }
 
+/** The queries drafting runs; stateless, so the demo seed can construct them before any service exists. */
+export interface DraftRepositories {
+  agenda: AgendaRepository;
+  meetings: MeetingRepository;
+}
+
 /**
  * Assembles the draft agenda of a planned meeting. Rebuilds the case items from what the cases say now;
  * items the chair put on or gave reasons by hand (a reason with origin `chair`) and topic items stay.
@@ -62,6 +69,7 @@ export class AgendaDraftService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly agenda: AgendaRepository,
+    private readonly meetings: MeetingRepository,
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
   ) {}
@@ -73,11 +81,9 @@ export class AgendaDraftService {
   async assemble(meetingId: string, actor?: DraftActor): Promise<AgendaSummaryView> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const meeting = await lockMeeting(m, meetingId);
+      const meeting = await this.meetings.lock(m, meetingId);
       if (!meeting || (actor && meeting.table_id !== actor.access.tableId)) throw notFound('Meeting');
-      requireMeetingStatus(meeting, ['planned'], 'draft the agenda of');
-      const { itemCount, categories } = await this.rebuild(m, meeting);
-      await this.agenda.setDrafted(m, meeting.id);
+      const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting);
       if (actor) {
         await this.log.record(m, actor.ctx, actor.access, {
           operation: 'agenda.draft',
@@ -95,60 +101,74 @@ export class AgendaDraftService {
         aggregateId: meeting.id,
         payload: { meetingId: meeting.id, itemCount },
       });
-      return summaryView((await this.agenda.findMeeting(m, meeting.id))!, itemCount);
+      return summaryView((await this.meetings.findById(m, meeting.id))!, itemCount);
     });
   }
+}
 
-  private async rebuild(m: EntityManager, meeting: LockedMeeting): Promise<{ itemCount: number; categories: Category[] }> {
-    const since = await this.agenda.findDraftSince(m, meeting.table_id, meeting.scheduled_at);
-    const meetingDate = amsterdamDate(new Date(meeting.scheduled_at));
-    const today = amsterdamDate();
-    const drafted = reasonsByCase(
-      await this.agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, today, meetingDate }),
-    );
-    const topicNominations = await this.agenda.findTopicNominations(m, meeting.id);
-    const existing = await this.agenda.findItems(m, meeting.id);
+/**
+ * The drafting rules of DOMAIN.md section 4.3, applied to a planned, locked meeting in the caller's
+ * transaction: the scheduled job, the chair and the demo seed all draft with this. What is new "since the
+ * last meeting" is what was recorded (or pushed) after the table's previous meeting was closed, whenever
+ * it happened: each incident is new on the drafts up to the next close, and on none after it.
+ * `at` replays a draft as it stood at that moment (the demo seed's meeting of last week); without it, now.
+ */
+export async function draftAgenda(
+  m: EntityManager,
+  { agenda, meetings }: DraftRepositories,
+  meeting: LockedMeeting,
+  at?: Date,
+): Promise<{ itemCount: number; categories: Category[] }> {
+  requireMeetingStatus(meeting, ['planned'], 'draft the agenda of');
+  const since = await meetings.findDraftSince(m, meeting.table_id, meeting.scheduled_at);
+  const meetingDate = amsterdamDate(new Date(meeting.scheduled_at));
+  const today = amsterdamDate(at);
+  const drafted = reasonsByCase(
+    await agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, at, today, meetingDate }),
+  );
+  const topicNominations = await agenda.findTopicNominations(m, meeting.id);
+  const existing = await agenda.findItems(m, meeting.id);
 
-    const stale: string[] = [];
-    const caseItems: { id: string; isNew: boolean; caseId: string; group: number; position: number; reference: string; reasons: StoredReason[] }[] = [];
-    const topicItems: { id: string; isNew: boolean; topic: string; reasons: StoredReason[] }[] = [];
-    for (const item of existing) {
-      const chairs = item.reasons.filter(isChairs);
-      if (item.case_id === null) {
-        topicItems.push({ id: item.id, isNew: false, topic: item.topic!, reasons: item.reasons });
-        continue;
-      }
-      const found = drafted.get(item.case_id);
-      drafted.delete(item.case_id);
-      if (!found && !chairs.length) {
-        stale.push(item.id);
-        continue;
-      }
-      caseItems.push(caseItem(item, found?.reasons ?? [], chairs));
+  const stale: string[] = [];
+  const caseItems: { id: string; isNew: boolean; caseId: string; group: number; position: number; reference: string; reasons: StoredReason[] }[] = [];
+  const topicItems: { id: string; isNew: boolean; topic: string; reasons: StoredReason[] }[] = [];
+  for (const item of existing) {
+    const chairs = item.reasons.filter(isChairs);
+    if (item.case_id === null) {
+      topicItems.push({ id: item.id, isNew: false, topic: item.topic!, reasons: item.reasons });
+      continue;
     }
-    for (const [caseId, { reference, reasons }] of drafted) {
-      caseItems.push({ id: randomUUID(), isNew: true, caseId, group: AGENDA_REASON_GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
+    const found = drafted.get(item.case_id);
+    drafted.delete(item.case_id);
+    if (!found && !chairs.length) {
+      stale.push(item.id);
+      continue;
     }
-    const onAgenda = new Set(topicItems.flatMap((i) => i.reasons.map((r) => r.nominationId)));
-    for (const n of topicNominations.filter((x) => !onAgenda.has(x.id))) {
-      const reason: StoredReason = { code: 'nominated', detail: n.reason_code + (n.reason_text ? `: ${n.reason_text}` : ''), category: 'deliberation', origin: 'draft', via: n.source, nominationId: n.id };
-      topicItems.push({ id: randomUUID(), isNew: true, topic: n.topic, reasons: [reason] });
-    }
-
-    // Items kept for the chair's reasons alone keep their relative order; the others go by reference.
-    caseItems.sort((a, b) => a.group - b.group || (a.group === CHAIR_GROUP ? a.position - b.position : 0) || a.reference.localeCompare(b.reference));
-    const ordered: (ItemWrite & { isNew: boolean })[] = [
-      ...caseItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: i.caseId, topic: null, reasons: i.reasons, position: 0 })),
-      ...topicItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: null, topic: i.topic, reasons: i.reasons, position: 0 })),
-    ].map((item, index) => ({ ...item, position: index + 1 }));
-
-    await this.agenda.deleteItems(m, stale);
-    await this.agenda.insertItems(m, meeting.id, ordered.filter((i) => i.isNew));
-    await this.agenda.updateItems(m, ordered.filter((i) => !i.isNew));
-    const categories = new Set<Category>(['deliberation']);
-    for (const item of ordered) for (const r of item.reasons) categories.add(r.category);
-    return { itemCount: ordered.length, categories: [...categories] };
+    caseItems.push(caseItem(item, found?.reasons ?? [], chairs));
   }
+  for (const [caseId, { reference, reasons }] of drafted) {
+    caseItems.push({ id: randomUUID(), isNew: true, caseId, group: AGENDA_REASON_GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
+  }
+  const onAgenda = new Set(topicItems.flatMap((i) => i.reasons.map((r) => r.nominationId)));
+  for (const n of topicNominations.filter((x) => !onAgenda.has(x.id))) {
+    const reason: StoredReason = { code: 'nominated', detail: n.reason_code + (n.reason_text ? `: ${n.reason_text}` : ''), category: 'deliberation', origin: 'draft', via: n.source, nominationId: n.id };
+    topicItems.push({ id: randomUUID(), isNew: true, topic: n.topic, reasons: [reason] });
+  }
+
+  // Items kept for the chair's reasons alone keep their relative order; the others go by reference.
+  caseItems.sort((a, b) => a.group - b.group || (a.group === CHAIR_GROUP ? a.position - b.position : 0) || a.reference.localeCompare(b.reference));
+  const ordered: (ItemWrite & { isNew: boolean })[] = [
+    ...caseItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: i.caseId, topic: null, reasons: i.reasons, position: 0 })),
+    ...topicItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: null, topic: i.topic, reasons: i.reasons, position: 0 })),
+  ].map((item, index) => ({ ...item, position: index + 1 }));
+
+  await agenda.deleteItems(m, stale);
+  await agenda.insertItems(m, meeting.id, ordered.filter((i) => i.isNew));
+  await agenda.updateItems(m, ordered.filter((i) => !i.isNew));
+  await meetings.setDrafted(m, meeting.id, at);
+  const categories = new Set<Category>(['deliberation']);
+  for (const item of ordered) for (const r of item.reasons) categories.add(r.category);
+  return { itemCount: ordered.length, categories: [...categories] };
 }
 
 /** An item already on the agenda: the draft's fresh reasons first, then the chair's. */

@@ -30,7 +30,8 @@ export class AgendaController {
     description:
       'Rebuilds the case items in the order of the weekly cycle: escalation proposals and severe incidents, overdue actions, new cases, new ' +
       'incidents, actions due before the meeting, passed review dates, nominations; each case once, with all its reasons. Items the chair ' +
-      'added or gave reasons by hand, and topic items, are kept. Also run by a job two working days before the meeting.',
+      'added or gave reasons by hand, and topic items, are kept. New and severe incidents are those recorded (or pushed) after the ' +
+      "table's previous meeting was closed, whenever they happened. Also run by a job two working days before the meeting.",
   })
   @ApiOkResponse({ type: AgendaSummaryView })
   @ApiInvalidInput()

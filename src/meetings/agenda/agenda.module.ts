@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CasesModule } from '../../cases/cases.module';
+import { MeetingsModule } from '../meetings.module';
 import { AgendaController } from './agenda.controller';
 import { AgendaDraftService } from './agenda-draft.service';
 import { AgendaRepository } from './agenda.repository';
@@ -11,7 +12,7 @@ import { NominationService } from './nomination.service';
 
 /** Nominations, list imports, the draft agenda, editing and publishing, the per-viewer agenda. */
 @Module({
-  imports: [CasesModule],
+  imports: [CasesModule, MeetingsModule],
   controllers: [NominationController, ListImportController, AgendaController],
   providers: [AgendaRepository, AgendaDraftService, AgendaService, NominationService, ListImportService],
   exports: [AgendaDraftService],

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { overdueSql } from '../../actions/overdue';
+import { CASE_SUMMARY } from '../../cases/case.repository';
+import { MeetingRepository } from '../meeting.repository';
 import type { TouchedSubject } from '../../sharing/processing-log.service';
 import type { AgendaMeetingRow, AgendaRow, StoredReason } from './agenda-view';
 
@@ -40,47 +43,26 @@ export interface ItemWrite {
   reasons: StoredReason[];
 }
 
-/** "Overdue" as everywhere else: open and past its due date in the Netherlands. */
-const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
-
 /** Named queries on meetings' agendas. Every method takes the caller's transaction. */
 @Injectable()
 export class AgendaRepository {
-  async findMeeting(m: EntityManager, meetingId: string): Promise<AgendaMeetingRow | undefined> {
-    const [row] = await m.query(
-      `SELECT id, table_id, status, scheduled_at, agenda_drafted_at, agenda_published_at FROM meeting WHERE id = $1`,
-      [meetingId],
-    );
-    return row;
-  }
+  constructor(private readonly meetings: MeetingRepository) {}
 
-  /** "The next meeting": the table's earliest planned meeting still to come (a published agenda is left alone). */
-  async findNextPlannedMeeting(m: EntityManager, tableId: string): Promise<{ id: string } | undefined> {
-    const [row] = await m.query(
-      `SELECT id FROM meeting WHERE table_id = $1 AND status = 'planned' AND scheduled_at > now() ORDER BY scheduled_at, id LIMIT 1`,
-      [tableId],
-    );
-    return row;
-  }
-
-  /** Since the table's previous closed meeting, or 28 days before this one when there is none. */
-  async findDraftSince(m: EntityManager, tableId: string, scheduledAt: Date): Promise<Date> {
-    const [row] = await m.query(
-      `SELECT coalesce((SELECT max(scheduled_at) FROM meeting WHERE table_id = $1 AND status = 'closed' AND scheduled_at < $2),
-                       $2::timestamptz - interval '28 days') AS since`,
-      [tableId, scheduledAt],
-    );
-    return row.since;
+  /** The meeting as the agenda views show it (MeetingRepository's one read of a meeting). */
+  findMeeting(m: EntityManager, meetingId: string): Promise<AgendaMeetingRow | undefined> {
+    return this.meetings.findById(m, meetingId);
   }
 
   /**
    * Every reason every open case of the table has to be on the agenda, in one statement: pending escalation
-   * proposals, incidents since `since` (severe ones apart, per classification), open actions due before
-   * the meeting (overdue when past `today`), intake cases, passed review dates and this meeting's nominations.
+   * proposals, incidents recorded after `since` (and up to `at`, if given; severe ones apart, per classification),
+   * open actions due before the meeting (overdue as of `today`), intake cases, passed review dates and this
+   * meeting's nominations. An incident counts by when it reached the system, not when it happened: one
+   * pushed a day late is still news to the table.
    */
   async findDraftReasons(
     m: EntityManager,
-    p: { tableId: string; meetingId: string; since: Date; today: string; meetingDate: string },
+    p: { tableId: string; meetingId: string; since: Date; at?: Date; today: string; meetingDate: string },
   ): Promise<DraftReasonRow[]> {
     return m.query(
       `WITH oc AS (SELECT id, reference, status, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed')
@@ -93,11 +75,11 @@ export class AgendaRepository {
            SELECT i.case_id, CASE WHEN i.severe THEN 'severe_incident' ELSE 'new_incidents' END,
                   string_agg(DISTINCT i.kind, ', ' ORDER BY i.kind), i.classification, NULL
              FROM (SELECT case_id, kind, classification, severity = 'severe' AS severe FROM incident
-                    WHERE occurred_at >= $3 AND case_id IN (SELECT id FROM oc)) i
+                    WHERE created_at > $3 AND ($6::timestamptz IS NULL OR created_at <= $6) AND case_id IN (SELECT id FROM oc)) i
             GROUP BY i.case_id, i.severe, i.classification
            UNION ALL
            SELECT a.case_id, CASE WHEN a.overdue THEN 'overdue_actions' ELSE 'actions_due' END, count(*)::text, NULL, NULL
-             FROM (SELECT case_id, due_date < $4::date AS overdue FROM action
+             FROM (SELECT case_id, ${overdueSql('action', '$4::date')} AS overdue FROM action
                     WHERE status = 'open' AND due_date <= $5::date AND case_id IN (SELECT id FROM oc)) a
             GROUP BY a.case_id, a.overdue
            UNION ALL
@@ -109,7 +91,7 @@ export class AgendaRepository {
              FROM nomination n WHERE n.meeting_id = $2 AND n.case_id IN (SELECT id FROM oc)
          ) r
          JOIN oc ON oc.id = r.case_id`,
-      [p.tableId, p.meetingId, p.since, p.today, p.meetingDate],
+      [p.tableId, p.meetingId, p.since, p.today, p.meetingDate, p.at ?? null],
     );
   }
 
@@ -189,35 +171,25 @@ export class AgendaRepository {
     ]);
   }
 
-  async setDrafted(m: EntityManager, meetingId: string): Promise<void> {
-    await m.query(`UPDATE meeting SET agenda_drafted_at = now(), updated_at = now() WHERE id = $1`, [meetingId]);
-  }
-
   /**
-   * The agenda as the views show it, in one statement: per item its case as a list row (subject and action
-   * counts), its procedure stage, and the case's open actions agreed before this meeting (carried over).
+   * The agenda as the views show it, in one statement: per item its case as the one case summary (a list
+   * row: subject and action counts), its procedure stage, and the case's open actions agreed before this
+   * meeting (carried over).
    */
   async findAgenda(m: EntityManager, meetingId: string, itemIds?: string[]): Promise<(AgendaRow & { subject: TouchedSubject | null })[]> {
     const rows: (AgendaRow & { subject_id: string | null; v_number: string | null })[] = await m.query(
-      `SELECT ai.id, ai.position, ai.topic, ai.reasons, c.procedure_stage, c.subject_id, s.v_number,
-              CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object(
-                'id', c.id, 'table_id', c.table_id, 'subject_id', c.subject_id, 'reference', c.reference, 'status', c.status,
-                'risk_level', c.risk_level, 'review_date', c.review_date, 'opened_at', c.opened_at, 'closed_at', c.closed_at,
-                'cursor_at', '', 'v_number', s.v_number, 'family_name', s.family_name, 'given_names', s.given_names,
-                'date_of_birth', s.date_of_birth, 'nationality', s.nationality,
-                'open_actions', (SELECT count(*) FROM action x WHERE x.case_id = c.id AND x.status = 'open'),
-                'overdue_actions', (SELECT count(*) FROM action x WHERE x.case_id = c.id AND x.status = 'open' AND x.due_date < ${TODAY}))
-              END AS case_row,
+      `SELECT ai.id, ai.position, ai.topic, ai.reasons, cf.procedure_stage, cs.subject_id, cs.v_number,
+              CASE WHEN cs.id IS NULL THEN NULL ELSE to_json(cs) END AS case_row,
               coalesce((SELECT json_agg(json_build_object('id', a.id, 'meetingId', a.meeting_id, 'ownerOrganisationId', a.owner_organisation_id,
-                                                          'description', a.description, 'dueDate', a.due_date, 'overdue', a.due_date < ${TODAY})
+                                                          'description', a.description, 'dueDate', a.due_date, 'overdue', ${overdueSql('a')})
                                         ORDER BY a.due_date, a.created_at)
                           FROM action a
                          WHERE a.case_id = ai.case_id AND a.status = 'open' AND a.meeting_id IS DISTINCT FROM ai.meeting_id
                            AND a.created_at < coalesce(mt.opened_at, now())), '[]') AS carried_actions
          FROM agenda_item ai
          JOIN meeting mt ON mt.id = ai.meeting_id
-         LEFT JOIN case_file c ON c.id = ai.case_id
-         LEFT JOIN subject s ON s.id = c.subject_id
+         LEFT JOIN case_file cf ON cf.id = ai.case_id
+         LEFT JOIN LATERAL (${CASE_SUMMARY} WHERE c.id = ai.case_id) cs ON true
         WHERE ai.meeting_id = $1 AND ($2::uuid[] IS NULL OR ai.id = ANY($2::uuid[]))
         ORDER BY ai.position, ai.created_at, ai.id`,
       [meetingId, itemIds ?? null],

@@ -11,7 +11,8 @@ import { AgendaDraftService } from './agenda-draft.service';
 import { AgendaReasonInputDto, CreateAgendaItemDto, ReorderAgendaDto, UpdateAgendaItemDto } from './agenda.dto';
 import { AgendaRepository, ItemRow } from './agenda.repository';
 import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
-import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 
 const EDITABLE = ['planned', 'agenda_published'] as const;
 const PURPOSE = 'Agenda van het casusoverleg voorbereiden en bespreken';
@@ -34,6 +35,7 @@ export class AgendaService {
     private readonly events: DomainEventService,
     private readonly agenda: AgendaRepository,
     private readonly drafts: AgendaDraftService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async draft(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
@@ -107,8 +109,8 @@ export class AgendaService {
   async publish(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
     return this.dataSource.transaction(async (m) => {
       await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation: 'agenda.publish' }, m);
-      const locked = (await lockMeeting(m, meetingId))!;
-      await transitionMeeting(m, locked, 'agenda_published', ', agenda_published_at = now()');
+      const locked = (await this.meetings.lock(m, meetingId))!;
+      await this.meetings.transition(m, locked, 'agenda_published', { agendaPublishedAt: 'now' });
       const itemCount = await this.agenda.countItems(m, meetingId);
       await this.events.raise(m, {
         type: DomainEventType.AgendaPublished,
@@ -117,7 +119,7 @@ export class AgendaService {
         aggregateId: meetingId,
         payload: { meetingId, itemCount },
       });
-      return summaryView((await this.agenda.findMeeting(m, meetingId))!, itemCount);
+      return summaryView((await this.meetings.findById(m, meetingId))!, itemCount);
     });
   }
 
@@ -141,7 +143,7 @@ export class AgendaService {
   /** The chair of the meeting's table, with the meeting locked and still open for editing. */
   private async editable(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string): Promise<TableAccess> {
     const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation }, m);
-    requireMeetingStatus((await lockMeeting(m, meetingId))!, EDITABLE, 'edit the agenda of');
+    requireMeetingStatus((await this.meetings.lock(m, meetingId))!, EDITABLE, 'edit the agenda of');
     return access;
   }
 
@@ -150,7 +152,7 @@ export class AgendaService {
     const found = await this.agenda.findItem(m, itemId);
     // A re-draft may have removed the item since the access check.
     if (!found) throw notFound('Agenda item');
-    requireMeetingStatus((await lockMeeting(m, found.meeting_id))!, EDITABLE, 'edit the agenda of');
+    requireMeetingStatus((await this.meetings.lock(m, found.meeting_id))!, EDITABLE, 'edit the agenda of');
     // Re-read under the meeting's lock: a draft may have changed the item meanwhile.
     const item = await this.agenda.findItem(m, itemId);
     if (!item) throw notFound('Agenda item');

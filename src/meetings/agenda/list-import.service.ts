@@ -10,9 +10,9 @@ import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import { AccessService, TableAccess } from '../../sharing/access.service';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
-import { AgendaRepository } from './agenda.repository';
 import type { Category } from '../../sharing/categories';
 import { disclose } from '../../sharing/disclosure';
+import { MeetingRepository } from '../meeting.repository';
 import { ListImportCountsView, ListImportDto, ListImportReportView, ListLineReportView } from './list-import.dto';
 import type { ListKind } from './list-import.entity';
 import { noPlannedMeeting } from './nomination.service';
@@ -87,7 +87,7 @@ export class ListImportService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly cases: CaseRepository,
-    private readonly agenda: AgendaRepository,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async import(ctx: RequestContext, tableId: string, dto: ListImportDto): Promise<ListImportOutcome> {
@@ -100,7 +100,7 @@ export class ListImportService {
       await this.access.requireCategories(ctx, access, ['identity', 'deliberation'], 'list.import');
       const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);
       if (stored) return this.repeat(m, ctx, access, stored, startedAt);
-      const meeting = await this.agenda.findNextPlannedMeeting(m, tableId);
+      const meeting = await this.meetings.findNextPlanned(m, tableId);
       if (!meeting) throw noPlannedMeeting();
       // Claiming the hash first makes a concurrent identical list wait here, and then find this one.
       const [claimed] = await m.query(

@@ -9,7 +9,8 @@ import { AccessCheck, AccessService, TableAccess } from '../../sharing/access.se
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { AgendaRepository } from './agenda.repository';
-import { lockMeeting, requireMeetingStatus } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 import { CreateNominationDto, NominationView } from './nomination.dto';
 
 interface NominationRow {
@@ -69,6 +70,7 @@ export class NominationService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly agenda: AgendaRepository,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async create(ctx: RequestContext, tableId: string, dto: CreateNominationDto): Promise<Partial<NominationView>> {
@@ -131,12 +133,12 @@ export class NominationService {
   /** The meeting named (a planned one of this table), or the table's next planned meeting. */
   private async targetMeeting(ctx: RequestContext, m: EntityManager, check: CreateCheck, meetingId: string | undefined): Promise<string> {
     if (meetingId === undefined) {
-      const next = await this.agenda.findNextPlannedMeeting(m, check.within.tableId);
+      const next = await this.meetings.findNextPlanned(m, check.within.tableId);
       if (!next) throw noPlannedMeeting();
       return next.id;
     }
     await this.access.require(ctx, 'meeting', meetingId, check, m);
-    const meeting = (await lockMeeting(m, meetingId))!;
+    const meeting = (await this.meetings.lock(m, meetingId))!;
     requireMeetingStatus(meeting, ['planned'], 'nominate for');
     return meeting.id;
   }

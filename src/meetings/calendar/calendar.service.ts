@@ -11,9 +11,9 @@ import { label, MEETING_STATUS_LABELS } from '../../common/labels';
 import { AccessService } from '../../sharing/access.service';
 import type { Category } from '../../sharing/categories';
 import { disclose } from '../../sharing/disclosure';
-import type { MeetingStatus } from '../meeting.entity';
 import { MeetingView } from '../meeting-view';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { MeetingRepository } from '../meeting.repository';
 import { CalendarFeedView, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
 
 /** Tokens are `newSecret()`: 32 random bytes, base64url. Anything else cannot be a feed. */
@@ -58,6 +58,7 @@ export class CalendarService {
     private readonly config: AppConfig,
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateCalendarFeedDto): Promise<Partial<CreatedCalendarFeedView>> {
@@ -114,12 +115,7 @@ export class CalendarService {
     // Its user must still sit at the table; otherwise the feed is not found.
     const { tableId } = await this.access.require(ctx, 'calendarFeed', feedId, { permission: Permission.MeetingRead, operation: 'calendar_feed.read' });
     const [table] = await this.dataSource.query(`SELECT name, coa_location FROM chain_table WHERE id = $1`, [tableId]);
-    const meetings: { id: string; scheduled_at: Date; status: MeetingStatus; location: string | null }[] = await this.dataSource.query(
-      `SELECT id, scheduled_at, status, location FROM meeting
-        WHERE table_id = $1 AND status IN ('planned', 'agenda_published', 'in_session') AND scheduled_at >= now() - make_interval(days => $2)
-        ORDER BY scheduled_at, id`,
-      [tableId, PAST_DAYS],
-    );
+    const meetings = await this.meetings.findForCalendar(this.dataSource.manager, tableId, PAST_DAYS);
     const summary = /^LKO\b/i.test(table.name) ? table.name : `LKO ${table.name}`;
     const calendar = ical({ name: summary, prodId: PRODUCT });
     for (const row of meetings) {

@@ -5,6 +5,7 @@ import type { StrategyKind } from '../../cases/case-strategy.entity';
 import type { MeasureStatus } from '../../cases/measure.entity';
 import type { EscalationStatus, EscalationTrack } from '../../escalations/escalation.entity';
 import { measureType } from '../../cases/measure-catalogue';
+import { MeetingRepository } from '../meeting.repository';
 import type { Category } from '../../sharing/categories';
 import { reasonCategory, type ReasonRecord } from '../agenda/agenda-view';
 
@@ -247,11 +248,7 @@ function strip<T extends object>(row: T, ...keys: string[]): T {
  * Measures count when they were recorded on an item's case during the session (opened_at up to closedAt).
  */
 export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, closedAt: Date = new Date()): Promise<MinutesSnapshot> {
-  const [meeting] = await m.query(
-    `SELECT mt.table_id, t.name AS table_name, mt.scheduled_at, mt.opened_at, mt.location
-       FROM meeting mt JOIN chain_table t ON t.id = mt.table_id WHERE mt.id = $1`,
-    [meetingId],
-  );
+  const meeting = await new MeetingRepository().findHeading(m, meetingId);
   if (!meeting) throw new Error(`meeting ${meetingId} does not exist`);
 
   const attendance: SnapshotAttendance[] = await m.query(

@@ -9,7 +9,8 @@ import type { Category } from '../../sharing/categories';
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService, TouchedSubject } from '../../sharing/processing-log.service';
 import type { MeetingStatus } from '../meeting.entity';
-import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 import { CreateAddendumDto } from './minutes.dto';
 import { buildMinutesSnapshot, MinutesSnapshot, snapshotCategories, snapshotSubjectIds } from './minutes-snapshot';
 import { AddendumRow, MinutesAddendumView, MinutesView, renderMinutes } from './minutes-view';
@@ -34,6 +35,7 @@ export class MinutesService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   /** in_session → closed; the snapshot is built and stored in the same statement that closes the meeting. */
@@ -41,13 +43,13 @@ export class MinutesService {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
       const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'meeting.close' });
-      const meeting = (await lockMeeting(m, meetingId))!;
+      const meeting = (await this.meetings.lock(m, meetingId))!;
       // Only a meeting in session has minutes to freeze; checked before any work is done.
       requireMeetingStatus(meeting, ['in_session'], 'close');
 
       const closedAt = new Date();
       const snapshot = await buildMinutesSnapshot(m, meetingId, closedAt);
-      await transitionMeeting(m, meeting, 'closed', ', closed_at = $3, minutes = $4::jsonb', [closedAt, JSON.stringify(snapshot)]);
+      await this.meetings.transition(m, meeting, 'closed', { closedAt, minutes: snapshot });
       const [agreed] = await m.query(
         `SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}') AS ids FROM action a
           WHERE a.agenda_item_id IN (SELECT id FROM agenda_item WHERE meeting_id = $1)`,
@@ -107,11 +109,10 @@ export class MinutesService {
     return this.dataSource.transaction(async (m) => {
       const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'minutes.addendum' });
       // Shares the lock the close takes, so an addendum never lands on minutes that are still being frozen.
-      const meeting = (await lockMeeting(m, meetingId))!;
+      const meeting = (await this.meetings.lock(m, meetingId))!;
       requireMeetingStatus(meeting, ['closed'], 'add an addendum to the minutes of');
       await this.access.requireCategories(ctx, access, ['deliberation'], 'minutes.addendum');
-      const [{ minutes }] = await m.query(`SELECT minutes FROM meeting WHERE id = $1`, [meetingId]);
-      const snapshot = minutes as MinutesSnapshot;
+      const snapshot = (await this.meetings.findMinutes(m, meetingId)) as MinutesSnapshot;
       let subjectIds = snapshotSubjectIds(snapshot);
       if (dto.agendaItemId !== undefined) {
         const item = snapshot.items.find((i) => i.agendaItemId === dto.agendaItemId);

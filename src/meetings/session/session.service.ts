@@ -5,7 +5,7 @@ import { ActionRepository } from '../../actions/action.repository';
 import { ActionReviewService } from '../../actions/action-review.service';
 import { ActionService, AgreedAt } from '../../actions/action.service';
 import { Permission } from '../../auth/permissions';
-import { CaseListRow, CaseRepository } from '../../cases/case.repository';
+import { CaseRepository } from '../../cases/case.repository';
 import { actorUserId, requireStillAt } from '../../cases/case-support';
 import { CreateMeasureDto } from '../../cases/measure.dto';
 import { MeasureService } from '../../cases/measure.service';
@@ -16,7 +16,8 @@ import { EscalationService } from '../../escalations/escalation.service';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import { AccessService, CaseAccess, TableAccess } from '../../sharing/access.service';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
-import { lockMeeting, requireMeetingStatus, transitionMeeting } from '../meeting-status';
+import { requireMeetingStatus } from '../meeting-status';
+import { MeetingRepository } from '../meeting.repository';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { AttendanceRow, attendanceView, decisionView, meetingView, sessionCategories, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
 
@@ -31,19 +32,6 @@ interface SessionItem {
 }
 type CaseSessionItem = SessionItem & AgreedAt;
 
-const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
-/** The case summaries of the agenda, shaped like a case list row so the case list's view discloses them. */
-const CASE_SUMMARIES = `
-  SELECT c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date, c.opened_at, c.closed_at,
-         '' AS cursor_at, s.v_number, s.family_name, s.given_names, s.date_of_birth::text AS date_of_birth, s.nationality,
-         a.open_actions, a.overdue_actions
-    FROM case_file c
-    JOIN subject s ON s.id = c.subject_id
-   CROSS JOIN LATERAL (
-         SELECT (count(*) FILTER (WHERE x.status = 'open'))::int AS open_actions,
-                (count(*) FILTER (WHERE x.status = 'open' AND x.due_date < ${TODAY}))::int AS overdue_actions
-           FROM action x WHERE x.case_id = c.id) a
-   WHERE c.id = ANY($1::uuid[]) AND c.table_id = $2`;
 
 const ITEMS = `
   SELECT i.id, i.position, i.case_id, i.topic, i.reasons, i.decision_text, i.outcome,
@@ -69,12 +57,13 @@ export class SessionService {
     private readonly actionRows: ActionRepository,
     private readonly reviews: ActionReviewService,
     private readonly escalations: EscalationService,
+    private readonly meetings: MeetingRepository,
   ) {}
 
   async open(ctx: RequestContext, meetingId: string) {
     return this.dataSource.transaction(async (m) => {
       const { meeting } = await this.chairLock(ctx, m, meetingId, 'meeting.open');
-      await transitionMeeting(m, meeting, 'in_session', ', opened_at = now()');
+      await this.meetings.transition(m, meeting, 'in_session', { openedAt: 'now' });
       await this.events.raise(m, { type: DomainEventType.MeetingOpened, tableId: meeting.table_id, aggregateType: 'meeting', aggregateId: meeting.id, payload: { meetingId } });
       return meetingView((await this.findMeeting(m, meetingId))!);
     });
@@ -169,7 +158,7 @@ export class SessionService {
       const { access, meeting } = await this.readable(ctx, m, meetingId, 'session.read');
       const items: SessionItemRow[] = await m.query(`${ITEMS} WHERE i.meeting_id = $1 ORDER BY i.position, i.id`, [meetingId]);
       const caseIds = items.flatMap((i) => (i.case_id ? [i.case_id] : []));
-      const summaries: CaseListRow[] = caseIds.length ? await m.query(CASE_SUMMARIES, [caseIds, meeting.table_id]) : [];
+      const summaries = await this.cases.findSummaries(m, meeting.table_id, caseIds);
       const content = {
         meeting,
         attendance: await this.findAttendance(m, meetingId),
@@ -194,7 +183,7 @@ export class SessionService {
   /** The chair's lock on a meeting. */
   private async chairLock(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string) {
     const table = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.SessionManage, operation }, m);
-    return { meeting: (await lockMeeting(m, meetingId))!, table };
+    return { meeting: (await this.meetings.lock(m, meetingId))!, table };
   }
 
   private async readable(ctx: RequestContext, m: EntityManager, meetingId: string, operation: string) {
@@ -212,7 +201,7 @@ export class SessionService {
       const [found] = await m.query(`SELECT meeting_id FROM agenda_item WHERE id = $1`, [itemId]);
       // A re-draft may have removed the item since the access check.
       if (!found) throw notFound('Agenda item');
-      const meeting = (await lockMeeting(m, found.meeting_id))!;
+      const meeting = (await this.meetings.lock(m, found.meeting_id))!;
       requireMeetingStatus(meeting, ['in_session'], 'record the session of');
       // Read again under the meeting lock: the agenda cannot change any more while we write.
       const [item] = await m.query(`SELECT case_id FROM agenda_item WHERE id = $1 AND meeting_id = $2`, [itemId, meeting.id]);
@@ -221,8 +210,7 @@ export class SessionService {
       if (item.case_id && item.case_id !== caseId) await this.access.deny(ctx, operation, table, notFound('Case'));
       const access: CaseAccess | null = caseId ? { ...table, caseId, subjectId: subjectId!, vNumber: vNumber! } : null;
       await this.access.requireCategories(ctx, table, ['deliberation'], operation);
-      const [{ opened_at }] = await m.query(`SELECT opened_at FROM meeting WHERE id = $1`, [meeting.id]);
-      return fn(m, { table, access, meetingId: meeting.id, agendaItemId: itemId, openedAt: opened_at });
+      return fn(m, { table, access, meetingId: meeting.id, agendaItemId: itemId, openedAt: meeting.opened_at! });
     });
   }
 
@@ -234,9 +222,8 @@ export class SessionService {
     });
   }
 
-  private async findMeeting(m: EntityManager, meetingId: string): Promise<SessionMeetingRow | undefined> {
-    const [row] = await m.query(`SELECT id, table_id, status, scheduled_at, opened_at, closed_at FROM meeting WHERE id = $1`, [meetingId]);
-    return row;
+  private findMeeting(m: EntityManager, meetingId: string): Promise<SessionMeetingRow | undefined> {
+    return this.meetings.findById(m, meetingId);
   }
 
   private findAttendance(m: EntityManager, meetingId: string): Promise<AttendanceRow[]> {
