@@ -1,49 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { AUTH_METADATA, RouteAuth } from '../src/auth/authenticated.decorator';
+import { collectRoutes, RouteInfo } from './support/routes';
 import { startTestApp, TestApp } from './support/test-app';
-
-interface RouteInfo {
-  method: string;
-  path: string;
-  auth: RouteAuth | undefined;
-  name: string;
-}
-
-const PREFIX_EXCLUDED = new Set(['/health/live', '/health/ready', '/metrics']);
-
-function join(...parts: string[]): string {
-  return '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
-}
-
-/** Every route Nest registered, read from controller metadata, with what it states about access. */
-function collectRoutes(t: TestApp): RouteInfo[] {
-  const discovery = t.app.get(DiscoveryService);
-  const scanner = t.app.get(MetadataScanner);
-  const reflector = t.app.get(Reflector);
-  const routes: RouteInfo[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const instance = wrapper.instance as object;
-    if (!instance) continue;
-    const base = Reflect.getMetadata(PATH_METADATA, wrapper.metatype as object) as string;
-    for (const method of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
-      const handler = (instance as Record<string, unknown>)[method] as () => unknown;
-      const sub = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      if (sub === undefined) continue;
-      const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const raw = join(base, sub);
-      const path = PREFIX_EXCLUDED.has(raw) ? raw : join('api/v1', raw);
-      routes.push({
-        method: verb,
-        path,
-        auth: reflector.getAllAndOverride<RouteAuth>(AUTH_METADATA, [handler, wrapper.metatype as () => unknown]),
-        name: `${wrapper.name}.${method}`,
-      });
-    }
-  }
-  return routes;
-}
 
 describe('every route states who may call it', () => {
   let t: TestApp;
