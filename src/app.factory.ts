@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
+import { fastifyHardeningOptions, installHttpHardening, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
 import { requestId } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -18,22 +19,13 @@ export const API_PREFIX = 'api/v1';
 const OPENAPI_PATH = `/${API_PREFIX}/openapi.json`;
 const DOCS_PATH = `/${API_PREFIX}/docs`;
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'API-Version': API_VERSION,
-  'Cache-Control': 'no-store',
-  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-};
-
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
 export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole, 'worker'> = 'all'): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => requestId(req),
     trustProxy: config.TRUST_PROXY,
-    bodyLimit: 1_048_576,
-    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    ...fastifyHardeningOptions,
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 200 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, role), adapter, {
     bufferLogs: true,
@@ -43,7 +35,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  const routes = new RouteTable();
+  app.useGlobalFilters(new ProblemFilter(routes));
   app.enableShutdownHooks();
 
   const allowed = new Set(config.CORS_ORIGINS);
@@ -63,6 +56,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   const fastify = app.getHttpAdapter().getInstance();
   // Only JSON (and form-encoded for the OAuth2 token endpoint) is accepted; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
+  installHttpHardening(app, routes);
   fastify.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('X-Request-Id', request.id);

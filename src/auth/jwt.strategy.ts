@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config';
 import { ApiScope, ORGANISATION_TYPES } from './permissions';
 import { Principal } from './principal';
 import { RevocationService } from './revocation.service';
 import { AccessClaims, JWT_ALGORITHM } from './token.service';
+
+/**
+ * Exactly one bearer token in compact JWS form (RFC 6750: the scheme is case-insensitive). passport-jwt's
+ * own extractor takes the first two words, so `Bearer a Bearer b` would pass as the token `a`.
+ */
+const BEARER = /^bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+export const bearerToken = (request: { headers: Record<string, string | string[] | undefined> }): string | null => {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? (BEARER.exec(header)?.[1] ?? null) : null;
+};
 
 /** Verifies the bearer token: algorithm pinned, issuer, audience and expiry checked, revocations applied. */
 @Injectable()
@@ -15,7 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly revocations: RevocationService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       secretOrKey: config.JWT_SECRET,
       algorithms: [JWT_ALGORITHM],
       issuer: config.JWT_ISSUER,

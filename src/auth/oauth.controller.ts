@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiInvalidInput, ApiProblem, ApiRateLimited } from '../common/api-docs';
+import { textDefect } from '../common/http-hardening';
 import { DomainException } from '../common/problem';
 import { ClientCredentialsDto, ClientTokenDto } from './auth.dto';
 import { ApiClientService } from './api-client.service';
@@ -13,8 +14,18 @@ function basicCredentials(header?: string): [string, string] | undefined {
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  return [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+  // RFC 6749 2.3.1: both parts are form-urlencoded. Malformed encoding, NUL or non-Unicode text is a client
+  // that cannot authenticate, not a server error.
+  try {
+    const parts: [string, string] = [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+    return parts.some((p) => textDefect(p)) ? INVALID : parts;
+  } catch {
+    return INVALID;
+  }
 }
+
+/** Credentials that can match no client (the lookup then answers invalid_client as for any wrong secret). */
+const INVALID: [string, string] = ['', ''];
 
 @ApiTags('auth')
 @Controller('oauth')

@@ -1,17 +1,59 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteTable } from './http-hardening';
 import { DomainException, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
+
+/** A stable `code` for every status, for problems that carry no code of their own (framework errors). */
+const STATUS_CODE_NAMES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  431: 'headers_too_large',
+  500: 'internal_error',
+  503: 'service_unavailable',
+};
+export const codeForStatus = (status: number): string => STATUS_CODE_NAMES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+
+/** Fastify's own error codes, mapped to ours (never sent to the client as they are). */
+const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Unsupported content type; send application/json.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The request body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The request body is empty; send a JSON object.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'The Content-Length header does not match the body.'],
+};
 
 /** Turns anything thrown into RFC 9457 problem+json. No stack trace or SQL ever reaches the client. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  constructor(private readonly routes?: RouteTable) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(exception, request);
+    let problem = toProblem(exception, request);
+    if (problem.status === 404 && problem.code === 'no_route' && this.routes) {
+      // The path exists under other methods: 405 with Allow, as RFC 9110 says.
+      const allowed = this.routes.allowed(request.url.split('?')[0]);
+      if (allowed.length) {
+        reply.header('Allow', allowed.join(', '));
+        problem = { ...problem, type: problemType(405), title: statusTitle(405), status: 405, code: 'method_not_allowed', detail: `This resource does not support ${request.method}.` };
+      }
+    }
+    if (problem.code === 'no_route') problem = { ...problem, code: 'not_found' };
     if (problem.status >= 500) {
       this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
     }
@@ -26,13 +68,15 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
 }
 
 export function toProblem(exception: unknown, request: FastifyRequest): ProblemDetails {
-  const instance = request.url.split('?')[0];
-  const base = (status: number, detail?: string): ProblemDetails => ({
+  // Only a path that matched a route is echoed as `instance`: an unmatched one is whatever the client sent.
+  const instance = request.routeOptions?.url ? request.url.split('?')[0] : undefined;
+  const base = (status: number, detail?: string, code = codeForStatus(status)): ProblemDetails => ({
     type: problemType(status),
     title: statusTitle(status),
     status,
     ...(detail ? { detail } : {}),
-    instance,
+    ...(instance ? { instance } : {}),
+    code,
   });
 
   if (exception instanceof ValidationProblem) {
@@ -46,23 +90,17 @@ export function toProblem(exception: unknown, request: FastifyRequest): ProblemD
     const status = exception.getStatus();
     const response = exception.getResponse();
     if (typeof response === 'object' && response && 'type' in response && 'title' in response) {
-      return { ...(response as ProblemDetails), status, instance };
+      return { code: codeForStatus(status), ...(response as ProblemDetails), status, ...(instance ? { instance } : {}) };
     }
-    const detail = status === 404 && /^Cannot /.test(exception.message) ? 'No resource exists at this path.' : exception.message;
-    return base(status, status >= 500 ? undefined : detail);
+    if (status === 404 && /^Cannot /.test(exception.message)) return base(404, 'No resource exists at this path.', 'no_route');
+    return base(status, status >= 500 ? undefined : exception.message);
   }
   // Errors raised by Fastify itself (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+  const known = fastifyError?.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) return base(known[0], known[2], known[1]);
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const detail =
-      fastifyError.statusCode === 415
-        ? 'Unsupported content type; send application/json.'
-        : fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastifyError.message ?? '')
-          ? 'The request body is not valid JSON.'
-          : fastifyError.statusCode === 413
-            ? 'The request body is too large.'
-            : 'The request could not be processed.';
-    return base(fastifyError.statusCode, detail);
+    return base(fastifyError.statusCode, 'The request could not be processed.');
   }
   return base(500, 'An unexpected error occurred; it has been logged with the request id.');
 }

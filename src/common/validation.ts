@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { InvalidParam, ValidationProblem } from './problem';
 
 /** One entry per offending field; its reasons joined. Values are never echoed (they may be personal data). */
@@ -13,9 +13,71 @@ function flatten(errors: ValidationError[], prefix = ''): InvalidParam[] {
   });
 }
 
+/** Where @nestjs/swagger keeps a property's options (its `DECORATORS.API_MODEL_PROPERTIES`; not exported as a path). */
+const API_PROPERTY = 'swagger/apiModelProperties';
+const API_PROPERTIES = 'swagger/apiModelPropertiesArray';
+
+type Ctor = abstract new (...args: never[]) => unknown;
+interface ApiPropertyMeta {
+  nullable?: boolean;
+  type?: unknown;
+}
+
+const isDto = (t: unknown): t is Ctor => typeof t === 'function' && !!t.prototype && !!Reflect.getMetadata(API_PROPERTIES, t.prototype);
+
+/** The DTO class of a nested property: `type: Foo` or the lazy `type: () => Foo`. */
+function nestedDto(type: unknown): Ctor | undefined {
+  if (isDto(type)) return type;
+  if (typeof type === 'function' && !type.prototype) {
+    const resolved = (type as () => unknown)();
+    return isDto(resolved) ? resolved : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Explicit `null` only where the document says a field is nullable (that is where null clears a value);
+ * elsewhere it is refused, so null never reaches a NOT NULL column or becomes 1970-01-01. The OpenAPI
+ * document and the check read the same declaration, so they cannot disagree.
+ */
+export function nullDefects(dto: Ctor, value: unknown, prefix = ''): InvalidParam[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const out: InvalidParam[] = [];
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const meta = Reflect.getMetadata(API_PROPERTY, dto.prototype, key) as ApiPropertyMeta | undefined;
+    if (!meta) continue; // an unknown field: the whitelist refuses it
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (v === null) {
+      if (!meta.nullable) out.push({ name, reason: 'must not be null' });
+      continue;
+    }
+    const nested = nestedDto(meta.type);
+    if (!nested) continue;
+    if (Array.isArray(v)) v.forEach((item, i) => out.push(...nullDefects(nested, item, `${name}.${i}`)));
+    else out.push(...nullDefects(nested, v, name));
+  }
+  return out;
+}
+
+/** class-validator's pipe, plus the null rule above; all offending fields are listed in one answer. */
+class ProblemValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const nulls = metadata.type === 'body' && isDto(metadata.metatype) ? nullDefects(metadata.metatype, value) : [];
+    try {
+      const out = await super.transform(value, metadata);
+      if (nulls.length) throw new ValidationProblem(nulls);
+      return out;
+    } catch (e) {
+      if (!(e instanceof ValidationProblem) || !nulls.length || e.invalidParams === nulls) throw e;
+      const named = new Set(nulls.map((p) => p.name));
+      throw new ValidationProblem([...nulls, ...e.invalidParams.filter((p) => !named.has(p.name))]);
+    }
+  }
+}
+
 /** Rejects unknown fields, lists every offending field at once, and never echoes submitted values. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ProblemValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
