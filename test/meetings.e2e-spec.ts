@@ -152,7 +152,7 @@ describe('meetings and calendar feeds', () => {
       await t.http().post(`${API}/meetings/${cancelled}/_cancel`).set(as('chairA')).send({ reason: 'Eerste keer' }).expect(200);
       const again = await t.http().post(`${API}/meetings/${cancelled}/_cancel`).set(as('chairA')).send({ reason: 'Tweede keer' }).expect(409);
       expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(again.body).toMatchObject({ code: 'illegal_meeting_transition', fromStatus: 'cancelled' });
+      expect(again.body).toMatchObject({ code: 'illegal_transition', fromStatus: 'cancelled' });
       expect(await row(cancelled)).toMatchObject({ status: 'cancelled', cancelled_reason: 'Eerste keer' });
       await t.http().patch(`${API}/meetings/${cancelled}`).set(as('chairA')).send({ location: 'Elders' }).expect(409);
 
@@ -161,7 +161,7 @@ describe('meetings and calendar feeds', () => {
         [a.id],
       );
       const closedRes = await t.http().post(`${API}/meetings/${closed.id}/_cancel`).set(as('chairA')).send({ reason: 'Te laat' }).expect(409);
-      expect(closedRes.body).toMatchObject({ code: 'illegal_meeting_transition', fromStatus: 'closed' });
+      expect(closedRes.body).toMatchObject({ code: 'illegal_transition', fromStatus: 'closed' });
       expect(await row(closed.id)).toMatchObject({ status: 'closed', cancelled_reason: null });
 
       const running = await givenMeeting(t.dataSource, a, { status: 'in_session', scheduledAt: new Date() });

@@ -68,7 +68,7 @@ describe('the session', () => {
       expect(await count(`FROM attendance WHERE meeting_id = ANY($1::uuid[])`, [[meetingId, planned]])).toBe(0);
       expect(await count(`FROM escalation WHERE case_id = $1`, [c.id])).toBe(0);
       const open = await call('post', `/meetings/${planned}/_open`, token.chair).expect(409);
-      expect(open.body).toMatchObject({ code: 'illegal_meeting_transition', fromStatus: 'planned', toStatus: 'in_session' });
+      expect(open.body).toMatchObject({ code: 'illegal_transition', fromStatus: 'planned', toStatus: 'in_session' });
       expect(await status(planned)).toBe('planned');
     });
 
@@ -293,7 +293,7 @@ describe('the session', () => {
       await call('post', `/agenda-items/${itemId}/measures`, token.chair, { type: 'intensive_guidance', startsAt: new Date().toISOString() }).expect(409);
       await call('put', `/meetings/${meetingId}/attendance`, token.chair, { organisations: [] }).expect(409);
       const reopen = await call('post', `/meetings/${meetingId}/_open`, token.chair).expect(409);
-      expect(reopen.body.code).toBe('illegal_meeting_transition');
+      expect(reopen.body.code).toBe('illegal_transition');
       expect(await snapshot()).toEqual(before);
     });
   });

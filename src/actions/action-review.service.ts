@@ -8,9 +8,10 @@ import { ReviewActionDto } from './action.dto';
 import { ActionRepository, ActionRow } from './action.repository';
 import type { AgreedAt } from './action.service';
 import { ActionReviewView, reviewView } from './action-view';
+import { ActionError } from './actions.errors';
 
 const alreadyReviewed = () =>
-  new DomainException(HttpStatus.CONFLICT, 'action_already_reviewed', 'This action was reviewed at this meeting already.');
+  new DomainException(HttpStatus.CONFLICT, ActionError.AlreadyReviewed, 'This action was reviewed at this meeting already.');
 
 /** The unique key is the last line against a race the meeting lock did not cover. */
 const isDuplicateReview = (e: unknown) =>
@@ -41,7 +42,7 @@ export class ActionReviewService {
     }
     // Done since the meeting opened (the owner reported it): the table may still confirm it, nothing else.
     if (action.status !== 'open' && !(action.status === 'done' && dto.outcome === 'done')) {
-      throw new DomainException(HttpStatus.CONFLICT, 'action_not_open', `The action is ${action.status}; only the outcome done can be recorded.`, {
+      throw new DomainException(HttpStatus.CONFLICT, ActionError.NotOpen, `The action is ${action.status}; only the outcome done can be recorded.`, {
         actionStatus: action.status,
       });
     }

@@ -11,6 +11,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { AssignActionDto, CompleteActionDto, isIsoDate, ListActionsQuery, RequestReplanDto } from './action.dto';
 import { ActionRow, ActionRepository } from './action.repository';
 import { ActionPageView, actionView, ActionView } from './action-view';
+import { ActionError } from './actions.errors';
 
 const DEFAULT_LIMIT = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -183,10 +184,10 @@ export class ActionService {
     const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionWrite, operation }, m);
     const action = await this.actions.lock(m, id);
     if (action!.owner_organisation_id !== ctx.principal.organisationId) {
-      await this.access.deny(ctx, operation, access, forbidden('not_owner_organisation', 'Only the organisation that owns this action may report on it.'));
+      await this.access.deny(ctx, operation, access, forbidden(ActionError.NotOwnerOrganisation, 'Only the organisation that owns this action may report on it.'));
     }
     if (action!.status !== 'open') {
-      throw new DomainException(HttpStatus.CONFLICT, 'action_not_open', `The action is ${action!.status}.`, { actionStatus: action!.status });
+      throw new DomainException(HttpStatus.CONFLICT, ActionError.NotOpen, `The action is ${action!.status}.`, { actionStatus: action!.status });
     }
     return { action: action!, access };
   }

@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { DomainException } from '../common/problem';
 import { AUTH_METADATA, RouteAuth } from './authenticated.decorator';
 import { holdsPermission, permissionRefusal, Principal } from './principal';
+import { AuthError } from './auth.errors';
 
 /**
  * The global guard: every route is closed unless it states `@Public()` or `@Authenticated({ permission })`.
@@ -19,7 +20,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     const auth = this.reflector.getAllAndOverride<RouteAuth | undefined>(AUTH_METADATA, [context.getHandler(), context.getClass()]);
     if (auth?.public) return true;
     await super.canActivate(context);
-    if (!auth) throw new DomainException(HttpStatus.FORBIDDEN, 'route_without_permission', 'This route states no permission and is closed.');
+    if (!auth) throw new DomainException(HttpStatus.FORBIDDEN, AuthError.RouteWithoutPermission, 'This route states no permission and is closed.');
     const principal = context.switchToHttp().getRequest().user as Principal;
     if (!holdsPermission(principal, auth.permission)) throw permissionRefusal(principal, auth.permission);
     return true;
@@ -27,7 +28,7 @@ export class AccessGuard extends AuthGuard('jwt') {
 
   override handleRequest<T>(err: unknown, user: T): T {
     if (err || !user) {
-      throw new DomainException(HttpStatus.UNAUTHORIZED, 'unauthenticated', 'A valid access token is required.');
+      throw new DomainException(HttpStatus.UNAUTHORIZED, AuthError.Unauthenticated, 'A valid access token is required.');
     }
     return user;
   }

@@ -9,9 +9,10 @@ import { ClientTokenDto } from './auth.dto';
 import { ApiScope } from './permissions';
 import { RevocationService } from './revocation.service';
 import { newSecret, sameHash, sha256, TokenService } from './token.service';
+import { AuthError } from './auth.errors';
 
 const invalidClient = () =>
-  new DomainException(HttpStatus.UNAUTHORIZED, 'invalid_client', 'Client authentication failed.', { error: 'invalid_client' });
+  new DomainException(HttpStatus.UNAUTHORIZED, AuthError.InvalidClient, 'Client authentication failed.', { error: 'invalid_client' });
 
 const toDto = (c: ApiClient): ApiClientDto => ({
   id: c.id,
@@ -102,7 +103,7 @@ export class ApiClientService {
     const requested = requestedScope ? requestedScope.split(' ').filter(Boolean) : granted;
     const unknown = requested.filter((s) => !granted.includes(s as ApiScope));
     if (unknown.length) {
-      throw new DomainException(HttpStatus.BAD_REQUEST, 'invalid_scope', `Scope not granted to this client: ${unknown.join(' ')}`, {
+      throw new DomainException(HttpStatus.BAD_REQUEST, AuthError.InvalidScope, `Scope not granted to this client: ${unknown.join(' ')}`, {
         error: 'invalid_scope',
       });
     }

@@ -11,11 +11,12 @@ import { RevocationService } from './revocation.service';
 import { AuthSession } from './session.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { newSecret, sha256, TokenService } from './token.service';
+import { AuthError } from './auth.errors';
 
 const invalidCredentials = () =>
-  new DomainException(HttpStatus.UNAUTHORIZED, 'invalid_credentials', 'The e-mail address or password is incorrect.');
+  new DomainException(HttpStatus.UNAUTHORIZED, AuthError.InvalidCredentials, 'The e-mail address or password is incorrect.');
 const invalidRefresh = () =>
-  new DomainException(HttpStatus.UNAUTHORIZED, 'invalid_refresh_token', 'The refresh token is invalid, used or expired; log in again.');
+  new DomainException(HttpStatus.UNAUTHORIZED, AuthError.InvalidRefreshToken, 'The refresh token is invalid, used or expired; log in again.');
 
 interface LoginUser {
   id: string;
@@ -88,7 +89,7 @@ export class AuthService {
   async changePassword(principal: Principal, current: string, next: string): Promise<void> {
     const user = await this.findLoginUser(this.dataSource.manager, 'u.id = $1', principal.id);
     if (!user || !(await verifyPassword(user.passwordHash, current))) {
-      throw new DomainException(HttpStatus.BAD_REQUEST, 'wrong_current_password', 'The current password is incorrect.');
+      throw new DomainException(HttpStatus.BAD_REQUEST, AuthError.WrongCurrentPassword, 'The current password is incorrect.');
     }
     const hash = await hashPassword(next);
     const revoked = await this.dataSource.transaction(async (m) => {
@@ -106,7 +107,7 @@ export class AuthService {
       [sha256(inviteToken), hash],
     );
     if (result[1] !== 1) {
-      throw new DomainException(HttpStatus.BAD_REQUEST, 'invalid_invite_token', 'The invite token is invalid, used or expired.');
+      throw new DomainException(HttpStatus.BAD_REQUEST, AuthError.InvalidInviteToken, 'The invite token is invalid, used or expired.');
     }
   }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/problem';
 import { InjectRedis } from '../common/redis';
+import { AuthError } from './auth.errors';
 
 const WINDOW_SECONDS = 15 * 60;
 
@@ -32,7 +33,7 @@ export class LoginLimiterService {
     const ipLimit = this.config.LOGIN_MAX_FAILURES * 4; // several colleagues may share one office IP
     if (Number(account ?? 0) >= this.config.LOGIN_MAX_FAILURES || Number(origin ?? 0) >= ipLimit) {
       const ttl = Math.max(await this.redis.ttl(Number(account ?? 0) >= this.config.LOGIN_MAX_FAILURES ? keys[0] : keys[1]), 1);
-      throw new DomainException(HttpStatus.TOO_MANY_REQUESTS, 'too_many_failed_logins', 'Too many failed login attempts; try again later.', {
+      throw new DomainException(HttpStatus.TOO_MANY_REQUESTS, AuthError.TooManyFailedLogins, 'Too many failed login attempts; try again later.', {
         retryAfter: ttl,
       });
     }

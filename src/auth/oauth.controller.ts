@@ -7,6 +7,7 @@ import { DomainException } from '../common/problem';
 import { ClientCredentialsDto, ClientTokenDto } from './auth.dto';
 import { ApiClientService } from './api-client.service';
 import { Public } from './authenticated.decorator';
+import { AuthError } from './auth.errors';
 
 function basicCredentials(header?: string): [string, string] | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
@@ -48,7 +49,7 @@ export class OAuthController {
   token(@Body() dto: ClientCredentialsDto, @Headers('authorization') authorization?: string): Promise<ClientTokenDto> {
     const [clientId, secret] = basicCredentials(authorization) ?? [dto.client_id, dto.client_secret];
     if (!clientId || !secret) {
-      throw new DomainException(HttpStatus.UNAUTHORIZED, 'invalid_client', 'Client credentials are missing.', { error: 'invalid_client' });
+      throw new DomainException(HttpStatus.UNAUTHORIZED, AuthError.InvalidClient, 'Client credentials are missing.', { error: 'invalid_client' });
     }
     return this.clients.issueToken(clientId, secret, dto.scope);
   }

@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainException } from '../common/problem';
 import { ApiScope, GlobalRole, OrganisationType, Permission, PERMISSIONS } from './permissions';
+import { AuthError } from './auth.errors';
 
 /** The caller of a request, taken from a verified access token (no database read on the hot path). */
 export interface Principal {
@@ -32,7 +33,7 @@ export function permissionRefusal(principal: Principal, permission: Permission):
     const detail = scopes.length
       ? `This requires the OAuth2 scope ${scopes.join(' or ')}: have it granted to your API client and request it with the token.`
       : 'No OAuth2 scope opens this operation to partner systems.';
-    return new DomainException(HttpStatus.FORBIDDEN, 'permission_denied', detail, { requiredScopes: scopes });
+    return new DomainException(HttpStatus.FORBIDDEN, AuthError.PermissionDenied, detail, { requiredScopes: scopes });
   }
-  return new DomainException(HttpStatus.FORBIDDEN, 'permission_denied', `This requires the permission ${permission}.`);
+  return new DomainException(HttpStatus.FORBIDDEN, AuthError.PermissionDenied, `This requires the permission ${permission}.`);
 }

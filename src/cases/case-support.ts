@@ -7,6 +7,7 @@ import type { Category } from '../sharing/categories';
 import { categoryTags } from '../sharing/disclosure';
 import { CaseFile } from './case.entity';
 import { Subject } from './subject.entity';
+import { CaseError } from './cases.errors';
 
 /** The user behind a request, for `changed_by` columns; partner systems have none. */
 export const actorUserId = (ctx: RequestContext): string | null => (ctx.principal.kind === 'user' ? ctx.principal.id : null);
@@ -14,7 +15,7 @@ export const actorUserId = (ctx: RequestContext): string | null => (ctx.principa
 export const invalidField = (name: string, reason: string) => new ValidationProblem([{ name, reason }]);
 
 export const openCaseExists = (detail: string, extensions: Record<string, unknown> = {}) =>
-  new DomainException(HttpStatus.CONFLICT, 'open_case_exists', detail, extensions);
+  new DomainException(HttpStatus.CONFLICT, CaseError.OpenCaseExists, detail, extensions);
 
 /** The partial unique index is the last line against a race the row locks did not cover. */
 export function mapOpenCaseViolation(e: unknown): unknown {

@@ -9,6 +9,7 @@ import { TransferCaseDto } from './case.dto';
 import { CaseRepository } from './case.repository';
 import { actorUserId, mapOpenCaseViolation, openCaseExists, requireStillAt } from './case-support';
 import { transferView, TransferView } from './case-view';
+import { CaseError } from './cases.errors';
 
 /**
  * The person moved to another azc: the case moves to that table. Its history (status changes, strategies,
@@ -32,11 +33,11 @@ export class CaseTransferService {
         await this.access.requireCategories(ctx, access, ['residence'], 'case.transfer');
         // Existence and being active are all the caller learns of the target table.
         if (!(await this.cases.isActiveTable(m, dto.toTableId))) throw notFound('Table');
-        if (dto.toTableId === access.tableId) throw conflict('already_at_table', 'The case is at that table already.');
+        if (dto.toTableId === access.tableId) throw conflict(CaseError.AlreadyAtTable, 'The case is at that table already.');
 
         const current = await this.cases.lockCase(m, caseId);
         requireStillAt(access, current);
-        if (current.status === 'closed') throw conflict('case_closed', 'A closed case is not transferred; reopen it first if the person is discussed again.');
+        if (current.status === 'closed') throw conflict(CaseError.CaseClosed, 'A closed case is not transferred; reopen it first if the person is discussed again.');
         // Serialises with case creation at the target table, which holds the same lock.
         await this.cases.lockTable(m, dto.toTableId);
         if (await this.cases.findOpenCase(m, dto.toTableId, access.subjectId)) {

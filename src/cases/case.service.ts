@@ -21,6 +21,7 @@ import {
   union,
 } from './case-support';
 import { CaseDetailView, detailCategories, detailView } from './case-view';
+import { CommonError } from '../common/problem';
 
 /** Opening, reading, editing and moving a case through its statuses. */
 @Injectable()
@@ -106,7 +107,7 @@ export class CaseService {
         requireStillAt(access, current);
         const from = current.status;
         if (!CASE_TRANSITIONS[from].includes(dto.status)) {
-          throw new DomainException(HttpStatus.CONFLICT, 'illegal_transition', `A case cannot go from ${from} to ${dto.status}.`, {
+          throw new DomainException(HttpStatus.CONFLICT, CommonError.IllegalTransition, `A case cannot go from ${from} to ${dto.status}.`, {
             fromStatus: from,
             toStatus: dto.status,
             allowed: CASE_TRANSITIONS[from],

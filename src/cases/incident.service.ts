@@ -10,6 +10,7 @@ import { disclose } from '../sharing/disclosure';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { CreateIncidentDto, IncidentView, PushIncidentDto } from './incident.dto';
 import { Incident, INCIDENT_CLASSIFICATIONS, IncidentClassification, incidentCategory } from './incident.entity';
+import { CaseError } from './cases.errors';
 
 /** The answer to a write: `created` false means a repeated push answered with the incident recorded before. */
 export interface IncidentOutcome {
@@ -34,7 +35,7 @@ export const defaultClassification = (type: OrganisationType): IncidentClassific
 export async function requireCaseStillOpen(m: EntityManager, access: CaseAccess): Promise<void> {
   const [row] = await m.query(`SELECT status, table_id FROM case_file WHERE id = $1 FOR SHARE`, [access.caseId]);
   if (!row || row.table_id !== access.tableId) throw notFound('Case');
-  if (row.status === 'closed') throw new DomainException(HttpStatus.CONFLICT, 'case_closed', 'The case is closed; reopen it before recording anything on it.');
+  if (row.status === 'closed') throw new DomainException(HttpStatus.CONFLICT, CaseError.CaseClosed, 'The case is closed; reopen it before recording anything on it.');
 }
 
 const isReferenceTaken = (e: unknown) =>
@@ -155,7 +156,7 @@ export class IncidentService {
   private async repeat(ctx: RequestContext, access: CaseAccess, existing: Incident, requestHash: string, startedAt: Date): Promise<IncidentOutcome> {
     // The hash covers the case, so equal hashes also mean the stored incident belongs to the case just resolved.
     if (existing.requestHash !== requestHash) {
-      throw conflict('external_reference_conflict', 'Your organisation recorded an incident with this externalReference before, with different content; it was not changed.');
+      throw conflict(CaseError.ExternalReferenceConflict, 'Your organisation recorded an incident with this externalReference before, with different content; it was not changed.');
     }
     const category = incidentCategory(existing.classification);
     await this.dataSource.transaction((m) =>

@@ -68,7 +68,7 @@ export class MeasureController {
   @ApiInvalidInput()
   @ApiNotFound('The measure')
   @ApiProblem(403, 'Your organisation did not impose this measure (`not_imposing_organisation`).')
-  @ApiProblem(409, 'The status cannot change that way (`invalid_status_transition`).')
+  @ApiProblem(409, 'The status cannot change that way (`illegal_transition`).')
   update(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Body() dto: UpdateMeasureDto): Promise<Partial<MeasureView>> {
     return this.measures.update(ctx, id, dto);
   }

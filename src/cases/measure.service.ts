@@ -11,6 +11,8 @@ import { requireCaseStillOpen } from './incident.service';
 import { MEASURE_CATALOGUE, measureType, MeasureType, visibleMeasureTypes } from './measure-catalogue';
 import { CreateMeasureDto, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
 import { Measure, MeasureStatus } from './measure.entity';
+import { CaseError } from './cases.errors';
+import { CommonError } from '../common/problem';
 
 const PURPOSE_WRITE = 'Maatregel vastleggen als afspraak van het casusoverleg';
 const PURPOSE_READ = 'Maatregelen inzien voor de bespreking van de casus in het casusoverleg';
@@ -24,7 +26,7 @@ const TRANSITIONS: Record<MeasureStatus, readonly MeasureStatus[]> = {
   revoked: [],
 };
 
-const invalid = (code: string, name: string, reason: string, extra: Record<string, unknown> = {}) =>
+const invalid = (code: CaseError, name: string, reason: string, extra: Record<string, unknown> = {}) =>
   new DomainException(HttpStatus.BAD_REQUEST, code, `${name} ${reason}.`, { invalidParams: [{ name, reason }], ...extra });
 
 /** A measure of a type no longer in the catalogue has no known category, so nobody is shown it. */
@@ -103,11 +105,13 @@ export class MeasureService {
       const measure = await m.findOne(Measure, { where: { id }, lock: { mode: 'pessimistic_write' } });
       const category = categoryOf(measure!)!;
       if (measure!.imposingOrganisationId !== ctx.principal.organisationId) {
-        await this.access.deny(ctx, 'measure.update', access, forbidden('not_imposing_organisation', 'Only the organisation that imposed this measure may change it.'));
+        await this.access.deny(ctx, 'measure.update', access, forbidden(CaseError.NotImposingOrganisation, 'Only the organisation that imposed this measure may change it.'));
       }
       const current = measure!.status;
       if (dto.status !== current && !TRANSITIONS[current].includes(dto.status)) {
-        throw new DomainException(HttpStatus.CONFLICT, 'invalid_status_transition', `A measure that is ${current} cannot become ${dto.status}.`, {
+        throw new DomainException(HttpStatus.CONFLICT, CommonError.IllegalTransition, `A measure that is ${current} cannot become ${dto.status}.`, {
+          fromStatus: current,
+          toStatus: dto.status,
           allowed: TRANSITIONS[current],
         });
       }
@@ -132,10 +136,10 @@ export class MeasureService {
       [access.tableId, organisationId],
     );
     const name = 'imposingOrganisationId';
-    if (!org) throw invalid('imposing_organisation_not_member', name, "must be an active member organisation of the case's table");
+    if (!org) throw invalid(CaseError.ImposingOrganisationNotMember, name, "must be an active member organisation of the case's table");
     if (!type.imposedBy.includes(org.type)) {
       const reason = `must be an organisation of type ${type.imposedBy.join(' or ')} for ${type.code}${defaulted ? ' (it defaults to your organisation)' : ''}`;
-      throw invalid('imposing_organisation_type_mismatch', name, reason, { imposedBy: type.imposedBy });
+      throw invalid(CaseError.ImposingOrganisationTypeMismatch, name, reason, { imposedBy: type.imposedBy });
     }
   }
 

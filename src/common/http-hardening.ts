@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { version } from '../../package.json';
 import { DomainException, InvalidParam, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
+import { CommonError } from './problem';
 
 /**
  * What the HTTP layer refuses before any application code runs, and how it answers. Fastify and Node
@@ -28,7 +29,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** An HTTP-level refusal with a stable code; rendered by the problem filter like a DomainException. */
 export class HttpProblem extends DomainException {}
 
-const problem = (status: number, code: string, detail: string): ProblemDetails => ({ type: problemType(status), title: statusTitle(status), status, detail, code });
+const problem = (status: number, code: CommonError, detail: string): ProblemDetails => ({ type: problemType(status), title: statusTitle(status), status, detail, code });
 
 /** Scans the raw text once: nesting depth outside strings. Linear, no recursion, no allocation. */
 export function jsonDepthExceeds(text: string, limit: number): boolean {
@@ -77,13 +78,13 @@ const UTF8 = /^utf-?8$/i;
 function jsonParser(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
   if (body === '') return done(null, undefined);
   if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
-    return done(new HttpProblem(400, 'json_too_deep', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`));
+    return done(new HttpProblem(400, CommonError.JsonTooDeep, `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`));
   }
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    return done(new HttpProblem(400, 'invalid_json', 'The request body is not valid JSON.'));
+    return done(new HttpProblem(400, CommonError.InvalidJson, 'The request body is not valid JSON.'));
   }
   const defects = textDefects(value);
   return defects.length ? done(new ValidationProblem(defects)) : done(null, value);
@@ -120,10 +121,10 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
   if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
   const [status, code, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers_too_large', 'The request headers are too large.']
+      ? [431, CommonError.HeadersTooLarge, 'The request headers are too large.']
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request_timeout', 'The request took too long to arrive.']
-        : [400, 'bad_request', 'The request is not valid HTTP.'];
+        ? [408, CommonError.RequestTimeout, 'The request took too long to arrive.']
+        : [400, CommonError.BadRequest, 'The request is not valid HTTP.'];
   const body = JSON.stringify(problem(status, code, detail));
   const headers = { ...SECURITY_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
   const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
@@ -134,10 +135,10 @@ function clientErrorHandler(err: Error & { code?: string }, socket: Socket): voi
 function frameworkErrors(error: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply): void {
   const p =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? problem(414, 'uri_too_long', 'A path segment is too long.')
+      ? problem(414, CommonError.UriTooLong, 'A path segment is too long.')
       : error.code === 'FST_ERR_BAD_URL'
-        ? problem(400, 'bad_url', 'The path is not validly percent-encoded.')
-        : problem(400, 'bad_request', 'The request could not be routed.');
+        ? problem(400, CommonError.BadUrl, 'The path is not validly percent-encoded.')
+        : problem(400, CommonError.BadRequest, 'The request could not be routed.');
   // No route was chosen, so the application's onSend hook does not run for this answer.
   reply.headers(SECURITY_HEADERS).status(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
 }
@@ -163,7 +164,7 @@ export function installHttpHardening(app: NestFastifyApplication, routes: RouteT
   fastify.addHook('onRequest', async (request) => {
     const type = request.headers['content-type'];
     const charset = typeof type === 'string' ? /;\s*charset=("?)([^";\s]+)\1/i.exec(type)?.[2] : undefined;
-    if (charset && !UTF8.test(charset)) throw new HttpProblem(415, 'unsupported_media_type', 'Only UTF-8 is accepted; send charset=utf-8 or none.');
+    if (charset && !UTF8.test(charset)) throw new HttpProblem(415, CommonError.UnsupportedMediaType, 'Only UTF-8 is accepted; send charset=utf-8 or none.');
   });
   // JSON bodies were checked while parsing; query strings and form bodies are flat, so checking is cheap.
   fastify.addHook('preValidation', async (request) => {

@@ -1,36 +1,39 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteTable } from './http-hardening';
-import { DomainException, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
+import { CommonError, DomainException, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
 
 /** A stable `code` for every status, for problems that carry no code of their own (framework errors). */
-const STATUS_CODE_NAMES: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  406: 'not_acceptable',
-  408: 'request_timeout',
-  409: 'conflict',
-  412: 'precondition_failed',
-  413: 'payload_too_large',
-  414: 'uri_too_long',
-  415: 'unsupported_media_type',
-  429: 'too_many_requests',
-  431: 'headers_too_large',
-  500: 'internal_error',
-  503: 'service_unavailable',
+const STATUS_CODE_NAMES: Record<number, CommonError> = {
+  400: CommonError.BadRequest,
+  401: CommonError.Unauthorized,
+  403: CommonError.Forbidden,
+  404: CommonError.NotFound,
+  405: CommonError.MethodNotAllowed,
+  406: CommonError.NotAcceptable,
+  408: CommonError.RequestTimeout,
+  409: CommonError.Conflict,
+  412: CommonError.PreconditionFailed,
+  413: CommonError.PayloadTooLarge,
+  414: CommonError.UriTooLong,
+  415: CommonError.UnsupportedMediaType,
+  429: CommonError.TooManyRequests,
+  431: CommonError.HeadersTooLarge,
+  500: CommonError.InternalError,
+  503: CommonError.ServiceUnavailable,
 };
-export const codeForStatus = (status: number): string => STATUS_CODE_NAMES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+export const codeForStatus = (status: number): CommonError => STATUS_CODE_NAMES[status] ?? (status >= 500 ? CommonError.InternalError : CommonError.BadRequest);
+
+/** Internal marker for Nest's "Cannot GET /x" (no route matched); answered as 404 or 405. */
+const NO_ROUTE = 'no_route';
 
 /** Fastify's own error codes, mapped to ours (never sent to the client as they are). */
-const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is too large.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Unsupported content type; send application/json.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The request body is not valid JSON.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The request body is empty; send a JSON object.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'The Content-Length header does not match the body.'],
+const FASTIFY_ERRORS: Record<string, [number, CommonError, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, CommonError.PayloadTooLarge, 'The request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, CommonError.UnsupportedMediaType, 'Unsupported content type; send application/json.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, CommonError.InvalidJson, 'The request body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, CommonError.InvalidJson, 'The request body is empty; send a JSON object.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, CommonError.BadRequest, 'The Content-Length header does not match the body.'],
 };
 
 /** Turns anything thrown into RFC 9457 problem+json. No stack trace or SQL ever reaches the client. */
@@ -45,15 +48,15 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     let problem = toProblem(exception, request);
-    if (problem.status === 404 && problem.code === 'no_route' && this.routes) {
+    if (problem.status === 404 && problem.code === NO_ROUTE && this.routes) {
       // The path exists under other methods: 405 with Allow, as RFC 9110 says.
       const allowed = this.routes.allowed(request.url.split('?')[0]);
       if (allowed.length) {
         reply.header('Allow', allowed.join(', '));
-        problem = { ...problem, type: problemType(405), title: statusTitle(405), status: 405, code: 'method_not_allowed', detail: `This resource does not support ${request.method}.` };
+        problem = { ...problem, type: problemType(405), title: statusTitle(405), status: 405, code: CommonError.MethodNotAllowed, detail: `This resource does not support ${request.method}.` };
       }
     }
-    if (problem.code === 'no_route') problem = { ...problem, code: 'not_found' };
+    if (problem.code === NO_ROUTE) problem = { ...problem, code: CommonError.NotFound };
     if (problem.status >= 500) {
       this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
     }
@@ -70,7 +73,7 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void 
 export function toProblem(exception: unknown, request: FastifyRequest): ProblemDetails {
   // Only a path that matched a route is echoed as `instance`: an unmatched one is whatever the client sent.
   const instance = request.routeOptions?.url ? request.url.split('?')[0] : undefined;
-  const base = (status: number, detail?: string, code = codeForStatus(status)): ProblemDetails => ({
+  const base = (status: number, detail?: string, code: string = codeForStatus(status)): ProblemDetails => ({
     type: problemType(status),
     title: statusTitle(status),
     status,
@@ -80,7 +83,7 @@ export function toProblem(exception: unknown, request: FastifyRequest): ProblemD
   });
 
   if (exception instanceof ValidationProblem) {
-    return { ...base(400, exception.message), code: 'invalid_input', invalidParams: exception.invalidParams };
+    return { ...base(400, exception.message), code: CommonError.InvalidInput, invalidParams: exception.invalidParams };
   }
   if (exception instanceof DomainException) {
     // Extensions never override the RFC 9457 members (an extension named `status` once did).
@@ -92,7 +95,7 @@ export function toProblem(exception: unknown, request: FastifyRequest): ProblemD
     if (typeof response === 'object' && response && 'type' in response && 'title' in response) {
       return { code: codeForStatus(status), ...(response as ProblemDetails), status, ...(instance ? { instance } : {}) };
     }
-    if (status === 404 && /^Cannot /.test(exception.message)) return base(404, 'No resource exists at this path.', 'no_route');
+    if (status === 404 && /^Cannot /.test(exception.message)) return base(404, 'No resource exists at this path.', NO_ROUTE);
     return base(status, status >= 500 ? undefined : exception.message);
   }
   // Errors raised by Fastify itself (bad JSON, wrong content type, body too large) carry a 4xx statusCode.

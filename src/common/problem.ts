@@ -1,6 +1,35 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 
+/** The problem `code`s of every module (generic and HTTP-level): one code per meaning, stable for clients. */
+export enum CommonError {
+  NotFound = 'not_found',
+  InvalidInput = 'invalid_input',
+  IllegalTransition = 'illegal_transition',
+  NotAcceptable = 'not_acceptable',
+  NotReady = 'not_ready',
+  InvalidJson = 'invalid_json',
+  JsonTooDeep = 'json_too_deep',
+  UnsupportedMediaType = 'unsupported_media_type',
+  BadRequest = 'bad_request',
+  BadUrl = 'bad_url',
+  Unauthorized = 'unauthorized',
+  Forbidden = 'forbidden',
+  MethodNotAllowed = 'method_not_allowed',
+  RequestTimeout = 'request_timeout',
+  Conflict = 'conflict',
+  PreconditionFailed = 'precondition_failed',
+  PayloadTooLarge = 'payload_too_large',
+  UriTooLong = 'uri_too_long',
+  HeadersTooLarge = 'headers_too_large',
+  TooManyRequests = 'too_many_requests',
+  InternalError = 'internal_error',
+  ServiceUnavailable = 'service_unavailable',
+}
+
+/** Every problem code; DomainException accepts nothing else. */
+export type ErrorCode = import('./error-codes').ModuleErrorCode | CommonError;
+
 export interface InvalidParam {
   name: string;
   reason: string;
@@ -32,7 +61,7 @@ export const statusTitle = (status: number) => STATUS_CODES[status] ?? 'Error';
 export class DomainException extends HttpException {
   constructor(
     status: HttpStatus,
-    readonly code: string,
+    readonly code: ErrorCode,
     detail: string,
     readonly extensions: Record<string, unknown> = {},
   ) {
@@ -46,7 +75,7 @@ export class ValidationProblem extends HttpException {
   }
 }
 
-export const notFound = (what: string) => new DomainException(HttpStatus.NOT_FOUND, 'not_found', `${what} was not found.`);
-export const conflict = (code: string, detail: string) => new DomainException(HttpStatus.CONFLICT, code, detail);
-export const forbidden = (code: string, detail: string) => new DomainException(HttpStatus.FORBIDDEN, code, detail);
-export const badRequest = (code: string, detail: string) => new DomainException(HttpStatus.BAD_REQUEST, code, detail);
+export const notFound = (what: string) => new DomainException(HttpStatus.NOT_FOUND, CommonError.NotFound, `${what} was not found.`);
+export const conflict = (code: ErrorCode, detail: string) => new DomainException(HttpStatus.CONFLICT, code, detail);
+export const forbidden = (code: ErrorCode, detail: string) => new DomainException(HttpStatus.FORBIDDEN, code, detail);
+export const badRequest = (code: ErrorCode, detail: string) => new DomainException(HttpStatus.BAD_REQUEST, code, detail);

@@ -6,6 +6,7 @@ import { Public } from '../auth/authenticated.decorator';
 import { ApiProblem } from '../common/api-docs';
 import { DomainException } from '../common/problem';
 import { InjectRedis } from '../common/redis';
+import { CommonError } from '../common/problem';
 
 @ApiTags('operations')
 @Controller('health')
@@ -52,7 +53,7 @@ export class HealthController {
       const down = Object.entries(body.details ?? {})
         .filter(([, v]) => v.status !== 'up')
         .map(([k]) => k);
-      throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, 'not_ready', `Not ready: ${down.join(', ') || 'unknown'} is down.`, {
+      throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, CommonError.NotReady, `Not ready: ${down.join(', ') || 'unknown'} is down.`, {
         checks: body.details,
       });
     }

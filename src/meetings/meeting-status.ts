@@ -1,6 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainException } from '../common/problem';
 import type { MeetingStatus } from './meeting.entity';
+import { MeetingError } from './meetings.errors';
+import { CommonError } from '../common/problem';
 
 /** planned → agenda_published → in_session → closed; planned or published meetings may be cancelled. */
 export const MEETING_TRANSITIONS: Record<MeetingStatus, readonly MeetingStatus[]> = {
@@ -14,7 +16,7 @@ export const MEETING_TRANSITIONS: Record<MeetingStatus, readonly MeetingStatus[]
 /** Refuses (409, nothing changed) unless the meeting is in one of `allowed`. */
 export function requireMeetingStatus(meeting: { status: MeetingStatus }, allowed: readonly MeetingStatus[], action: string): void {
   if (!allowed.includes(meeting.status)) {
-    throw new DomainException(HttpStatus.CONFLICT, 'illegal_meeting_status', `Cannot ${action} a meeting that is ${meeting.status}.`, {
+    throw new DomainException(HttpStatus.CONFLICT, MeetingError.IllegalMeetingStatus, `Cannot ${action} a meeting that is ${meeting.status}.`, {
       meetingStatus: meeting.status,
       allowed,
     });
@@ -24,7 +26,7 @@ export function requireMeetingStatus(meeting: { status: MeetingStatus }, allowed
 /** Refuses (409) a move to `to` that MEETING_TRANSITIONS does not allow; MeetingRepository.transition applies it. */
 export function requireTransition(meeting: { status: MeetingStatus }, to: MeetingStatus): void {
   if (!MEETING_TRANSITIONS[meeting.status].includes(to)) {
-    throw new DomainException(HttpStatus.CONFLICT, 'illegal_meeting_transition', `A meeting cannot go from ${meeting.status} to ${to}.`, {
+    throw new DomainException(HttpStatus.CONFLICT, CommonError.IllegalTransition, `A meeting cannot go from ${meeting.status} to ${to}.`, {
       fromStatus: meeting.status,
       toStatus: to,
       allowed: MEETING_TRANSITIONS[meeting.status],

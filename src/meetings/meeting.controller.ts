@@ -90,7 +90,7 @@ export class MeetingController {
   @ApiInvalidInput()
   @ApiNotFound('The meeting')
   @ApiProblem(403, CHAIR_403)
-  @ApiProblem(409, 'The meeting has started, is closed or is cancelled already (`illegal_meeting_transition`); nothing was changed.')
+  @ApiProblem(409, 'The meeting has started, is closed or is cancelled already (`illegal_transition`); nothing was changed.')
   cancel(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Body() dto: CancelMeetingDto) {
     return this.meetings.cancel(ctx, id, dto.reason);
   }

@@ -11,6 +11,7 @@ import { CreateMeetingDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting
 import { requireMeetingStatus } from './meeting-status';
 import { MeetingView, meetingView } from './meeting-view';
 import { LockedMeeting, MeetingRepository, StoredMeeting } from './meeting.repository';
+import { MeetingError } from './meetings.errors';
 
 export const DEFAULT_WEEKS_AHEAD = 8;
 const WEEK_MS = 7 * 86_400_000;
@@ -41,7 +42,7 @@ export class MeetingService {
     if (!m) return this.dataSource.transaction((tx) => this.generateAhead(tableId, weeks, tx));
     const [table] = await m.query(`SELECT cadence_rrule, holiday_policy, active FROM chain_table WHERE id = $1`, [tableId]);
     if (!table) throw notFound('Table');
-    if (!table.active) throw conflict('table_inactive', 'The table is inactive; no meetings are generated for it.');
+    if (!table.active) throw conflict(MeetingError.TableInactive, 'The table is inactive; no meetings are generated for it.');
     const now = new Date();
     const due = this.cadence(table.cadence_rrule, table.holiday_policy, now, new Date(now.getTime() + weeks * WEEK_MS)).filter((o) => o.scheduledAt > now);
     if (!due.length) return [];
@@ -158,7 +159,7 @@ export class MeetingService {
       return occurrences(rrule, policy, from, to);
     } catch {
       // Cadences are validated when written; one that still cannot be read is the chair's to correct.
-      throw conflict('cadence_unreadable', "The table's cadence cannot be read; correct it on the table.");
+      throw conflict(MeetingError.CadenceUnreadable, "The table's cadence cannot be read; correct it on the table.");
     }
   }
 }

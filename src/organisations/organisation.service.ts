@@ -4,6 +4,7 @@ import { RevocationService } from '../auth/revocation.service';
 import { conflict, notFound } from '../common/problem';
 import { CreateOrganisationDto, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
 import { Organisation } from './organisation.entity';
+import { OrganisationError } from './organisation.errors';
 
 const toDto = (o: Organisation): OrganisationDto => ({
   id: o.id,
@@ -15,7 +16,7 @@ const toDto = (o: Organisation): OrganisationDto => ({
 
 const uniqueName = (e: unknown) => {
   if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'organisation_name_key') {
-    return conflict('organisation_name_taken', 'An organisation with this name exists already.');
+    return conflict(OrganisationError.NameTaken, 'An organisation with this name exists already.');
   }
   return e;
 };

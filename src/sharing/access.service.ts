@@ -7,6 +7,7 @@ import { DomainException, notFound } from '../common/problem';
 import { Category, LawfulGround } from './categories';
 import { ProcessingLogService } from './processing-log.service';
 import { CaseBinding, RESOURCES, ResourceSpec, ResourceType } from './resources';
+import { SharingError } from './sharing.errors';
 
 export interface Grant {
   processingActivityId: string;
@@ -59,7 +60,7 @@ interface AccessRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const chairOnly = () => new DomainException(HttpStatus.FORBIDDEN, 'chair_only', 'Only the chair of this table may do this.');
+const chairOnly = () => new DomainException(HttpStatus.FORBIDDEN, SharingError.ChairOnly, 'Only the chair of this table may do this.');
 
 /**
  * The one place that decides access to tables and everything at them (STYLE.md, "one place decides access").
@@ -136,7 +137,7 @@ export class AccessService {
         access,
         new DomainException(
           HttpStatus.FORBIDDEN,
-          'category_not_granted',
+          SharingError.CategoryNotGranted,
           `The covenant of this table does not grant your organisation the categor${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}.`,
           { categories: missing },
         ),

@@ -6,6 +6,7 @@ import type { RequestContext } from '../common/request-context';
 import { MEMBER_ORGANISATION_TYPES } from '../sharing/categories';
 import { TableMemberOrganisationDto } from './table.dto';
 import { TablePolicy } from './table.policy';
+import { TableError } from './tables.errors';
 
 type Eligibility = 'eligible' | 'unknown' | 'inactive' | 'not_a_partner';
 
@@ -57,12 +58,12 @@ export class MemberOrganisationService {
       await this.policy.requireManager(ctx, tableId, 'table.member_organisation.add', m);
       const eligibility = (await this.eligibility(m, [organisationId])).get(organisationId) ?? 'unknown';
       if (eligibility === 'unknown') throw notFound('Organisation');
-      if (eligibility !== 'eligible') throw conflict('organisation_not_eligible', `The organisation ${REASONS[eligibility]}.`);
+      if (eligibility !== 'eligible') throw conflict(TableError.OrganisationNotEligible, `The organisation ${REASONS[eligibility]}.`);
       const [seated] = await m.query(`SELECT 1 FROM table_member_organisation WHERE table_id = $1 AND organisation_id = $2 AND left_at IS NULL`, [
         tableId,
         organisationId,
       ]);
-      if (seated) throw conflict('organisation_already_member', 'The organisation is a member of this table already.');
+      if (seated) throw conflict(TableError.OrganisationAlreadyMember, 'The organisation is a member of this table already.');
       await m.query(`INSERT INTO table_member_organisation (table_id, organisation_id) VALUES ($1, $2)`, [tableId, organisationId]);
       return (await this.current(m, tableId)).find((o) => o.organisationId === organisationId)!;
     });

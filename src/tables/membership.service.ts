@@ -5,6 +5,7 @@ import { conflict, notFound } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { CreateMembershipDto, TableMembershipDto, UpdateMembershipDto } from './membership.dto';
 import { TablePolicy } from './table.policy';
+import { TableError } from './tables.errors';
 
 interface MembershipRow {
   id: string;
@@ -30,7 +31,7 @@ const toDto = (r: MembershipRow): TableMembershipDto => ({
   changedBy: r.changed_by,
 });
 
-const ended = () => conflict('membership_ended', 'This membership has ended; start a new one instead.');
+const ended = () => conflict(TableError.MembershipEnded, 'This membership has ended; start a new one instead.');
 
 /**
  * People at a table. Rows are never rewritten into something else: a change of role ends the row and
@@ -62,10 +63,10 @@ export class MembershipService {
         [dto.userId, tableId],
       );
       if (!user) throw notFound('User');
-      if (user.disabled_at) throw conflict('user_disabled', 'The user is disabled.');
-      if (!user.seat) throw conflict('organisation_not_member', "The user's organisation is not a member organisation of this table.");
+      if (user.disabled_at) throw conflict(TableError.UserDisabled, 'The user is disabled.');
+      if (!user.seat) throw conflict(TableError.OrganisationNotMember, "The user's organisation is not a member organisation of this table.");
       const [active] = await m.query(`SELECT 1 FROM table_membership WHERE table_id = $1 AND user_id = $2 AND ended_at IS NULL`, [tableId, dto.userId]);
-      if (active) throw conflict('already_member', 'The user has an active membership of this table already.');
+      if (active) throw conflict(TableError.AlreadyMember, 'The user has an active membership of this table already.');
       if (dto.role === TableRole.Chair) await this.demoteChair(m, tableId, ctx.principal.id);
       return this.start(m, tableId, dto.userId, dto.role, ctx.principal.id);
     });

@@ -6,12 +6,13 @@ import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '
 import { MemberOrganisationService } from './member-organisation.service';
 import { CreateTableDto, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
 import { isAdministrator, TablePolicy } from './table.policy';
+import { TableError } from './tables.errors';
 
 export const DEFAULT_COVENANT_NOTE = 'Default covenant (DOMAIN.md section 7)';
 
-const UNIQUE: Record<string, [code: string, detail: string]> = {
-  chain_table_name_key: ['table_name_taken', 'A table with this name exists already.'],
-  chain_table_case_reference_prefix_key: ['case_reference_prefix_taken', 'Another table uses this case reference prefix.'],
+const UNIQUE: Record<string, [code: TableError, detail: string]> = {
+  chain_table_name_key: [TableError.NameTaken, 'A table with this name exists already.'],
+  chain_table_case_reference_prefix_key: [TableError.CaseReferencePrefixTaken, 'Another table uses this case reference prefix.'],
 };
 
 const uniqueViolation = (e: unknown) => {

@@ -7,12 +7,13 @@ import { conflict, notFound } from '../common/problem';
 import { Organisation } from '../organisations/organisation.entity';
 import { CreatedUserDto, CreateUserDto, UpdateUserDto, UserDto } from './user.dto';
 import { User } from './user.entity';
+import { UserError } from './user.errors';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
 
 const emailTaken = (e: unknown) =>
   e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'app_user_email_key'
-    ? conflict('email_taken', 'A user with this e-mail address exists already.')
+    ? conflict(UserError.EmailTaken, 'A user with this e-mail address exists already.')
     : e;
 
 @Injectable()

@@ -117,7 +117,7 @@ export class AgendaController {
   @ApiInvalidInput()
   @ApiNotFound('The meeting')
   @ApiProblem(403, CHAIR_ONLY)
-  @ApiProblem(409, 'The meeting is in session, closed or cancelled (`illegal_meeting_transition`).')
+  @ApiProblem(409, 'The meeting is in session, closed or cancelled (`illegal_transition`).')
   publish(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string) {
     return this.agenda.publish(ctx, id);
   }

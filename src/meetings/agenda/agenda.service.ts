@@ -13,6 +13,7 @@ import { AgendaRepository, ItemRow } from './agenda.repository';
 import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
 import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
+import { AgendaError } from './agenda.errors';
 
 const EDITABLE = ['planned', 'agenda_published'] as const;
 const PURPOSE = 'Agenda van het casusoverleg voorbereiden en bespreken';
@@ -52,7 +53,7 @@ export class AgendaService {
         const caseAccess = await this.access.require(ctx, 'case', dto.caseId, check, m);
         await requireCaseStillOpen(m, caseAccess);
         if ((await this.agenda.findItems(m, meetingId)).some((i) => i.case_id === dto.caseId)) {
-          throw conflict('already_on_agenda', 'The case is on this agenda already; edit its item instead.');
+          throw conflict(AgendaError.AlreadyOnAgenda, 'The case is on this agenda already; edit its item instead.');
         }
       }
       await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.create');
@@ -88,7 +89,7 @@ export class AgendaService {
         if (subjects.length) await this.record(m, ctx, access, { operation: 'agenda_item.delete', subjects, categories: ['deliberation'], startedAt });
       })
       .catch((e: unknown) => {
-        throw isUsed(e) ? conflict('agenda_item_in_use', 'Actions or escalations refer to this item; it cannot be removed.') : e;
+        throw isUsed(e) ? conflict(AgendaError.ItemInUse, 'Actions or escalations refer to this item; it cannot be removed.') : e;
       });
   }
 
@@ -98,7 +99,7 @@ export class AgendaService {
       const current = (await this.agenda.findItems(m, meetingId)).map((i) => i.id);
       const given = new Set(dto.itemIds);
       if (current.length !== given.size || current.some((id) => !given.has(id))) {
-        throw new DomainException(HttpStatus.CONFLICT, 'agenda_items_mismatch', "itemIds must name every item of the meeting's agenda exactly once.", {
+        throw new DomainException(HttpStatus.CONFLICT, AgendaError.ItemsMismatch, "itemIds must name every item of the meeting's agenda exactly once.", {
           itemCount: current.length,
         });
       }
@@ -131,7 +132,7 @@ export class AgendaService {
       const meeting = await this.agenda.findMeeting(m, meetingId);
       const published = meeting!.agenda_published_at !== null || ['agenda_published', 'in_session', 'closed'].includes(meeting!.status);
       if (!published && access.role !== 'chair') {
-        throw conflict('agenda_not_published', 'The agenda of this meeting has not been published yet.');
+        throw conflict(AgendaError.NotPublished, 'The agenda of this meeting has not been published yet.');
       }
       const rows = await this.agenda.findAgenda(m, meetingId);
       const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));

@@ -12,6 +12,7 @@ import { AgendaRepository } from './agenda.repository';
 import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { CreateNominationDto, NominationView } from './nomination.dto';
+import { AgendaError } from './agenda.errors';
 
 interface NominationRow {
   id: string;
@@ -35,7 +36,7 @@ const PURPOSE = 'Casus aanmelden voor het casusoverleg';
 type CreateCheck = AccessCheck & { within: { tableId: string } };
 
 export const noPlannedMeeting = () =>
-  new DomainException(HttpStatus.CONFLICT, 'no_planned_meeting', 'This table has no planned meeting to come; ask the chair to plan one.');
+  new DomainException(HttpStatus.CONFLICT, AgendaError.NoPlannedMeeting, 'This table has no planned meeting to come; ask the chair to plan one.');
 
 const SELECT = `
   SELECT n.id, n.table_id, n.meeting_id, n.case_id, c.reference AS case_reference, c.subject_id, s.v_number, n.topic,
@@ -89,7 +90,7 @@ export class NominationService {
          ON CONFLICT (meeting_id, case_id, source) WHERE case_id IS NOT NULL DO NOTHING RETURNING id`,
         [tableId, meetingId, dto.caseId ?? null, dto.topic ?? null, dto.reasonCode, dto.reasonText ?? null, p.organisationId, p.kind === 'user' ? p.id : null],
       );
-      if (!created) throw conflict('already_nominated', 'A member nominated this case for this meeting already.');
+      if (!created) throw conflict(AgendaError.AlreadyNominated, 'A member nominated this case for this meeting already.');
       const [row]: NominationRow[] = await m.query(`${SELECT} WHERE n.id = $1`, [created.id]);
       if (caseAccess) {
         await this.log.record(m, ctx, access, {

@@ -12,6 +12,7 @@ import { CreateAddendumDto } from './minutes.dto';
 import { renderMinutesPdf } from './minutes-pdf';
 import { MinutesService } from './minutes.service';
 import { MinutesAddendumView, MinutesView } from './minutes-view';
+import { CommonError } from '../../common/problem';
 
 const DISCLOSED =
   "Rendered for the caller under the table's current covenant: values of categories your organisation is not granted are absent, and reasons or measures of such a category are left out.";
@@ -93,7 +94,7 @@ export class MinutesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const format = negotiate(accept);
-    if (!format) throw new DomainException(HttpStatus.NOT_ACCEPTABLE, 'not_acceptable', `The minutes are available as ${JSON_TYPE} or ${PDF_TYPE}.`);
+    if (!format) throw new DomainException(HttpStatus.NOT_ACCEPTABLE, CommonError.NotAcceptable, `The minutes are available as ${JSON_TYPE} or ${PDF_TYPE}.`);
     const { view, organisationName } = await this.minutes.read(ctx, id, format);
     reply.header('Vary', 'Accept');
     if (format === 'json') {

@@ -14,6 +14,7 @@ import { MeetingRepository } from '../meeting.repository';
 import { CreateAddendumDto } from './minutes.dto';
 import { buildMinutesSnapshot, MinutesSnapshot, snapshotCategories, snapshotSubjectIds } from './minutes-snapshot';
 import { AddendumRow, MinutesAddendumView, MinutesView, renderMinutes } from './minutes-view';
+import { MinutesError } from './minutes.errors';
 
 const PURPOSE_CLOSE = 'Notulen van het casusoverleg vaststellen';
 const PURPOSE_READ = 'Notulen van het casusoverleg inzien';
@@ -158,7 +159,7 @@ export class MinutesService {
 
   private requireMinutes(meeting: { status: MeetingStatus; minutes: MinutesSnapshot | null }): MinutesSnapshot {
     if (meeting.status !== 'closed' || !meeting.minutes) {
-      throw new DomainException(HttpStatus.CONFLICT, 'minutes_not_available', 'Minutes exist once the meeting is closed.', { status: meeting.status });
+      throw new DomainException(HttpStatus.CONFLICT, MinutesError.NotAvailable, 'Minutes exist once the meeting is closed.', { status: meeting.status });
     }
     return meeting.minutes;
   }

@@ -31,7 +31,7 @@ export class SessionController {
   @ApiInvalidInput()
   @ApiNotFound('The meeting')
   @ApiProblem(403, 'You are not the chair of this table (`chair_only`).')
-  @ApiProblem(409, 'The agenda is not published, or the meeting was opened or closed already (`illegal_meeting_transition`).')
+  @ApiProblem(409, 'The agenda is not published, or the meeting was opened or closed already (`illegal_transition`).')
   open(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string) {
     return this.session.open(ctx, id);
   }

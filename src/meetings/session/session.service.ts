@@ -20,6 +20,7 @@ import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { AttendanceRow, attendanceView, decisionView, meetingView, sessionCategories, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
+import { SessionError } from './session.errors';
 
 /** An agenda item of a meeting in session, resolved for its chair. */
 interface SessionItem {
@@ -217,7 +218,7 @@ export class SessionService {
   /** As `inSession`, for what only an item about a case can hold (actions, measures, escalations, reviews). */
   private inCaseSession<T>(ctx: RequestContext, itemId: string, operation: string, fn: (m: EntityManager, item: CaseSessionItem) => Promise<T>): Promise<T> {
     return this.inSession(ctx, itemId, operation, (m, item) => {
-      if (!item.access) throw new DomainException(HttpStatus.CONFLICT, 'not_a_case_item', 'This agenda item is a topic, not a case.');
+      if (!item.access) throw new DomainException(HttpStatus.CONFLICT, SessionError.NotACaseItem, 'This agenda item is a topic, not a case.');
       return fn(m, { ...item, access: item.access });
     });
   }
