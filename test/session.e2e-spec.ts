@@ -51,6 +51,16 @@ describe('the session', () => {
   afterAll(() => t.close());
 
   describe('before the meeting is open', () => {
+    it('shows a draft agenda in the session screen to the chair only, as the agenda screen does', async () => {
+      const planned = (await givenMeeting(t.dataSource, table)).id;
+      await givenAgendaItem(t.dataSource, planned, { caseId: c.id, reasons: [{ code: 'overdue_actions', detail: '4', category: 'deliberation', origin: 'draft' }] });
+      const member = await call('get', `/meetings/${planned}/session`, token.police).expect(409);
+      expect(member.body.code).toBe('agenda_not_published');
+      await call('get', `/meetings/${planned}/agenda`, token.police).expect(409);
+      const chair = await call('get', `/meetings/${planned}/session`, token.chair).expect(200);
+      expect(chair.body.items).toHaveLength(1);
+    });
+
     it('refuses every session write on a published or planned meeting (409) and changes nothing', async () => {
       const planned = (await givenMeeting(t.dataSource, table)).id;
       const plannedItem = (await givenAgendaItem(t.dataSource, planned, { caseId: c.id })).id;

@@ -1,8 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
-import { DomainException } from '../common/problem';
+import { CommonError, conflict, DomainException } from '../common/problem';
+import { AgendaError } from './agenda/agenda.errors';
 import type { MeetingStatus } from './meeting.entity';
 import { MeetingError } from './meetings.errors';
-import { CommonError } from '../common/problem';
 
 /** planned → agenda_published → in_session → closed; planned or published meetings may be cancelled. */
 export const MEETING_TRANSITIONS: Record<MeetingStatus, readonly MeetingStatus[]> = {
@@ -32,4 +32,13 @@ export function requireTransition(meeting: { status: MeetingStatus }, to: Meetin
       allowed: MEETING_TRANSITIONS[meeting.status],
     });
   }
+}
+
+/**
+ * Members see what is on a meeting's agenda once it is published; the chair also sees the draft. The agenda
+ * and the session screen answer alike.
+ */
+export function requireAgendaVisible(meeting: { status: MeetingStatus; agenda_published_at?: Date | null }, role: string): void {
+  const published = !!meeting.agenda_published_at || ['agenda_published', 'in_session', 'closed'].includes(meeting.status);
+  if (!published && role !== 'chair') throw conflict(AgendaError.NotPublished, 'The agenda of this meeting has not been published yet.');
 }

@@ -34,8 +34,11 @@ const OFFENCE_KIND = 'violence';
 const NUISANCE_KIND = 'house_rule_breach';
 const DATE_OF_BIRTH = '1971-02-03';
 
+/** A case that moved to a table none of the viewers sits at: nothing of it may reach them, under any covenant. */
+export const MOVED_AWAY = 'moved_away' as const;
+
 export interface ProbeHit {
-  category: Category;
+  category: Category | typeof MOVED_AWAY;
   probe: string;
   /** Some text around the hit, to read the leak in the report. */
   context: string;
@@ -50,6 +53,8 @@ export class Probes {
    * Dutch labels and legal bases, a deadline kind), matched without regard to case.
    */
   readonly codes = Object.fromEntries(CATEGORIES.map((c) => [c, new Set<string>()])) as Record<Category, Set<string>>;
+  /** Values of the case that moved away; found whatever the viewer is granted. */
+  readonly movedAway = new Set<string>([`PROBE-${MOVED_AWAY}-`]);
 
   constructor() {
     this.values.identity.add(DATE_OF_BIRTH).add(DATE_OF_BIRTH.split('-').reverse().join('-'));
@@ -78,6 +83,10 @@ export class Probes {
     const hay = normalise(text);
     const lower = hay.toLowerCase();
     const out: ProbeHit[] = [];
+    for (const value of this.movedAway) {
+      const at = hay.indexOf(normalise(value));
+      if (at >= 0) out.push({ category: MOVED_AWAY, probe: value, context: hay.slice(Math.max(0, at - 80), at + value.length + 80).replace(/\s+/g, ' ') });
+    }
     for (const category of CATEGORIES) {
       if (granted.has(category)) continue;
       const found = (needle: string, at: number) =>
@@ -333,8 +342,25 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   // This week: new incidents, then the agendas ahead; one meeting is in session now.
   const after = await recordIncidents('after', -1 / 24);
   const incidents = { offence: after.offence, nuisance: after.nuisance, earlierOffence: before.offence, earlierNuisance: before.nuisance };
+  // A second person, nominated for this week's meetings and then moved to the other table before anyone reads:
+  // the agendas still list the item, but nothing of the case may reach this table's members any more.
+  const away = await api(t, as('COA'), 'post', `/tables/${table.id}/cases`, {
+    vNumber: randomVNumber(),
+    familyName: `PROBE-${MOVED_AWAY}-family`,
+    givenNames: `PROBE-${MOVED_AWAY}-given`,
+    receptionLocation: `PROBE-${MOVED_AWAY}-location`,
+    procedureStage: `PROBE-${MOVED_AWAY}-stage`,
+    careNotes: `PROBE-${MOVED_AWAY}-care`,
+    strategy: { kind: 'nuisance', text: `PROBE-${MOVED_AWAY}-strategy` },
+  }, 201);
+  probes.movedAway.add(away.body.subject.vNumber);
+  for (const id of [meetings.session, meetings.published, meetings.planned]) {
+    await api(t, as('MUNICIPALITY'), 'post', `/tables/${table.id}/nominations`, { meetingId: id, caseId: away.body.id, reasonCode: 'nuisance_during_procedure', reasonText: 'Verhuist binnenkort' }, 201);
+  }
+  await givenAction(ds, away.body.id, org('POLICE'), { dueDate: dateIn(3), description: `PROBE-${MOVED_AWAY}-action` });
   for (const name of ['session', 'published', 'planned'] as const) await prepare(name);
   await hold('session', actionIds[1]);
+  await api(t, chair, 'post', `/cases/${away.body.id}/transfers`, { toTableId: otherTable.id, reason: 'Overgeplaatst' }, 201);
 
   // Calendar feeds of every member: the table's meetings and the organisation's actions.
   for (const viewer of Object.values(viewers)) {

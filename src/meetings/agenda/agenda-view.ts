@@ -134,6 +134,8 @@ export interface AgendaRow {
   case_row: CaseListRow | null;
   procedure_stage: string | null;
   carried_actions: CarriedActionRow[];
+  /** A case item whose case has since moved to another table: its content (reasons too) is left out. */
+  moved_away?: boolean;
 }
 
 export interface AgendaMeetingRow {
@@ -176,6 +178,7 @@ export const reasonCategoriesShown = (reasons: readonly ReasonRecord[] | null | 
 const carriedActionView = (a: CarriedActionRow, granted: ReadonlySet<CategoryName>) => disclose(CarriedActionView, a, granted);
 
 export function agendaItemView(row: AgendaRow, granted: ReadonlySet<CategoryName>): Partial<AgendaItemView> {
+  if (row.moved_away) return disclose(AgendaItemView, { id: row.id, position: row.position }, granted);
   const c = row.case_row;
   const view = disclose(
     AgendaItemView,

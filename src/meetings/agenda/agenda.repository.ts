@@ -179,17 +179,19 @@ export class AgendaRepository {
   async findAgenda(m: EntityManager, meetingId: string, itemIds?: string[]): Promise<(AgendaRow & { subject: TouchedSubject | null })[]> {
     const rows: (AgendaRow & { subject_id: string | null; v_number: string | null })[] = await m.query(
       `SELECT ai.id, ai.position, ai.topic, ai.reasons, cf.procedure_stage, cs.subject_id, cs.v_number,
+              (ai.case_id IS NOT NULL AND cf.id IS NULL) AS moved_away,
               CASE WHEN cs.id IS NULL THEN NULL ELSE to_json(cs) END AS case_row,
               coalesce((SELECT json_agg(json_build_object('id', a.id, 'meetingId', a.meeting_id, 'ownerOrganisationId', a.owner_organisation_id,
                                                           'description', a.description, 'dueDate', a.due_date, 'overdue', ${overdueSql('a')})
                                         ORDER BY a.due_date, a.created_at)
                           FROM action a
-                         WHERE a.case_id = ai.case_id AND a.status = 'open' AND a.meeting_id IS DISTINCT FROM ai.meeting_id
+                         WHERE a.case_id = cf.id AND a.status = 'open' AND a.meeting_id IS DISTINCT FROM ai.meeting_id
                            AND a.created_at < coalesce(mt.opened_at, now())), '[]') AS carried_actions
          FROM agenda_item ai
          JOIN meeting mt ON mt.id = ai.meeting_id
-         LEFT JOIN case_file cf ON cf.id = ai.case_id
-         LEFT JOIN LATERAL (${CASE_SUMMARY} WHERE c.id = ai.case_id) cs ON true
+         -- A case that has since moved to another table is no longer this table's: nothing of it is read.
+         LEFT JOIN case_file cf ON cf.id = ai.case_id AND cf.table_id = mt.table_id
+         LEFT JOIN LATERAL (${CASE_SUMMARY} WHERE c.id = cf.id) cs ON true
         WHERE ai.meeting_id = $1 AND ($2::uuid[] IS NULL OR ai.id = ANY($2::uuid[]))
         ORDER BY ai.position, ai.created_at, ai.id`,
       [meetingId, itemIds ?? null],

@@ -11,7 +11,7 @@ import { AgendaDraftService } from './agenda-draft.service';
 import { AgendaReasonInputDto, CreateAgendaItemDto, ReorderAgendaDto, UpdateAgendaItemDto } from './agenda.dto';
 import { AgendaRepository, ItemRow } from './agenda.repository';
 import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, agendaView, AgendaView, StoredReason, summaryView } from './agenda-view';
-import { requireMeetingStatus } from '../meeting-status';
+import { requireAgendaVisible, requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { AgendaError } from './agenda.errors';
 
@@ -130,10 +130,7 @@ export class AgendaService {
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'agenda.read' }, m);
       const meeting = await this.agenda.findMeeting(m, meetingId);
-      const published = meeting!.agenda_published_at !== null || ['agenda_published', 'in_session', 'closed'].includes(meeting!.status);
-      if (!published && access.role !== 'chair') {
-        throw conflict(AgendaError.NotPublished, 'The agenda of this meeting has not been published yet.');
-      }
+      requireAgendaVisible(meeting!, access.role);
       const rows = await this.agenda.findAgenda(m, meetingId);
       const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));
       await this.record(m, ctx, access, { operation: 'agenda.read', subjects, categories: agendaCategories(rows, access.categories), startedAt });

@@ -16,7 +16,7 @@ import { EscalationService } from '../../escalations/escalation.service';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import { AccessService, CaseAccess, TableAccess } from '../../sharing/access.service';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
-import { requireMeetingStatus } from '../meeting-status';
+import { requireAgendaVisible, requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { AttendanceRow, attendanceView, decisionView, meetingView, sessionCategories, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
@@ -157,6 +157,7 @@ export class SessionService {
     // The read and its log entries commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
       const { access, meeting } = await this.readable(ctx, m, meetingId, 'session.read');
+      requireAgendaVisible(meeting as SessionMeetingRow & { agenda_published_at: Date | null }, access.role);
       const items: SessionItemRow[] = await m.query(`${ITEMS} WHERE i.meeting_id = $1 ORDER BY i.position, i.id`, [meetingId]);
       const caseIds = items.flatMap((i) => (i.case_id ? [i.case_id] : []));
       const summaries = await this.cases.findSummaries(m, meeting.table_id, caseIds);
