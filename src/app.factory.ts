@@ -8,7 +8,7 @@ import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { fastifyHardeningOptions, installHttpHardening, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
-import { requestId } from './common/logging';
+import { outgoingTraceparent, requestId } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { MetricsService } from './health/metrics';
@@ -46,8 +46,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
       cb(null, {
         origin: isSpec ? '*' : (origin: string | undefined, done: (e: Error | null, allow: boolean) => void) => done(null, !!origin && allowed.has(origin)),
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-        exposedHeaders: ['API-Version', 'X-Request-Id', 'Retry-After', 'Location'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'traceparent'],
+        exposedHeaders: ['API-Version', 'X-Request-Id', 'traceparent', 'Retry-After', 'Location', 'Allow'],
         maxAge: 600,
       });
     },
@@ -60,6 +60,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   fastify.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('X-Request-Id', request.id);
+    const traceparent = outgoingTraceparent(String(request.id));
+    if (traceparent) reply.header('traceparent', traceparent);
     const path = request.url.split('?')[0];
     reply.header('Content-Security-Policy', path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'");
   });

@@ -365,6 +365,22 @@ describe('cases', () => {
       );
       expect(rows[0]).toEqual({ n: 12, ops: 1, subjects: 12 });
     });
+
+    it('records an incoming W3C traceparent as the trace id of the processing log, and answers with a span of that trace', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const res = await list('municipalityC', { limit: 3 }).set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`).expect(200);
+      expect(res.headers['x-request-id']).toBe(traceId);
+      expect(res.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation_name = 'case.list' AND trace_id = $1`, [traceId]);
+      expect(n).toBe(3);
+      // A malformed or all-zero traceparent is ignored: a new W3C trace id is made and returned.
+      for (const bad of ['00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'garbage', `01-${traceId}`]) {
+        const other = await list('municipalityC', { limit: 1 }).set('traceparent', bad).expect(200);
+        expect(other.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+        expect(other.headers['x-request-id']).not.toBe(traceId);
+        expect(other.headers.traceparent).toContain(other.headers['x-request-id']);
+      }
+    });
   });
 
   describe('subject search', () => {

@@ -1,8 +1,52 @@
-import { redactPath } from './logging';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pinoHttp from 'pino-http';
+import { loadConfig } from '../config/app-config';
+import { incomingTraceId, loggerOptions, redactPath } from './logging';
 
 describe('request log paths', () => {
   it('never hold a calendar-feed token', () => {
     expect(redactPath('/api/v1/calendar-feeds/s3cr3t-t0ken/events')).toBe('/api/v1/calendar-feeds/[redacted]/events');
     expect(redactPath('/api/v1/cases/123')).toBe('/api/v1/cases/123');
+  });
+});
+
+describe('request logs', () => {
+  it('carry the request id on every line, the request line and what the application logs while handling it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'info', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1:6379' });
+    const { stream: _destination, ...options } = loggerOptions(config).pinoHttp as Record<string, unknown>;
+    void _destination;
+    const middleware = pinoHttp({ ...options, stream } as unknown as Parameters<typeof pinoHttp>[0]);
+    const server = createServer((req, res) => {
+      middleware(req, res);
+      req.log.info('inside the handler');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await fetch(`http://127.0.0.1:${port}/api/v1/cases`, { headers: { 'X-Request-Id': 'trace-0123456789' } });
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      server.close();
+    }
+    expect(lines.map((l) => l.msg)).toEqual(['inside the handler', 'request completed']);
+    for (const line of lines) expect(line.traceId).toBe('trace-0123456789');
+  });
+
+  it('take the trace id of a well-formed W3C traceparent only', () => {
+    expect(incomingTraceId('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(incomingTraceId('00-00000000000000000000000000000000-00f067aa0ba902b7-01')).toBeUndefined();
+    expect(incomingTraceId('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined();
+    expect(incomingTraceId('00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01')).toBeUndefined();
+    expect(incomingTraceId(undefined)).toBeUndefined();
   });
 });

@@ -1,24 +1,44 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+/** W3C Trace Context, version 00: `00-<trace-id>-<parent-id>-<flags>`; all-zero ids are invalid. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** Secrets that travel in a path (calendar-feed tokens, which calendar clients cannot send as a header). */
 export const redactPath = (path: string): string => path.replace(/(\/calendar-feeds\/)[^/]+(\/events)/, '$1[redacted]$2');
 
+type TracedRequest = IncomingMessage & { traceId?: string };
+
+/** The trace id of an incoming W3C `traceparent`, if it is well-formed. */
+export function incomingTraceId(header: string | string[] | undefined): string | undefined {
+  const match = typeof header === 'string' ? TRACEPARENT.exec(header.trim()) : null;
+  if (!match || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return undefined;
+  return match[1];
+}
+
 /**
- * Uses a well-formed incoming X-Request-Id, else a new UUID; it is the trace id of everything the request
- * does. Cached on the raw request so that Fastify and the logger agree on it.
+ * The trace id of everything the request does, and the processing log's `trace_id`: the trace id of an
+ * incoming W3C `traceparent` (LDV links processing across organisations by trace context), else a
+ * well-formed X-Request-Id, else a new W3C trace id. Cached on the raw request so that Fastify and the
+ * logger agree on it.
  */
 export function requestId(req: IncomingMessage): string {
-  const cached = req as IncomingMessage & { traceId?: string };
+  const cached = req as TracedRequest;
   if (cached.traceId) return cached.traceId;
   const incoming = req.headers['x-request-id'];
-  cached.traceId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  cached.traceId =
+    incomingTraceId(req.headers.traceparent) ??
+    (typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomBytes(16).toString('hex'));
   return cached.traceId;
+}
+
+/** The `traceparent` to answer with: this request as a new span of the trace, when the trace id has W3C form. */
+export function outgoingTraceparent(traceId: string): string | undefined {
+  return /^[0-9a-f]{32}$/.test(traceId) ? `00-${traceId}-${randomBytes(8).toString('hex')}-01` : undefined;
 }
 
 /**
@@ -36,7 +56,8 @@ export function loggerOptions(config: AppConfig): Params {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customAttributeKeys: { reqId: 'traceId' },
+      // On every line the request logs, also those the application writes while handling it.
+      customProps: (req: IncomingMessage) => ({ traceId: requestId(req) }),
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, path: redactPath(req.url.split('?')[0]) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
