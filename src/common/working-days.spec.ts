@@ -11,6 +11,17 @@ describe('working days (Europe/Amsterdam, Dutch public holidays)', () => {
     expect(addWorkingDays('2026-11-23', 0)).toBe('2026-11-23');
   });
 
+  it('counts Good Friday and 5 May as holidays every year, as the Algemene termijnenwet does', () => {
+    expect(isWorkingDay('2026-04-03')).toBe(false); // Goede Vrijdag 2026
+    expect(isWorkingDay('2027-03-26')).toBe(false); // Goede Vrijdag 2027
+    expect(isWorkingDay('2026-05-05')).toBe(false); // Bevrijdingsdag, a Tuesday in 2026
+    expect(isWorkingDay('2027-05-05')).toBe(false); // and a Wednesday in 2027 (not a lustrum year)
+    expect(isWorkingDay('2026-05-04')).toBe(true); // Dodenherdenking is no holiday
+    // A deadline two working days after Maundy Thursday 2026 skips Good Friday, the weekend and Easter Monday.
+    expect(addWorkingDays('2026-04-02', 2)).toBe('2026-04-08');
+    expect(workingDaysBetween('2026-05-01', '2026-05-08')).toBe(4); // Mon 4, (Tue 5 May), Wed 6, Thu 7, Fri 8
+  });
+
   it('counts working days between dates, signed', () => {
     expect(workingDaysBetween('2026-11-20', '2026-11-27')).toBe(5);
     expect(workingDaysBetween('2026-11-27', '2026-11-20')).toBe(-5);

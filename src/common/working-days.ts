@@ -6,11 +6,21 @@ export const TIME_ZONE = 'Europe/Amsterdam';
 const holidays = new Holidays('NL');
 const cache = new Map<number, Set<string>>();
 
-/** Dutch public holidays of a year (date-holidays' `public` type: New Year, Easter, King's Day, Ascension, Whit, Christmas). */
+/**
+ * The days the Algemene termijnenwet (art. 3) counts as generally recognised holidays, besides weekends: New
+ * Year's Day, Good Friday, Easter Monday, King's Day, 5 May (every year), Ascension Day, Whit Monday, Christmas
+ * and Boxing Day (Easter and Whit Sunday fall on Sundays anyway). date-holidays' `public` type for NL leaves
+ * out Good Friday and 5 May, so those two are added here from Easter and the calendar.
+ */
 export function publicHolidays(year: number): Set<string> {
   let set = cache.get(year);
   if (!set) {
-    set = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    const list = holidays.getHolidays(year);
+    set = new Set(list.filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    const easter = list.find((h) => h.rule === 'easter');
+    if (!easter) throw new Error(`no Easter date for ${year}`);
+    set.add(shift(easter.date.slice(0, 10), -2));
+    set.add(`${year}-05-05`);
     cache.set(year, set);
   }
   return set;

@@ -40,9 +40,9 @@ describe('occurrences of a table cadence (Europe/Amsterdam, Dutch public holiday
       expect(iso(sut[1].slot)).toBe('2027-03-29T08:00:00.000Z');
     });
 
-    it('moves it back to Friday 2027-03-26 10:00 local, before the DST change', () => {
+    it('moves it back to Thursday 2027-03-25 10:00 local (Good Friday is a holiday too), before the DST change', () => {
       const sut = occurrences(MONDAY_10, 'previous_working_day', from, to);
-      expect(scheduled(sut)).toEqual(['2027-03-22T09:00:00.000Z', '2027-03-26T09:00:00.000Z', '2027-04-05T08:00:00.000Z']);
+      expect(scheduled(sut)).toEqual(['2027-03-22T09:00:00.000Z', '2027-03-25T09:00:00.000Z', '2027-04-05T08:00:00.000Z']);
       expect(iso(sut[1].slot)).toBe('2027-03-29T08:00:00.000Z');
     });
   });
