@@ -11,6 +11,8 @@ import { fastifyHardeningOptions, installHttpHardening, RouteTable, SECURITY_HEA
 import { outgoingTraceparent, requestId } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
+import { DatabaseControl } from './db/database-control';
+import { installQueryScopes } from './db/query-scope';
 import { MetricsService } from './health/metrics';
 import { OPENAPI_DESCRIPTION, problemSchema } from './openapi';
 
@@ -57,6 +59,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   // Only JSON (and form-encoded for the OAuth2 token endpoint) is accepted; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   installHttpHardening(app, routes);
+  const control = app.get(DatabaseControl);
+  installQueryScopes(fastify, (pid) => control.cancelBackend(pid));
   fastify.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('X-Request-Id', request.id);

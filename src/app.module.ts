@@ -5,7 +5,8 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { RedisModule } from './common/redis';
-import { dataSourceOptions } from './db/data-source-options';
+import { DatabaseControlModule } from './db/database-control';
+import { appPoolOptions, dataSourceOptions } from './db/data-source-options';
 import { ENTITIES } from './db/entities';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './health/metrics';
@@ -40,8 +41,9 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config.DATABASE_URL, { entities: ENTITIES }),
-          extra: { max: config.DB_POOL_SIZE, application_name: `ketentafel-${role}` },
+          extra: appPoolOptions(config, `ketentafel-${role}`),
         }),
+        DatabaseControlModule,
         RedisModule,
         SharingModule,
         NotificationsModule,

@@ -13,6 +13,12 @@ API Design Rules: plural kebab-case resources, camelCase properties, no trailing
 ISO 8601 (UTC), errors as \`application/problem+json\` (RFC 9457; invalid input is 400 listing every field in
 \`invalidParams\`), and an \`API-Version\` header on every response.
 
+**Retry later.** Any operation may answer 503 with a \`Retry-After\` header (seconds) when the database is
+busy, locked, conflicting or unreachable (\`code\` \`database_busy\`, \`database_timeout\`, \`lock_timeout\`,
+\`transaction_conflict\`, \`database_unavailable\`); nothing was changed unless the code is
+\`database_unavailable\`, whose outcome is unknown. Retry after the given delay. List imports (the same
+content) and completing an action (the same result) are safe to re-send when an answer was lost.
+
 **Authentication.** People log in with \`POST /auth/login\` and send the access token as
 \`Authorization: Bearer …\` (15 minutes; renew with \`POST /auth/refresh\`). Partner systems use OAuth2
 client credentials at \`POST /oauth/token\`. Every operation states the permission it needs.

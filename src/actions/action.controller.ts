@@ -47,13 +47,15 @@ export class ActionController {
   @Authenticated({ permission: Permission.ActionWrite })
   @ApiOperation({
     summary: 'Report the action as done',
-    description: 'By a member of the owner organisation, or its partner system with `actions:write`. Sets `completedAt`; the chair is notified.',
+    description:
+      'By a member of the owner organisation, or its partner system with `actions:write`. Sets `completedAt`; the chair is notified. ' +
+      'Idempotent: sending the same `resultNote` again for an action it completed answers 200 with the same body and changes nothing.',
   })
   @ApiOkResponse({ type: ActionView })
   @ApiInvalidInput()
   @ApiNotFound('The action')
   @ApiProblem(403, OWNER_403)
-  @ApiProblem(409, 'The action is not open (`action_not_open`).')
+  @ApiProblem(409, 'The action is not open, and was not completed with this `resultNote` (`action_not_open`).')
   complete(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Body() dto: CompleteActionDto): Promise<Partial<ActionView>> {
     return this.actions.complete(ctx, id, dto);
   }

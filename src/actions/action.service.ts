@@ -38,6 +38,12 @@ export interface AgreedAt {
 
 const subjectOf = (r: ActionRow) => ({ subjectId: r.subject_id, vNumber: r.v_number });
 
+function requireOpen(action: ActionRow): void {
+  if (action.status !== 'open') {
+    throw new DomainException(HttpStatus.CONFLICT, ActionError.NotOpen, `The action is ${action.status}.`, { actionStatus: action.status });
+  }
+}
+
 /**
  * Actions between meetings. People see the actions of cases at their tables; a partner system sees only
  * its own organisation's. Only the owner organisation reports on an action: done, or a request to re-plan.
@@ -110,7 +116,12 @@ export class ActionService {
   async complete(ctx: RequestContext, id: string, dto: CompleteActionDto): Promise<Partial<ActionView>> {
     const startedAt = new Date();
     return this.dataSource.transaction(async (m) => {
-      const row = await this.ownedOpenAction(ctx, m, id, 'action.complete');
+      const row = await this.ownedAction(ctx, m, id, 'action.complete');
+      // A completion re-sent because its answer was lost gets that answer again, and changes nothing.
+      if (row.action.status === 'done' && row.action.result_note === dto.resultNote) {
+        return this.respond(m, ctx, row.access, id, 'action.complete.repeat', 'Report an agreed action as done', startedAt);
+      }
+      requireOpen(row.action);
       await this.actions.complete(m, id, dto.resultNote);
       await this.events.raise(m, {
         type: DomainEventType.ActionCompleted,
@@ -181,13 +192,17 @@ export class ActionService {
    * not granted" and, for a partner system, "another organisation's action".
    */
   private async ownedOpenAction(ctx: RequestContext, m: EntityManager, id: string, operation: string): Promise<{ action: ActionRow; access: CaseAccess }> {
+    const row = await this.ownedAction(ctx, m, id, operation);
+    requireOpen(row.action);
+    return row;
+  }
+
+  /** The action, locked, when the caller's organisation owns it. */
+  private async ownedAction(ctx: RequestContext, m: EntityManager, id: string, operation: string): Promise<{ action: ActionRow; access: CaseAccess }> {
     const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionWrite, operation }, m);
     const action = await this.actions.lock(m, id);
     if (action!.owner_organisation_id !== ctx.principal.organisationId) {
       await this.access.deny(ctx, operation, access, forbidden(ActionError.NotOwnerOrganisation, 'Only the organisation that owns this action may report on it.'));
-    }
-    if (action!.status !== 'open') {
-      throw new DomainException(HttpStatus.CONFLICT, ActionError.NotOpen, `The action is ${action!.status}.`, { actionStatus: action!.status });
     }
     return { action: action!, access };
   }

@@ -97,9 +97,13 @@ const DETAIL_COLUMNS = `,
 /** Named queries on cases and subjects. Every method takes the caller's transaction. */
 @Injectable()
 export class CaseRepository {
-  /** Serialises case creation per table (reference numbering, one open case per subject). */
+  /**
+   * Serialises case creation per table (reference numbering, one open case per subject). NO KEY UPDATE, not
+   * UPDATE: rows that merely reference the table (its foreign key's key-share lock) neither wait for it nor
+   * deadlock with it when they were written earlier in the same transaction.
+   */
   async lockTable(m: EntityManager, tableId: string): Promise<{ prefix: string }> {
-    const [row] = await m.query(`SELECT case_reference_prefix AS prefix FROM chain_table WHERE id = $1 FOR UPDATE`, [tableId]);
+    const [row] = await m.query(`SELECT case_reference_prefix AS prefix FROM chain_table WHERE id = $1 FOR NO KEY UPDATE`, [tableId]);
     return row;
   }
 

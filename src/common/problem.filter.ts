@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { databaseFault } from '../db/database-faults';
+import { ClientGoneError, requestAbandoned } from '../db/query-scope';
 import type { RouteTable } from './http-hardening';
 import { CommonError, DomainException, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
 
@@ -47,6 +49,20 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (requestAbandoned() && (isClientGone(exception) || databaseFault(exception))) {
+      // Nobody is listening: not a fault to alert on. 499 is only there to end the reply.
+      this.logger.log({ traceId: request.id, method: request.method, route: request.routeOptions?.url }, 'request abandoned by its client; its statements were cancelled');
+      sendProblem(reply, { type: problemType(499), title: 'Client Closed Request', status: 499, code: CommonError.ClientGone });
+      return;
+    }
+    const fault = databaseFault(exception);
+    if (fault) {
+      // One structured line per request: the kind and the SQLSTATE, never the message, query or parameters.
+      this.logger.warn({ traceId: request.id, method: request.method, route: request.routeOptions?.url, problemCode: fault.code, cause: fault.cause }, 'database fault');
+      const instance = instanceOf(request);
+      sendProblem(reply, { type: problemType(503), title: statusTitle(503), status: 503, detail: fault.detail, ...(instance ? { instance } : {}), code: fault.code, retryAfter: fault.retryAfter });
+      return;
+    }
     let problem = toProblem(exception, request);
     if (problem.status === 404 && problem.code === NO_ROUTE && this.routes) {
       // The path exists under other methods: 405 with Allow, as RFC 9110 says.
@@ -65,14 +81,18 @@ export class ProblemFilter implements ExceptionFilter {
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
-  if (problem.status === 429 && typeof problem.retryAfter === 'number') reply.header('Retry-After', String(problem.retryAfter));
+  if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number') reply.header('Retry-After', String(problem.retryAfter));
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
+const isClientGone = (e: unknown) => e instanceof ClientGoneError || (e as { driverError?: unknown })?.driverError instanceof ClientGoneError;
+
+/** Only a path that matched a route is echoed as `instance`: an unmatched one is whatever the client sent. */
+const instanceOf = (request: FastifyRequest) => (request.routeOptions?.url ? request.url.split('?')[0] : undefined);
+
 export function toProblem(exception: unknown, request: FastifyRequest): ProblemDetails {
-  // Only a path that matched a route is echoed as `instance`: an unmatched one is whatever the client sent.
-  const instance = request.routeOptions?.url ? request.url.split('?')[0] : undefined;
+  const instance = instanceOf(request);
   const base = (status: number, detail?: string, code: string = codeForStatus(status)): ProblemDetails => ({
     type: problemType(status),
     title: statusTitle(status),

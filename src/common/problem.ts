@@ -25,6 +25,14 @@ export enum CommonError {
   TooManyRequests = 'too_many_requests',
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
+  // The database failed, not the request: 503 with Retry-After.
+  DatabaseBusy = 'database_busy',
+  DatabaseTimeout = 'database_timeout',
+  LockTimeout = 'lock_timeout',
+  TransactionConflict = 'transaction_conflict',
+  DatabaseUnavailable = 'database_unavailable',
+  /** Never seen by a client (status 499, nginx's "client closed request"): it left before the answer. */
+  ClientGone = 'client_gone',
 }
 
 /** Every problem code; DomainException accepts nothing else. */

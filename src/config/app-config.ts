@@ -81,6 +81,22 @@ export class AppConfig {
   @num() @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 20;
 
+  /** Longest one SQL statement of the application may run before PostgreSQL cancels it (ms; 0 = no limit). */
+  @num() @IsInt() @Min(0) @Max(600_000)
+  DB_STATEMENT_TIMEOUT_MS = 5000;
+
+  /** Longest a statement waits for a row or table lock before it gives up (ms; 0 = no limit). */
+  @num() @IsInt() @Min(0) @Max(600_000)
+  DB_LOCK_TIMEOUT_MS = 2000;
+
+  /** A transaction left idle this long (a stuck or crashed holder) is ended by PostgreSQL (ms; 0 = no limit). */
+  @num() @IsInt() @Min(0) @Max(3_600_000)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+  /** Longest a request waits for a free pool connection (or for a new one to connect) before it answers 503 (ms). */
+  @num() @IsInt() @Min(100) @Max(60_000)
+  DB_POOL_ACQUIRE_TIMEOUT_MS = 3000;
+
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

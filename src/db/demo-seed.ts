@@ -45,6 +45,8 @@ export interface DemoSeedResult {
  */
 export async function seedDemo(dataSource: DataSource): Promise<DemoSeedResult> {
   return dataSource.transaction(async (m) => {
+    // Waiting for another process's seed is expected at start-up, and may take longer than a request's lock wait.
+    await m.query(`SET LOCAL lock_timeout = '60s'`);
     await m.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     if ((await m.count(Organisation)) > 0) return { seeded: false, organisations: {} };
     const organisations = await seedIdentity(m);

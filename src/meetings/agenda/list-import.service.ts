@@ -98,11 +98,14 @@ export class ListImportService {
       const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.ListImport, operation: 'list.import' }, m);
       // Matching people by V-number is identity processing; the cases and nominations are the table's deliberation.
       await this.access.requireCategories(ctx, access, ['identity', 'deliberation'], 'list.import');
+      // The table lock comes before any write: a row inserted first (list_import) takes a key-share lock on
+      // the table through its foreign key, and two imports upgrading that to this lock deadlocked.
+      const { prefix } = await this.cases.lockTable(m, tableId);
       const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);
       if (stored) return this.repeat(m, ctx, access, stored, startedAt);
       const meeting = await this.meetings.findNextPlanned(m, tableId);
       if (!meeting) throw noPlannedMeeting();
-      // Claiming the hash first makes a concurrent identical list wait here, and then find this one.
+      // Claiming the hash makes an identical list (sent by another process, or after the lock) find this one.
       const [claimed] = await m.query(
         `INSERT INTO list_import (table_id, kind, organisation_id, submitted_by_user_id, submitted_by_client_id, content_hash, line_count, report)
          VALUES ($1, $2, $3, $4, $5, $6, $7, '{}') ON CONFLICT ON CONSTRAINT list_import_content_key DO NOTHING RETURNING id`,
@@ -110,7 +113,7 @@ export class ListImportService {
       );
       if (!claimed) return this.repeat(m, ctx, access, (await this.findStored(m, tableId, dto.kind, p.organisationId, hash))!, startedAt);
 
-      const report = await this.process(m, ctx, tableId, meeting.id, claimed.id, dto);
+      const report = await this.process(m, ctx, tableId, prefix, meeting.id, claimed.id, dto);
       await m.query(`UPDATE list_import SET report = $2 WHERE id = $1`, [claimed.id, JSON.stringify(report.view)]);
       await this.log.record(m, ctx, access, {
         operation: 'list.import',
@@ -131,7 +134,7 @@ export class ListImportService {
     });
   }
 
-  private async process(m: EntityManager, ctx: RequestContext, tableId: string, meetingId: string, importId: string, dto: ListImportDto) {
+  private async process(m: EntityManager, ctx: RequestContext, tableId: string, prefix: string, meetingId: string, importId: string, dto: ListImportDto) {
     const lines: ListLineReportView[] = [];
     const valid: ValidLine[] = [];
     dto.lines.forEach((raw, i) => {
@@ -141,7 +144,6 @@ export class ListImportService {
       else valid.push({ line: i + 1, vNumber: l.vNumber as string, familyName: text(l.familyName), givenNames: text(l.givenNames), dateOfBirth: text(l.dateOfBirth), nationality: text(l.nationality), note: text(l.note) });
     });
 
-    const { prefix } = await this.cases.lockTable(m, tableId);
     const subjects = await this.ensureSubjects(m, valid);
     const openCases = await this.findOpenCases(m, tableId, [...new Set(subjects.values())]);
     const opened = new Set<string>();
@@ -165,7 +167,7 @@ export class ListImportService {
       (
         await m.query(
           `INSERT INTO nomination (table_id, meeting_id, case_id, reason_code, reason_text, source, list_import_id, organisation_id, user_id, client_id)
-           SELECT $1, $2, x.case_id, $3, x.note, 'list', $4, $5, $6, $7 FROM unnest($8::uuid[], $9::text[]) AS x(case_id, note)
+           SELECT $1, $2, x.case_id, $3, x.note, 'list', $4, $5, $6, $7 FROM unnest($8::uuid[], $9::text[]) AS x(case_id, note) ORDER BY x.case_id
            ON CONFLICT (meeting_id, case_id, source) WHERE case_id IS NOT NULL DO NOTHING RETURNING case_id`,
           [tableId, meetingId, dto.kind, importId, ctx.principal.organisationId, userId, ctx.principal.kind === 'client' ? ctx.principal.id : null,
             [...firstLine.keys()], [...firstLine.values()].map((l) => l.note)],
@@ -197,14 +199,19 @@ export class ListImportService {
     return { view, subjects: [...new Map(valid.map((l) => [l.vNumber, { subjectId: subjects.get(l.vNumber)!, vNumber: l.vNumber }])).values()] };
   }
 
-  /** V-number → subject id; people not known yet are registered with the list's identity fields. */
+  /**
+   * V-number → subject id; people not known yet are registered with the list's identity fields. Imports at
+   * other tables insert the same people at the same time, and an insert waits for another's uncommitted row
+   * of the same V-number: in V-number order those waits cannot form a cycle (in list order they deadlocked).
+   */
   private async ensureSubjects(m: EntityManager, lines: ValidLine[]): Promise<Map<string, string>> {
     const first = [...new Map(lines.map((l) => [l.vNumber, l] as const)).values()];
     if (!first.length) return new Map();
     const col = <K extends keyof ValidLine>(k: K) => first.map((l) => l[k]);
     await m.query(
       `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[]) ON CONFLICT (v_number) DO NOTHING`,
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[]) AS x(v, f, g, d, n) ORDER BY x.v
+       ON CONFLICT (v_number) DO NOTHING`,
       [col('vNumber'), col('familyName'), col('givenNames'), col('dateOfBirth'), col('nationality')],
     );
     const rows: { id: string; v_number: string }[] = await m.query(`SELECT id, v_number FROM subject WHERE v_number = ANY($1::text[])`, [col('vNumber')]);
