@@ -2,6 +2,7 @@ import { CreateIdentity1763900000000 } from '../../migrations/1763900000000-crea
 import { CreateTablesAndCases1763900100000 } from '../../migrations/1763900100000-create-tables-and-cases';
 import { CreateProcessingAndAuditLogs1763900200000 } from '../../migrations/1763900200000-create-processing-and-audit-logs';
 import { CreateMeetings1763900300000 } from '../../migrations/1763900300000-create-meetings';
+import { CreateLogVerification1764000200000 } from '../../migrations/1764000200000-create-log-verification';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateTablesAndCases1763900100000,
   CreateProcessingAndAuditLogs1763900200000,
   CreateMeetings1763900300000,
+  CreateLogVerification1764000200000,
 ];
