@@ -38,9 +38,12 @@ describe('Redis faults (a Redis server of the test\'s own)', () => {
   });
   afterAll(async () => {
     jest.restoreAllMocks();
-    await redis.start();
-    await t.close();
-    await redis.stop();
+    try {
+      await redis.start();
+      await t.close();
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('keeps login and token issuing working while Redis is down, with per-process limits, and says so once', async () => {

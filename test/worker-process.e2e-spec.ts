@@ -71,8 +71,11 @@ describe('worker process (spawned)', () => {
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await redis.stop();
-    await db.drop();
+    try {
+      await db.drop();
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('logs Redis connection errors as rate-limited JSON lines, and exits within 10 s of SIGTERM with Redis down', async () => {

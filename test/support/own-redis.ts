@@ -41,7 +41,11 @@ export class OwnRedis {
       stdio: 'ignore',
     });
     this.child = child;
+    // Never outlive the test process, even when a test fails before stopping it.
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
     child.once('exit', () => {
+      process.removeListener('exit', kill);
       if (this.child === child) this.child = undefined;
     });
     const until = Date.now() + 5000;
