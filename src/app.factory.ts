@@ -39,7 +39,6 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   app.useGlobalPipes(createValidationPipe());
   const routes = new RouteTable();
   app.useGlobalFilters(new ProblemFilter(routes));
-  app.enableShutdownHooks();
 
   const allowed = new Set(config.CORS_ORIGINS);
   app.enableCors({
@@ -108,10 +107,10 @@ function markUuidPathParameters(document: OpenAPIObject): void {
   }
 }
 
+/** Signals are handled by the caller (main.ts, `exitOnSignals`): a bounded shutdown, not Nest's unbounded hooks. */
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, 'worker'), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { createHttpApp, createWorkerContext } from './app.factory';
 import type { ProcessRole } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
+import { exitOnSignals } from './common/shutdown';
 import { preflight, UnreachableError } from './config/preflight';
 import { prepareDatabase } from './db/bootstrap';
 import { seedDemo } from './db/demo-seed';
@@ -20,10 +22,13 @@ async function main(): Promise<void> {
   await prepareDatabase(config);
 
   if (role === 'worker') {
-    await createWorkerContext(config);
+    const worker = await createWorkerContext(config);
+    exitOnSignals(worker);
+    new Logger('Main').log({ event: 'started', role }, 'Ketentafel worker started');
     return;
   }
   const app = await createHttpApp(config, role);
+  exitOnSignals(app);
   if (config.DEMO_SEED) {
     const result = await seedDemo(app.get(DataSource));
     if (result.seeded) app.get(DataSource).logger.log('info', 'demo seeded');

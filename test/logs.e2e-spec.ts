@@ -51,6 +51,16 @@ async function sealAll(t: TestApp, log: 'processing_log' | 'audit_log', batchSiz
   throw new Error(`${log} did not get sealed`);
 }
 
+/** A full verification now (the worker's own scheduled run may hold the log for a moment). */
+async function verifyFull(verifier: LogVerifier, log: 'processing_log' | 'audit_log', options: { batchSize?: number } = {}) {
+  for (let i = 0; i < 100; i++) {
+    const result = await verifier.run(log, { full: true, ...options });
+    if (result) return result;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${log} stayed locked by another verifier`);
+}
+
 const INSERT_ENTRY = `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id)
   VALUES ('trace-open', gen_random_uuid(), $1, 'ok', now(), now(), repeat('a', 64)) RETURNING id::text AS id`;
 
@@ -112,7 +122,7 @@ describe('processing and audit logs', () => {
           expect(s.chain_hash).toBe(previous);
         });
       }
-      const result = await verifier.verify('processing_log', { batchSize: 3 });
+      const result = await verifyFull(verifier, 'processing_log', { batchSize: 3 });
       expect(result).toMatchObject({ intact: true, firstBroken: null, unsealed: 0, unsealedBehindChain: 0, oldestUnsealedAgeSeconds: null });
       expect(result.sealed).toBeGreaterThan(9);
     });
@@ -126,7 +136,7 @@ describe('processing and audit logs', () => {
         const [later] = await t.dataSource.query(INSERT_ENTRY, ['test.later']); // committed, after it
         await sealer.sealPending('processing_log');
         expect(await sealedIds(t, 'processing_log', [held.id, later.id])).toEqual([]);
-        const meanwhile = await verifier.verify('processing_log');
+        const meanwhile = await verifyFull(verifier, 'processing_log');
         expect(meanwhile).toMatchObject({ intact: true, unsealed: 1, unsealedBehindChain: 0 });
         expect(meanwhile.oldestUnsealedAgeSeconds).toEqual(expect.any(Number));
 
@@ -136,7 +146,7 @@ describe('processing and audit logs', () => {
           [held.id, later.id],
         ]);
         expect(seqs.map((r: { id: string }) => r.id)).toEqual([held.id, later.id]);
-        expect(await verifier.verify('processing_log')).toMatchObject({ intact: true, unsealed: 0 });
+        expect(await verifyFull(verifier, 'processing_log')).toMatchObject({ intact: true, unsealed: 0 });
       } finally {
         await open.end();
       }
@@ -211,6 +221,7 @@ describe('processing and audit logs', () => {
       await search({ vNumber }, coa).expect(403);
       await t.http().get('/api/v1/privacy/audit-log').set(bearer(coa)).expect(403);
       await t.http().get('/api/v1/privacy/logs/_verify').set(bearer(coa)).expect(403);
+      await t.http().post('/api/v1/privacy/logs/_verify').set(bearer(coa)).send({ full: true }).expect(403);
     });
 
     it('rejects malformed input with 400 listing every field, echoing nothing', async () => {
@@ -225,11 +236,28 @@ describe('processing and audit logs', () => {
       expect(cursor.body.invalidParams).toEqual([{ name: 'cursor', reason: expect.any(String) }]);
     });
 
-    it('verifies both logs', async () => {
+    it('starts a full verification of both logs as a job, and reports its recorded result', async () => {
       await sealAll(t, 'audit_log');
-      const res = await t.http().get('/api/v1/privacy/logs/_verify').set(bearer(privacy)).expect(200);
-      expect(res.body).toMatchObject({ intact: true, processingLog: { log: 'processing_log', intact: true, firstBroken: null }, auditLog: { intact: true } });
+      await sealAll(t, 'processing_log');
+      const requested = await t.http().post('/api/v1/privacy/logs/_verify').set(bearer(privacy)).send({ full: true }).expect(202);
+      expect(requested.body).toMatchObject({ enqueued: true, processingLog: { fullRequestedAt: expect.any(String) }, auditLog: { fullRequestedAt: expect.any(String) } });
+      let res = requested;
+      for (let i = 0; i < 100 && (res.body.processingLog.fullRequestedAt || res.body.auditLog.fullRequestedAt); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        res = await t.http().get('/api/v1/privacy/logs/_verify').set(bearer(privacy)).expect(200);
+      }
+      expect(res.body).toMatchObject({
+        checkedAt: expect.any(String),
+        intact: true,
+        processingLog: { log: 'processing_log', intact: true, firstBroken: null, fullRequestedAt: null, fullVerifiedAt: expect.any(String), unsealed: 0 },
+        auditLog: { intact: true, fullRequestedAt: null },
+      });
       expect(res.body.auditLog.headChainHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(res.body.processingLog.sealed).toBeGreaterThan(0);
+      expect(new Date(res.body.processingLog.fullVerifiedAt).getTime()).toBeGreaterThanOrEqual(new Date(requested.body.processingLog.fullRequestedAt).getTime());
+      await t.http().post('/api/v1/privacy/logs/_verify').set(bearer(privacy)).send({ full: 'yes' }).expect(400);
+      const incremental = await t.http().post('/api/v1/privacy/logs/_verify').set(bearer(privacy)).expect(202);
+      expect(incremental.body).toMatchObject({ enqueued: true, processingLog: { fullRequestedAt: null } });
     });
   });
 
@@ -288,14 +316,14 @@ describe('tamper detection', () => {
   });
 
   it('is intact before anyone tampers', async () => {
-    expect(await verifier.verify('processing_log')).toMatchObject({ intact: true, sealed: 8 });
-    expect(await verifier.verify('audit_log')).toMatchObject({ intact: true, sealed: 4 });
+    expect(await verifyFull(verifier, 'processing_log')).toMatchObject({ intact: true, sealed: 8 });
+    expect(await verifyFull(verifier, 'audit_log')).toMatchObject({ intact: true, sealed: 4 });
   });
 
   it('reports a modified processing entry as exactly that seal, also through the API', async () => {
     const entryId = await sealAt('processing_log', 5);
     await tamper('processing_log', `UPDATE processing_log SET operation_name = 'case.list' WHERE id = $1`, [entryId]);
-    expect((await verifier.verify('processing_log')).firstBroken).toEqual({ log: 'processing_log', seq: '5', entryId, reason: 'entry_modified' });
+    expect((await verifyFull(verifier, 'processing_log')).firstBroken).toEqual({ log: 'processing_log', seq: '5', entryId, reason: 'entry_modified' });
 
     const org = (await t.dataSource.query(`INSERT INTO organisation (type, name) VALUES ('ADMINISTRATION', 'Beheer') RETURNING id`))[0].id;
     const officer = await givenUser(t.dataSource, org, ['privacy_officer']);
@@ -309,7 +337,7 @@ describe('tamper detection', () => {
     await tamper('processing_log', `UPDATE processing_log SET status = 'error' WHERE id = $1`, [entryId]);
     const [{ h }] = await t.dataSource.query(`SELECT encode(sha256(convert_to(row_to_json(e)::text, 'UTF8')), 'hex') AS h FROM processing_log e WHERE id = $1`, [entryId]);
     await tamper('log_seal', `UPDATE log_seal SET entry_hash = $2 WHERE log = 'processing_log' AND entry_id = $1`, [entryId, h]);
-    expect((await verifier.verify('processing_log')).firstBroken).toEqual({ log: 'processing_log', seq: '2', entryId, reason: 'chain_broken' });
+    expect((await verifyFull(verifier, 'processing_log')).firstBroken).toEqual({ log: 'processing_log', seq: '2', entryId, reason: 'chain_broken' });
   });
 
   it('reports a deleted audit entry as missing, and keeps sealing after the newest sealed one is deleted', async () => {
@@ -320,11 +348,11 @@ describe('tamper detection', () => {
     await sealAll(t, 'audit_log');
     const [fresh] = await t.dataSource.query(`SELECT id::text AS id FROM audit_log WHERE operation_id = $1`, [operationId]);
     expect(await sealedIds(t, 'audit_log', [fresh.id])).toEqual([fresh.id]);
-    expect(await verifier.verify('audit_log')).toMatchObject({ intact: false, firstBroken: { log: 'audit_log', seq: '2', entryId, reason: 'entry_missing' }, unsealed: 0 });
+    expect(await verifyFull(verifier, 'audit_log')).toMatchObject({ intact: false, firstBroken: { log: 'audit_log', seq: '2', entryId, reason: 'entry_missing' }, unsealed: 0 });
   });
 
   it('reports a deleted seal as a gap', async () => {
     await tamper('log_seal', `DELETE FROM log_seal WHERE log = 'audit_log' AND seq = 1`, []);
-    expect((await verifier.verify('audit_log')).firstBroken).toMatchObject({ seq: '2', reason: 'seq_gap' });
+    expect((await verifyFull(verifier, 'audit_log')).firstBroken).toMatchObject({ seq: '2', reason: 'seq_gap' });
   });
 });

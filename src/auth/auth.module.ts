@@ -3,8 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
-import { REDIS } from '../common/redis';
 import { AppConfig } from '../config/app-config';
 import { AccessGuard } from './access.guard';
 import { ApiClientController } from './api-client.controller';
@@ -14,6 +12,7 @@ import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginLimiterService } from './login-limiter.service';
 import { OAuthController } from './oauth.controller';
+import { RateLimitModule, RateLimitStore } from './rate-limit-store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RevocationService } from './revocation.service';
 import { TokenService } from './token.service';
@@ -24,12 +23,14 @@ import { TokenService } from './token.service';
     JwtModule.register({}),
     // Applied per route (login, refresh, token, password), not globally: see README "Performance".
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
+      imports: [RateLimitModule],
+      inject: [AppConfig, RateLimitStore],
+      useFactory: (config: AppConfig, store: RateLimitStore) => ({
         throttlers: [{ name: 'auth', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }],
-        storage: new RedisThrottlerStorage(redis),
+        storage: new RedisThrottlerStorage(store),
       }),
     }),
+    RateLimitModule,
   ],
   controllers: [AuthController, OAuthController, ApiClientController],
   providers: [

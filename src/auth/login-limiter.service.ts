@@ -1,15 +1,15 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/problem';
-import { InjectRedis } from '../common/redis';
 import { AuthError } from './auth.errors';
+import { RateLimitStore } from './rate-limit-store';
 
 const WINDOW_SECONDS = 15 * 60;
 
 /**
- * Counts failed logins per account and per origin IP in Redis (shared by every API process).
+ * Counts failed logins per account and per origin IP in Redis (shared by every API process; per process
+ * while Redis cannot be reached, see RateLimitStore).
  * Past the limit, further attempts are refused with 429 until the window has passed.
  * Accounts are keyed by a hash of the e-mail address, so neither Redis nor the log holds it.
  */
@@ -18,7 +18,7 @@ export class LoginLimiterService {
   private readonly logger = new Logger('LoginLimiter');
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    private readonly store: RateLimitStore,
     private readonly config: AppConfig,
   ) {}
 
@@ -29,10 +29,20 @@ export class LoginLimiterService {
 
   async assertAllowed(email: string, ip: string): Promise<void> {
     const keys = this.keys(email, ip);
-    const [account, origin] = await this.redis.mget(...keys);
+    const [account, origin] = await this.store.run(
+      async (redis) => (await redis.mget(...keys)).map((v) => Number(v ?? 0)),
+      (memory) => keys.map((k) => memory.get(k)),
+    );
     const ipLimit = this.config.LOGIN_MAX_FAILURES * 4; // several colleagues may share one office IP
-    if (Number(account ?? 0) >= this.config.LOGIN_MAX_FAILURES || Number(origin ?? 0) >= ipLimit) {
-      const ttl = Math.max(await this.redis.ttl(Number(account ?? 0) >= this.config.LOGIN_MAX_FAILURES ? keys[0] : keys[1]), 1);
+    if (account >= this.config.LOGIN_MAX_FAILURES || origin >= ipLimit) {
+      const key = account >= this.config.LOGIN_MAX_FAILURES ? keys[0] : keys[1];
+      const ttl = Math.max(
+        await this.store.run(
+          (redis) => redis.ttl(key),
+          (memory) => Math.ceil(memory.ttlMs(key) / 1000),
+        ),
+        1,
+      );
       throw new DomainException(HttpStatus.TOO_MANY_REQUESTS, AuthError.TooManyFailedLogins, 'Too many failed login attempts; try again later.', {
         retryAfter: ttl,
       });
@@ -41,18 +51,26 @@ export class LoginLimiterService {
 
   async recordFailure(email: string, ip: string): Promise<void> {
     const keys = this.keys(email, ip);
-    const results = await this.redis
-      .multi()
-      .incr(keys[0])
-      .expire(keys[0], WINDOW_SECONDS, 'NX')
-      .incr(keys[1])
-      .expire(keys[1], WINDOW_SECONDS, 'NX')
-      .exec();
-    const failures = Number(results?.[0]?.[1] ?? 0);
+    const failures = await this.store.run(
+      async (redis) => {
+        const results = await redis.multi().incr(keys[0]).expire(keys[0], WINDOW_SECONDS, 'NX').incr(keys[1]).expire(keys[1], WINDOW_SECONDS, 'NX').exec();
+        return Number(results?.[0]?.[1] ?? 0);
+      },
+      (memory) => {
+        memory.incr(keys[1], WINDOW_SECONDS * 1000);
+        return memory.incr(keys[0], WINDOW_SECONDS * 1000);
+      },
+    );
     this.logger.warn({ event: 'login_failed', account: keys[0].slice(-12), failures }, 'failed login');
   }
 
   async clear(email: string, ip: string): Promise<void> {
-    await this.redis.del(this.keys(email, ip)[0]);
+    const [account] = this.keys(email, ip);
+    await this.store.run(
+      async (redis) => {
+        await redis.del(account);
+      },
+      (memory) => memory.del(account),
+    );
   }
 }

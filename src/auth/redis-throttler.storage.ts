@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
-import { InjectRedis } from '../common/redis';
+import { RateLimitStore } from './rate-limit-store';
 
 // Fixed window per key; the blocked state lasts blockDuration once the limit is passed.
 const SCRIPT = `
@@ -15,14 +13,28 @@ if blocked <= 0 and hits > tonumber(ARGV[2]) then
 end
 return {hits, ttl, blocked}`;
 
-/** ThrottlerStorage in Redis, so that every API process shares the same limits. */
-@Injectable()
+/**
+ * ThrottlerStorage in Redis, so that every API process shares the same limits; while Redis cannot be
+ * reached, the same fixed window per process (RateLimitStore).
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(@InjectRedis() private readonly redis: Redis) {}
+  constructor(private readonly store: RateLimitStore) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
     const base = `throttle:${throttlerName}:${key}`;
-    const [hits, ttlMs, blockedMs] = (await this.redis.eval(SCRIPT, 2, base, `${base}:blocked`, ttl, limit, blockDuration || ttl)) as number[];
+    const blocking = blockDuration || ttl;
+    const [hits, ttlMs, blockedMs] = await this.store.run(
+      async (redis) => (await redis.eval(SCRIPT, 2, base, `${base}:blocked`, ttl, limit, blocking)) as number[],
+      (memory) => {
+        const count = memory.incr(base, ttl);
+        let blocked = memory.ttlMs(`${base}:blocked`);
+        if (blocked <= 0 && count > limit) {
+          memory.set(`${base}:blocked`, 1, blocking);
+          blocked = blocking;
+        }
+        return [count, memory.ttlMs(base), blocked];
+      },
+    );
     const isBlocked = blockedMs > 0;
     return {
       totalHits: hits,

@@ -104,6 +104,10 @@ export class AppConfig {
   @Matches(/^[a-z0-9_-]{1,40}$/i, { message: 'must be 1-40 letters, digits, - or _' })
   REDIS_PREFIX = 'ketentafel';
 
+  /** How often a worker checks that its job schedulers still exist in Redis (and re-creates missing ones). */
+  @num() @IsInt() @Min(1) @Max(3600)
+  JOB_SCHEDULE_CHECK_SECONDS = 60;
+
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET = DEV_JWT_SECRET;
 

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
@@ -8,6 +8,7 @@ import { DomainException } from '../common/problem';
 import { InjectRedis } from '../common/redis';
 import { CommonError } from '../common/problem';
 import { DatabaseControl } from '../db/database-control';
+import { SchedulerService } from '../jobs/scheduler.service';
 
 @ApiTags('operations')
 @Controller('health')
@@ -17,6 +18,8 @@ export class HealthController {
     private readonly db: DatabaseControl,
     private readonly indicators: HealthIndicatorService,
     @InjectRedis() private readonly redis: Redis,
+    // Only in processes that run the worker.
+    @Optional() private readonly schedulers?: SchedulerService,
   ) {}
 
   @Get('live')
@@ -48,6 +51,7 @@ export class HealthController {
               return { maxmemoryPolicy: policy };
             })
             .withTimeout(1500),
+        ...(this.schedulers ? [() => this.schedulersCheck(this.schedulers!)] : []),
       ]);
     } catch (e) {
       if (!(e instanceof ServiceUnavailableException)) throw e;
@@ -59,5 +63,20 @@ export class HealthController {
         checks: body.details,
       });
     }
+  }
+
+  /** A scheduler lost with Redis's data stops its job silently: report it, and have it re-created at once. */
+  private schedulersCheck(schedulers: SchedulerService) {
+    return this.indicators
+      .check('schedulers')
+      .attempt(async () => {
+        const missing = await schedulers.missing();
+        if (missing.length) {
+          void schedulers.ensure('readiness check');
+          throw new Error(`job schedulers missing in Redis: ${missing.join(', ')}`);
+        }
+        return {};
+      })
+      .withTimeout(1500);
   }
 }

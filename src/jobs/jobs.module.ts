@@ -1,13 +1,17 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { LogSealService } from '../sharing/log-seal.service';
+import { LogVerificationProcessor } from '../sharing/log-verification.processor';
+import { LogVerifier } from '../sharing/log-verifier';
+import { JobsShutdown } from './jobs-shutdown';
 import { MaintenanceProcessor } from './maintenance.processor';
-import { QueueErrorLogger } from './queue-errors';
+import { LoggedWorker, QueueErrorLogger } from './queue-errors';
 import { QUEUES } from './queues';
 import { SchedulerService } from './scheduler.service';
 
@@ -21,6 +25,7 @@ export class JobsModule {
     // The request path never waits on a queue: changes are written to the outbox in PostgreSQL and
     // relayed, so queues and workers share one connection profile (BullMQ wants maxRetriesPerRequest null).
     const queues = BullModule.registerQueue(...QUEUES.map((name) => ({ name })));
+    BullModule.workerClass = LoggedWorker;
     return {
       module: JobsModule,
       global: true,
@@ -34,11 +39,17 @@ export class JobsModule {
           }),
         }),
         queues,
+        DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
         ...(options.worker ? [MeetingsModule] : []),
       ],
-      providers: [QueueErrorLogger, ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, SchedulerService] : [])],
-      exports: [queues],
+      providers: [
+        QueueErrorLogger,
+        JobsShutdown,
+        ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, LogVerificationProcessor, LogVerifier, SchedulerService] : []),
+      ],
+      // SchedulerService for readiness (worker processes only).
+      exports: [queues, ...(options.worker ? [SchedulerService] : [])],
     };
   }
 }

@@ -3,6 +3,8 @@ export enum QueueName {
   Maintenance = 'maintenance',
   /** Sealing of the processing and audit logs (hash chain). */
   Audit = 'audit',
+  /** Verification of the logs' hash chains: a queue of its own, so that a long full run never delays sealing. */
+  Verification = 'verification',
 }
 
 export enum MaintenanceJob {
@@ -14,6 +16,11 @@ export enum MaintenanceJob {
 
 export enum AuditJob {
   SealLogs = 'seal-logs',
+}
+
+export enum VerificationJob {
+  /** Data `{ full?: boolean }`: from the last verified seal, or (full) from seq 1. */
+  VerifyLogs = 'verify-logs',
 }
 
 export const QUEUES = Object.values(QueueName);

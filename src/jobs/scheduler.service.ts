@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { AuditJob, MaintenanceJob, QueueName } from './queues';
+import { AppConfig } from '../config/app-config';
+import { AuditJob, MaintenanceJob, QueueName, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -11,30 +12,101 @@ const TZ = 'Europe/Amsterdam';
  */
 export const SEAL_INTERVAL_MS = 10_000;
 
-/** Registers the repeatable jobs (idempotent: upsert by scheduler id). Runs in worker processes. */
+/** How often the verifier continues from the last verified seal (a full run from seq 1 is nightly or on request). */
+export const VERIFY_INTERVAL_MS = 60_000;
+
+interface Schedule {
+  id: string;
+  queue: QueueName;
+  repeat: { pattern: string; tz: string } | { every: number };
+  name: string;
+  data?: Record<string, unknown>;
+}
+
+/** Every repeatable job; a scheduler's id is its key in Redis. */
+export const SCHEDULES: readonly Schedule[] = [
+  { id: MaintenanceJob.PurgeExpiredSessions, queue: QueueName.Maintenance, repeat: { pattern: '15 3 * * *', tz: TZ }, name: MaintenanceJob.PurgeExpiredSessions },
+  { id: MaintenanceJob.GenerateMeetings, queue: QueueName.Maintenance, repeat: { pattern: '30 2 * * *', tz: TZ }, name: MaintenanceJob.GenerateMeetings },
+  // A fixed interval, not a cron pattern: the delay before an entry is sealed should not depend on the clock.
+  { id: AuditJob.SealLogs, queue: QueueName.Audit, repeat: { every: SEAL_INTERVAL_MS }, name: AuditJob.SealLogs },
+  { id: VerificationJob.VerifyLogs, queue: QueueName.Verification, repeat: { every: VERIFY_INTERVAL_MS }, name: VerificationJob.VerifyLogs },
+  {
+    id: `${VerificationJob.VerifyLogs}-full`,
+    queue: QueueName.Verification,
+    repeat: { pattern: '45 4 * * *', tz: TZ },
+    name: VerificationJob.VerifyLogs,
+    data: { full: true },
+  },
+];
+
+/**
+ * Registers the repeatable jobs (idempotent: upsert by scheduler id), in worker processes.
+ *
+ * Schedulers live in Redis only. A Redis that comes back without its data (restart without an append-only
+ * file, failover to an empty replica, a flush) has lost them, and nothing would run again until a restart.
+ * So they are ensured again whenever a queue connection becomes ready, and checked every
+ * JOB_SCHEDULE_CHECK_SECONDS (a flush does not even drop the connection).
+ */
 @Injectable()
-export class SchedulerService implements OnApplicationBootstrap {
+export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Schedulers');
+  private readonly queues: Record<QueueName, Queue>;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<string[]>;
+  private stopped = false;
+
   constructor(
-    @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
-    @InjectQueue(QueueName.Audit) private readonly audit: Queue,
-  ) {}
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Audit) audit: Queue,
+    @InjectQueue(QueueName.Verification) verification: Queue,
+    private readonly config: AppConfig,
+  ) {
+    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Audit]: audit, [QueueName.Verification]: verification };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.maintenance.upsertJobScheduler(
-      MaintenanceJob.PurgeExpiredSessions,
-      { pattern: '15 3 * * *', tz: TZ },
-      { name: MaintenanceJob.PurgeExpiredSessions, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
-    );
-    await this.maintenance.upsertJobScheduler(
-      MaintenanceJob.GenerateMeetings,
-      { pattern: '30 2 * * *', tz: TZ },
-      { name: MaintenanceJob.GenerateMeetings, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
-    );
-    // A fixed interval, not a cron pattern: the delay before an entry is sealed should not depend on the clock.
-    await this.audit.upsertJobScheduler(
-      AuditJob.SealLogs,
-      { every: SEAL_INTERVAL_MS },
-      { name: AuditJob.SealLogs, data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
-    );
+    // Every one is upserted at start, so that a changed interval or pattern takes effect.
+    for (const schedule of SCHEDULES) await this.upsert(schedule);
+    for (const queue of Object.values(this.queues)) queue.getBackend().on('ready', () => void this.ensure('reconnected'));
+    this.timer = setInterval(() => void this.ensure('periodic check'), this.config.JOB_SCHEDULE_CHECK_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** The ids of the schedulers that do not exist in Redis. Fails at once when a queue is not connected. */
+  async missing(): Promise<string[]> {
+    for (const queue of Object.values(this.queues)) {
+      if ((await queue.getBackend().client).status !== 'ready') throw new Error(`queue ${queue.name} is not connected to Redis`);
+    }
+    const found = await Promise.all(SCHEDULES.map((s) => this.queues[s.queue].getJobScheduler(s.id)));
+    return SCHEDULES.filter((_, i) => !found[i]).map((s) => s.id);
+  }
+
+  /** Re-creates the missing schedulers and returns their ids. One check at a time. */
+  ensure(trigger: string): Promise<string[]> {
+    if (this.stopped) return Promise.resolve([]);
+    this.checking ??= this.recreateMissing(trigger).finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async recreateMissing(trigger: string): Promise<string[]> {
+    try {
+      const missing = await this.missing();
+      for (const schedule of SCHEDULES.filter((s) => missing.includes(s.id))) await this.upsert(schedule);
+      if (missing.length) this.logger.warn({ event: 'job_schedulers_recreated', missing, trigger }, 'job schedulers were missing in Redis and are re-created');
+      return missing;
+    } catch (e) {
+      // Redis is down or going away: the queues report that themselves, and the next check retries.
+      this.logger.debug({ trigger, reason: (e as Error).message }, 'job scheduler check skipped');
+      return [];
+    }
+  }
+
+  private async upsert(s: Schedule): Promise<void> {
+    await this.queues[s.queue].upsertJobScheduler(s.id, s.repeat, { name: s.name, data: s.data ?? {}, opts: { removeOnComplete: 100, removeOnFail: 500 } });
   }
 }

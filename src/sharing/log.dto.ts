@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 // An offset is required: a bare local time would be read in the database session's time zone.
@@ -138,23 +138,48 @@ export class BrokenSealDto {
 
 export class LogVerificationDto {
   @ApiProperty({ enum: ['processing_log', 'audit_log'] }) log: string;
-  @ApiProperty({ description: 'No sealed entry was modified or deleted and the chain is whole. Unsealed entries are not counted against it.' })
+  @ApiProperty({
+    description:
+      'No sealed entry was found modified or deleted and the chain is whole, as far as verified (`lastSeq`). Unsealed entries are not counted against it. ' +
+      'Once false, it stays false until a full re-verification no longer finds the break.',
+  })
   intact: boolean;
   @ApiProperty({ type: BrokenSealDto, nullable: true, description: 'The first broken seal; later ones are not meaningful.' })
   firstBroken: BrokenSealDto | null;
-  @ApiProperty({ type: 'integer' }) sealed: number;
-  @ApiProperty({ type: 'integer', description: 'Entries not yet in the chain (cannot be verified yet).' }) unsealed: number;
-  @ApiProperty({ nullable: true, type: 'integer', description: 'Age of the oldest unsealed entry in seconds.' }) oldestUnsealedAgeSeconds: number | null;
+  @ApiProperty({ type: 'integer', description: 'Seals verified (seq 1 up to `lastSeq`).' }) sealed: number;
+  @ApiProperty({ type: 'integer', description: 'Entries not yet in the chain (cannot be verified yet), when verified.' }) unsealed: number;
+  @ApiProperty({ nullable: true, type: 'integer', description: 'Age of the oldest unsealed entry in seconds, when verified.' }) oldestUnsealedAgeSeconds: number | null;
   @ApiProperty({ type: 'integer', description: 'Unsealed entries behind the end of the chain: never sealed, so a sign of a forged insert.' })
   unsealedBehindChain: number;
-  @ApiProperty({ nullable: true, type: String, pattern: '^[0-9]+$' }) lastSeq: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The newest chain hash; keep a copy outside the database to detect a rewritten tail.' })
+  @ApiProperty({ nullable: true, type: String, pattern: '^[0-9]+$', description: 'The last verified seq.' }) lastSeq: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The chain hash at `lastSeq`; keep a copy outside the database to detect a rewritten tail.' })
   headChainHash: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When this result was recorded; null before the first run. Alert when it grows old.' })
+  verifiedAt: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When a verification from seq 1 last completed.' }) fullVerifiedAt: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'A full re-verification was requested then and has not completed yet.' })
+  fullRequestedAt: Date | null;
 }
 
 export class LogsVerificationDto {
-  @ApiProperty({ format: 'date-time' }) checkedAt: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'The older of the two results\' `verifiedAt`; null before the first run.' })
+  checkedAt: Date | null;
   @ApiProperty({ description: 'Both logs are intact.' }) intact: boolean;
   @ApiProperty({ type: LogVerificationDto }) processingLog: LogVerificationDto;
   @ApiProperty({ type: LogVerificationDto }) auditLog: LogVerificationDto;
+}
+
+export class VerifyLogsDto {
+  @ApiPropertyOptional({ default: false, description: 'Verify from seq 1 instead of from the last verified seal, which also detects a change before it.' })
+  @IsOptional()
+  @IsBoolean()
+  full?: boolean;
+}
+
+export class LogsVerificationRequestDto extends LogsVerificationDto {
+  @ApiProperty({
+    description:
+      'The run was handed to the job queue. When false (Redis cannot be reached), a requested full run is still recorded and starts with the next scheduled run.',
+  })
+  enqueued: boolean;
 }

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { LogController } from './log.controller';
 import { LogQueryService } from './log-query.service';
-import { LogVerifier } from './log-verifier';
 
 /**
- * The privacy officer's view of the processing and audit logs, and the chain verifier. Sealing itself is
- * a job (LogSealProcessor, registered by JobsModule in worker processes).
+ * The privacy officer's view of the processing and audit logs and of their verification. Sealing and
+ * verifying are jobs (LogSealProcessor, LogVerificationProcessor, registered by JobsModule in worker processes).
  */
-@Module({ controllers: [LogController], providers: [LogQueryService, LogVerifier], exports: [LogVerifier] })
+@Module({ controllers: [LogController], providers: [LogQueryService] })
 export class LogsModule {}
