@@ -60,6 +60,7 @@ const NO_CASE_DATA: Record<string, string> = {
   'POST /api/v1/auth/change-password': 'no content',
   'POST /api/v1/auth/accept-invitation': 'credentials: tokens',
   'POST /api/v1/oauth/token': 'credentials: a partner-system token',
+  'POST /api/v1/privacy/logs/_verify': 'privacy officers only: the chain verification result (counts, seq numbers, hashes), no log content',
   'POST /api/v1/organisations': 'administrators only; an organisation',
   'PATCH /api/v1/organisations/:id': 'administrators only; an organisation',
   'POST /api/v1/users': 'administrators only; an account',

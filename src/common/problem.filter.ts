@@ -74,10 +74,28 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (problem.code === NO_ROUTE) problem = { ...problem, code: CommonError.NotFound };
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
+      this.logger.error({ err: loggableError(exception), traceId: request.id, method: request.method, route: request.routeOptions?.url }, 'unhandled error');
     }
     sendProblem(reply, problem);
   }
+}
+
+/**
+ * What of an unexpected error may be logged. Not its SQL parameters, the driver's `detail` ("Key (email)=(…)")
+ * or a message that quotes input (`invalid input syntax for type uuid: "…"`): any of those may be personal
+ * data. The error's class, SQLSTATE, constraint and the stack frames (not the message line) say where to look.
+ */
+export function loggableError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { type: typeof e };
+  const driver = (e as { driverError?: { code?: string; constraint?: string; routine?: string } }).driverError ?? (e as { code?: string; constraint?: string; routine?: string });
+  const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
+  return {
+    type: e.constructor?.name ?? e.name,
+    ...(typeof driver.code === 'string' ? { code: driver.code } : {}),
+    ...(driver.constraint ? { constraint: driver.constraint } : {}),
+    ...(driver.routine ? { routine: driver.routine } : {}),
+    stack: frames,
+  };
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
