@@ -1,5 +1,5 @@
 import { AddressInfo, connect } from 'node:net';
-import { givenCase, givenMeeting, givenTable, givenTableUser } from './support/factories';
+import { givenAgendaItem, givenCase, givenMeeting, givenTable, givenTableUser } from './support/factories';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -123,6 +123,32 @@ describe('hostile input', () => {
     const org = (Array.isArray(orgs) ? orgs : orgs.items)[0];
     expectProblem(await t.http().patch(`/api/v1/organisations/${org.id}`).set(bearer(admin)).send({ name: null }), 400, 'invalid_input');
     expectProblem(await t.http().patch(`/api/v1/tables/${table.id}`).set(bearer(admin)).send({ name: null }), 400, 'invalid_input');
+  });
+
+  it('refuses explicit null on PATCH of users, API clients and agenda items too, and changes nothing', async () => {
+    const table = await givenTable(t.dataSource);
+    const chair = await givenTableUser(t.dataSource, table, 'COA', 'chair');
+    const chairToken = (await login(t, chair.email)).accessToken;
+    const meeting = await givenMeeting(t.dataSource, table);
+    const item = await givenAgendaItem(t.dataSource, meeting.id, { topic: 'Samenwerking' });
+    const client = (await t.http().post('/api/v1/api-clients').set(bearer(admin)).send({ organisationId: table.organisations.POLICE, name: 'Politie BVH', scopes: ['incidents:write'] }).expect(201)).body;
+    const snapshot = () => t.dataSource.query(
+      `SELECT (SELECT row_to_json(u) FROM app_user u WHERE id = $1) AS u, (SELECT row_to_json(c) FROM api_client c WHERE id = $2) AS c,
+              (SELECT row_to_json(i) FROM agenda_item i WHERE id = $3) AS i`,
+      [chair.id, client.id, item.id],
+    );
+    const before = await snapshot();
+    for (const [path, token, body] of [
+      [`/api/v1/users/${chair.id}`, admin, { name: null }],
+      [`/api/v1/users/${chair.id}`, admin, { disabled: null }],
+      [`/api/v1/api-clients/${client.id}`, admin, { scopes: null }],
+      [`/api/v1/agenda-items/${item.id}`, chairToken, { topic: null }],
+    ] as const) {
+      const res = await t.http().patch(path).set(bearer(token)).send(body);
+      const problem = expectProblem(res, 400, 'invalid_input');
+      expect(problem.invalidParams).toEqual([{ name: Object.keys(body)[0], reason: 'must not be null' }]);
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('still accepts null where a field may be cleared', async () => {
