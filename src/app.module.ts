@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ClockModule } from './common/clock';
 import { RedisModule } from './common/redis';
 import { dataSourceOptions } from './db/data-source-options';
 import { ENTITIES } from './db/entities';
@@ -42,6 +43,7 @@ export class AppModule {
           ...dataSourceOptions(config.DATABASE_URL, { entities: ENTITIES }),
           extra: { max: config.DB_POOL_SIZE, application_name: `ketentafel-${role}` },
         }),
+        ClockModule,
         RedisModule,
         SharingModule,
         NotificationsModule,
