@@ -273,6 +273,10 @@ describe('escalations between meetings', () => {
       expect(asMunicipality.body.proposedBy).toBe('rule');
       expect(asMunicipality.body).not.toHaveProperty('ruleId');
       expect(asMunicipality.body.reason).toBe('Voorstel van een escalatieregel van de tafel: Plaatsing HTL. De tafel beslist of zij opschaalt.');
+      const touched = async (r: { headers: Record<string, string> }) =>
+        (await q(`SELECT categories FROM audit_log WHERE action = 'escalation.read' AND trace_id = $1`, [r.headers['x-request-id']]))[0].categories;
+      expect(await touched(asPolice)).toEqual(['deliberation', 'criminal']);
+      expect(await touched(asMunicipality)).toEqual(['deliberation']);
 
       // The chair requests it: now the chair's organisation asks.
       const requested = await act(proposal.id, 'request', token.chair, 'Besproken: HTL aanvragen').expect(200);

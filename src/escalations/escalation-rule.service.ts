@@ -44,6 +44,9 @@ export class EscalationRuleService {
   /** After an incident was inserted on the case, in the same transaction. */
   async onIncidentRecorded(m: EntityManager, ctx: Pick<RequestContext, 'traceId'>, access: CaseAccess, incident: RecordedIncident): Promise<void> {
     const rules = await this.settings.activeRules(m, access.tableId, ['incident_count', 'severe_incident', 'staff_public_duty_incident']);
+    // Counts first: the count's lock is then taken before this transaction inserts a proposal, so it never
+    // waits for the lock while holding a proposal that the lock's holder waits on (no deadlock).
+    rules.sort((a, b) => Number(b.kind === 'incident_count') - Number(a.kind === 'incident_count'));
     const now = this.clock.now();
     for (const rule of rules) {
       const category = await this.incidentTrigger(m, access.caseId, rule, incident, now);

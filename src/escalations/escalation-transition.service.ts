@@ -14,7 +14,7 @@ import { EscalationReasonDto } from './escalation.dto';
 import { EscalationRepository } from './escalation.repository';
 import { EscalationSettingsService } from './escalation-settings.service';
 import { ESCALATION_ACTIONS, EscalationAction, requireEscalationTransition } from './escalation-status';
-import { escalationView, EscalationView } from './escalation-view';
+import { escalationCategories, escalationView, EscalationView } from './escalation-view';
 import { EscalationError } from './escalations.errors';
 
 const PURPOSE: Record<EscalationAction, string> = {
@@ -93,7 +93,7 @@ export class EscalationTransitionService {
       await this.log.record(m, ctx, access, {
         operation,
         activityCategory: 'deliberation',
-        categories: ['deliberation'],
+        categories: escalationCategories([updated], access.categories),
         subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
         purpose: PURPOSE[action],
         startedAt: now,

@@ -124,6 +124,13 @@ export const escalationView = (r: EscalationRow, granted: ReadonlySet<CategoryNa
     r.trigger_category ?? undefined,
   );
 
+/** The categories disclosing these escalations touches for a viewer granted `granted` (for the logs). */
+export function escalationCategories(rows: EscalationRow[], granted: ReadonlySet<CategoryName>): CategoryName[] {
+  if (!granted.has('deliberation') || !rows.length) return [];
+  const triggers = rows.flatMap((r) => (r.rule_id && r.trigger_category && granted.has(r.trigger_category) ? [r.trigger_category] : []));
+  return [...new Set<CategoryName>(['deliberation', ...triggers])];
+}
+
 export class EscalationPageView {
   @NotPersonal({ type: () => EscalationView, isArray: true, description: 'Each item disclosed under the covenant of its table.' }) items: Partial<EscalationView>[];
   @NotPersonal({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;

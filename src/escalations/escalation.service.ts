@@ -12,7 +12,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { ListEscalationsQuery, ProposeEscalationDto } from './escalation.dto';
 import { ESCALATION_TRACKS } from './escalation.entity';
 import { EscalationRepository } from './escalation.repository';
-import { EscalationPageView, EscalationRow, escalationView, EscalationView } from './escalation-view';
+import { escalationCategories, EscalationPageView, EscalationRow, escalationView, EscalationView } from './escalation-view';
 
 const DEFAULT_LIMIT = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -102,7 +102,7 @@ export class EscalationService {
       await this.log.record(m, ctx, access, {
         operation: 'escalation.list',
         activityCategory: 'deliberation',
-        categories: granted ? ['deliberation'] : [],
+        categories: escalationCategories(rows, access.categories),
         subjects: [subjectOf(access)],
         purpose: 'Review the escalations of the case',
         startedAt,
@@ -126,7 +126,7 @@ export class EscalationService {
       await this.log.record(m, ctx, access, {
         operation: 'escalation.read',
         activityCategory: 'deliberation',
-        categories: ['deliberation'],
+        categories: escalationCategories([row], access.categories),
         subjects: [subjectOf(access)],
         purpose: 'Follow up an escalation of the case conference',
         startedAt,
@@ -185,7 +185,7 @@ export class EscalationService {
       await this.log.record(m, ctx, access, {
         operation: 'escalation.list_for_target',
         activityCategory: 'deliberation',
-        categories: ['deliberation'],
+        categories: escalationCategories(page.filter((r) => r.table_id === access.tableId), access.categories),
         subjects: here.map((s) => ({ subjectId: s.subject_id, vNumber: s.v_number })),
         purpose: 'Answer the escalations addressed to the organisation',
         startedAt,
