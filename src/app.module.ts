@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ClockModule } from './common/clock';
 import { RedisModule } from './common/redis';
 import { DatabaseControlModule } from './db/database-control';
 import { appPoolOptions, dataSourceOptions } from './db/data-source-options';
@@ -44,6 +45,7 @@ export class AppModule {
           extra: appPoolOptions(config, `ketentafel-${role}`),
         }),
         DatabaseControlModule,
+        ClockModule,
         RedisModule,
         SharingModule,
         NotificationsModule,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { PERMISSIONS, TableRole } from '../src/auth/permissions';
 import { measureType } from '../src/cases/measure-catalogue';
+import { ESCALATION_TRACKS, type EscalationTrack } from '../src/escalations/escalation.entity';
 import { CATEGORIES, Category, DEFAULT_MATRIX, MEMBER_ORGANISATION_TYPES, MemberOrganisationType } from '../src/sharing/categories';
 import type { GrantInput } from '../src/tables/covenant-writer';
 import { givenAction, randomVNumber } from './support/factories';
@@ -89,6 +90,8 @@ const NO_CASE_DATA: Record<string, string> = {
   'POST /api/v1/calendar-feeds': 'the feed and its secret URL',
   'DELETE /api/v1/calendar-feeds/:id': 'no content',
   'POST /api/v1/privacy/processing-log/_search': 'privacy officers only; log entries hold keyed hashes and categories, never a value',
+  'PUT /api/v1/tables/:id/escalation-rules': "the table's escalation rules: kinds, tracks, thresholds",
+  'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
 };
 
 interface WriteRequest {
@@ -115,6 +118,25 @@ const earlierAction = async (w: WriteRun, caseId: string, organisationId: string
   const { id } = await givenAction(w.f.t.dataSource, caseId, organisationId, { dueDate: dateIn(3), description: probe('deliberation', 'write-action') });
   await w.f.t.dataSource.query(`UPDATE action SET created_at = now() - interval '10 days' WHERE id = $1`, [id]);
   return id;
+};
+
+/** The track addressed to the viewer's organisation type, if any; else one addressed to another. */
+const trackFor = (w: WriteRun): EscalationTrack =>
+  (Object.entries(ESCALATION_TRACKS).find(([, target]) => target === w.viewer.type)?.[0] as EscalationTrack | undefined) ?? 'chain_marine';
+/** An escalation of the run's fresh case in `status`, with the table's reason and its proposal in the history. */
+const escalationIn = async (w: WriteRun, status: 'proposed' | 'requested' | 'accepted', track: EscalationTrack = 'htl_placement') => {
+  const ds = w.f.t.dataSource;
+  const [row] = await ds.query(
+    `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, status, reason, response_due_date)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'proposed' THEN NULL ELSE current_date + 5 END) RETURNING id`,
+    [(await w.scratch()).id, track, ESCALATION_TRACKS[track], orgOf(w, 'COA'), status, probe('deliberation', 'write-escalation-reason')],
+  );
+  await ds.query(`INSERT INTO escalation_event (escalation_id, to_status, reason, actor_kind, actor_organisation_id) VALUES ($1, 'proposed', $2, 'user', $3)`, [
+    row.id,
+    probe('deliberation', 'write-escalation-history'),
+    orgOf(w, 'COA'),
+  ]);
+  return row.id as string;
 };
 
 /**
@@ -256,6 +278,19 @@ const WRITES: Record<string, (w: WriteRun) => Promise<WriteRequest>> = {
   'POST /api/v1/actions/:id/_request-replan': async (w) => ({
     path: `/actions/${await earlierAction(w, w.f.caseId, w.viewer.organisationId)}/_request-replan`,
     body: { proposedDueDate: dateIn(20), reason: probe('deliberation', 'write-replan') },
+  }),
+  'POST /api/v1/escalations/:id/_request': async (w) => ({ path: `/escalations/${await escalationIn(w, 'proposed')}/_request`, body: { reason: probe('deliberation', 'write-request') } }),
+  'POST /api/v1/escalations/:id/_withdraw': async (w) => ({
+    path: `/escalations/${await escalationIn(w, w.pick(['proposed', 'requested', 'accepted'] as const))}/_withdraw`,
+    body: { reason: probe('deliberation', 'write-withdraw') },
+  }),
+  // Answered by the viewer's organisation where a track targets its type; for the others the refusal is walked.
+  'POST /api/v1/escalations/:id/_accept': async (w) => ({ path: `/escalations/${await escalationIn(w, 'requested', trackFor(w))}/_accept`, body: { reason: probe('deliberation', 'write-accept') } }),
+  'POST /api/v1/escalations/:id/_reject': async (w) => ({ path: `/escalations/${await escalationIn(w, 'requested', trackFor(w))}/_reject`, body: { reason: probe('deliberation', 'write-reject') } }),
+  'POST /api/v1/escalations/:id/_complete': async (w) => ({ path: `/escalations/${await escalationIn(w, 'accepted', trackFor(w))}/_complete`, body: { reason: probe('deliberation', 'write-complete') } }),
+  'POST /api/v1/cases/:caseId/ind-decisions': async (w) => ({
+    path: `/cases/${(await w.scratch()).id}/ind-decisions`,
+    body: { outcome: w.pick(['negative', 'positive']), decidedOn: dateIn(-w.pick([0, 1, 2, 3])) },
   }),
   'POST /api/v1/cases/:id/transfers': async (w) => ({ path: `/cases/${(await w.scratch()).id}/transfers`, body: { toTableId: w.f.otherTable.id, reason: probe('residence', 'write-transfer') } }),
 };

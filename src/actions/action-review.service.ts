@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { DomainException, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
+import { EscalationRuleService } from '../escalations/escalation-rule.service';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { ReviewActionDto } from './action.dto';
@@ -27,6 +28,7 @@ export class ActionReviewService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly actions: ActionRepository,
+    private readonly rules: EscalationRuleService,
   ) {}
 
   /** Runs in the session's transaction, with the meeting row locked. */
@@ -66,6 +68,7 @@ export class ActionReviewService {
       aggregateId: action.id,
       payload: { actionId: action.id, caseReference: action.case_reference, meetingId: at.meetingId, outcome: dto.outcome },
     });
+    if (dto.outcome === 'not_acted_on') await this.rules.onActionNotActedOn(m, ctx, at.access, action.not_acted_on_count + 1);
     await this.log.record(m, ctx, at.access, {
       operation: 'action.review',
       activityCategory: 'deliberation',

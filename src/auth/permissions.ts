@@ -21,6 +21,11 @@ export enum ApiScope {
   ListsWrite = 'lists:write',
   ActionsRead = 'actions:read',
   ActionsWrite = 'actions:write',
+  /** What awaits the organisation: the escalations addressed to its type. */
+  EscalationsRead = 'escalations:read',
+  /** Accept, reject or complete an escalation addressed to the organisation's type. */
+  EscalationsWrite = 'escalations:write',
+  IndDecisionsWrite = 'ind_decisions:write',
 }
 
 export enum Permission {
@@ -56,6 +61,14 @@ export enum Permission {
   ActionWrite = 'action.write',
   MinutesRead = 'minutes.read',
   CalendarFeedManage = 'calendar_feed.manage',
+  EscalationRead = 'escalation.read',
+  /** Request or withdraw an escalation: the table decides, so its chair. */
+  EscalationManage = 'escalation.manage',
+  /** Accept, reject or complete: the target organisation (checked by the service against the track). */
+  EscalationRespond = 'escalation.respond',
+  EscalationSettingsRead = 'escalation_settings.read',
+  EscalationSettingsManage = 'escalation_settings.manage',
+  IndDecisionRecord = 'ind_decision.record',
 }
 
 export interface PermissionHolders {
@@ -105,6 +118,13 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.ActionWrite]: { tableRoles: MEMBERS, scopes: [ApiScope.ActionsWrite] },
   [Permission.MinutesRead]: { tableRoles: MEMBERS },
   [Permission.CalendarFeedManage]: { anyUser: true },
+  // Escalations: the table (its chair) requests and withdraws, the target organisation answers.
+  [Permission.EscalationRead]: { tableRoles: MEMBERS, scopes: [ApiScope.EscalationsRead, ApiScope.EscalationsWrite] },
+  [Permission.EscalationManage]: { tableRoles: CHAIR },
+  [Permission.EscalationRespond]: { tableRoles: MEMBERS, scopes: [ApiScope.EscalationsWrite] },
+  [Permission.EscalationSettingsRead]: { tableRoles: MEMBERS },
+  [Permission.EscalationSettingsManage]: { tableRoles: CHAIR },
+  [Permission.IndDecisionRecord]: { tableRoles: MEMBERS, scopes: [ApiScope.IndDecisionsWrite] },
 };
 
 export const ORGANISATION_TYPES = [

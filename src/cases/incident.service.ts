@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { type OrganisationType, Permission } from '../auth/permissions';
 import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
+import { EscalationRuleService } from '../escalations/escalation-rule.service';
 import { AccessService, CaseAccess } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
 import { disclose } from '../sharing/disclosure';
@@ -47,6 +48,7 @@ export class IncidentService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
+    private readonly rules: EscalationRuleService,
   ) {}
 
   async createForCase(ctx: RequestContext, caseId: string, dto: CreateIncidentDto): Promise<IncidentOutcome> {
@@ -140,6 +142,7 @@ export class IncidentService {
           }),
         );
         await this.log.record(m, ctx, access, { operation: 'incident.create', activityCategory: category, categories: [category], subjects: [access], purpose: PURPOSE_WRITE, startedAt });
+        await this.rules.onIncidentRecorded(m, ctx, access, incident);
         return incident;
       });
       return { created: true, incident: toView(saved, access) };

@@ -10,9 +10,10 @@ import { AgendaError } from '../meetings/agenda/agenda.errors';
 import { SessionError } from '../meetings/session/session.errors';
 import { MinutesError } from '../meetings/minutes/minutes.errors';
 import { ActionError } from '../actions/actions.errors';
+import { EscalationError } from '../escalations/escalations.errors';
 
 /** Every module's error-code enum: a code means one thing, so no two members anywhere share a value. */
-const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError };
+const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError, EscalationError };
 
 describe('problem codes', () => {
   it('are unique across every module, snake_case, and one per meaning', () => {

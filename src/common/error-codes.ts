@@ -10,6 +10,7 @@ import type { AgendaError } from '../meetings/agenda/agenda.errors';
 import type { SessionError } from '../meetings/session/session.errors';
 import type { MinutesError } from '../meetings/minutes/minutes.errors';
 import type { ActionError } from '../actions/actions.errors';
+import type { EscalationError } from '../escalations/escalations.errors';
 
 export type ModuleErrorCode =
   | AuthError
@@ -23,4 +24,5 @@ export type ModuleErrorCode =
   | SessionError
   | MinutesError
   | ActionError
+  | EscalationError
 ;

@@ -123,8 +123,10 @@ async function recordNuisanceApproach(m: EntityManager, s: SessionItem): Promise
   );
   await m.query(`UPDATE agenda_item SET strategy_id = $2 WHERE id = $1`, [s.itemId, strategy.id]);
   await m.query(
-    `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, meeting_id, agenda_item_id, reason, created_at)
-     VALUES ($1, 'htl_placement', 'COA', $2, $3, $4, 'Aanhoudende overlast ondanks maatregelen.', $5)`,
+    `WITH e AS (INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, meeting_id, agenda_item_id, reason, created_at)
+                VALUES ($1, 'htl_placement', 'COA', $2, $3, $4, 'Aanhoudende overlast ondanks maatregelen.', $5) RETURNING *)
+     INSERT INTO escalation_event (escalation_id, from_status, to_status, reason, actor_kind, actor_organisation_id, at)
+     SELECT id, NULL, status, reason, 'user', requested_by_organisation_id, created_at FROM e`,
     [s.caseId, s.orgs.get('POLICE') ?? s.orgs.get('COA') ?? [...s.orgs.values()][0], s.meetingId, s.itemId, s.minute(12)],
   );
   const ibl = measureType('intensive_guidance')!;

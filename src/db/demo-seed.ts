@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
 import { GlobalRole, OrganisationType } from '../auth/permissions';
 import { Organisation } from '../organisations/organisation.entity';
+import { installDefaultEscalationRules } from '../escalations/escalation-settings.service';
 import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '../tables/covenant-writer';
 import { seedDemoMeetings } from './demo-meetings-seed';
 import { User } from '../users/user.entity';
@@ -117,6 +118,7 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
   );
   await createProcessingActivities(m, table.id, 'LKO Harderwijk');
   await saveCovenantVersion(m, table.id, defaultGrants(), null, 'Default covenant (DOMAIN.md section 7)');
+  await installDefaultEscalationRules(m, table.id);
 
   const year = new Date().getFullYear();
   const caseIds: string[] = [];

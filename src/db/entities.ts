@@ -1,7 +1,8 @@
 import { ApiClient } from '../auth/api-client.entity';
 import { ActionReview } from '../actions/action-review.entity';
 import { Action } from '../actions/action.entity';
-import { Escalation } from '../escalations/escalation.entity';
+import { Escalation, EscalationEvent } from '../escalations/escalation.entity';
+import { EscalationRule, TableEscalationSettings } from '../escalations/escalation-rule.entity';
 import { AgendaItem } from '../meetings/agenda/agenda-item.entity';
 import { Attendance } from '../meetings/session/attendance.entity';
 import { CalendarFeedToken } from '../meetings/calendar/calendar-feed-token.entity';
@@ -16,6 +17,7 @@ import { CaseFile } from '../cases/case.entity';
 import { CaseStatusChange } from '../cases/case-status-change.entity';
 import { CaseStrategy } from '../cases/case-strategy.entity';
 import { CaseTransfer } from '../cases/case-transfer.entity';
+import { IndDecision } from '../cases/ind-decision.entity';
 import { Incident } from '../cases/incident.entity';
 import { Measure } from '../cases/measure.entity';
 import { Subject } from '../cases/subject.entity';
@@ -32,6 +34,7 @@ import { User } from '../users/user.entity';
 export const CASE_CONTENT_ENTITIES = [
   Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure, Action,
   Meeting, ListImport, Nomination, AgendaItem, MinutesAddendum, ActionReview, Escalation,
+  EscalationEvent, IndDecision,
 ];
 
 export const ENTITIES = [
@@ -49,4 +52,6 @@ export const ENTITIES = [
   ...CASE_CONTENT_ENTITIES,
   Attendance,
   CalendarFeedToken,
+  EscalationRule,
+  TableEscalationSettings,
 ];

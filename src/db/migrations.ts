@@ -5,6 +5,8 @@ import { CreateMeetings1763900300000 } from '../../migrations/1763900300000-crea
 import { AddActionCaseIndex1764000000000 } from '../../migrations/1764000000000-add-action-case-index';
 import { RequireAgendaReasonCategories1764000100000 } from '../../migrations/1764000100000-require-agenda-reason-categories';
 import { CreateLogVerification1764000200000 } from '../../migrations/1764000200000-create-log-verification';
+import { AddEscalationWorkflow1764000300000 } from '../../migrations/1764000300000-add-escalation-workflow';
+import { CreateIndDecisions1764000400000 } from '../../migrations/1764000400000-create-ind-decisions';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   AddActionCaseIndex1764000000000,
   RequireAgendaReasonCategories1764000100000,
   CreateLogVerification1764000200000,
+  AddEscalationWorkflow1764000300000,
+  CreateIndDecisions1764000400000,
 ];

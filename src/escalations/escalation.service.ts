@@ -3,20 +3,39 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AgreedAt } from '../actions/action.service';
 import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
+import { Clock } from '../common/clock';
+import { notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
-import { AccessService } from '../sharing/access.service';
+import { AccessService, TableAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { ProposeEscalationDto } from './escalation.dto';
+import { ListEscalationsQuery, ProposeEscalationDto } from './escalation.dto';
 import { ESCALATION_TRACKS } from './escalation.entity';
-import { EscalationRow, escalationView, EscalationView } from './escalation-view';
+import { EscalationRepository } from './escalation.repository';
+import { escalationCategories, EscalationPageView, EscalationRow, escalationView, EscalationView } from './escalation-view';
 
-const COLUMNS = `id, case_id, track, target_organisation_type, requested_by_organisation_id, status, meeting_id, agenda_item_id,
-                 reason, response_due_date::text AS response_due_date, outcome, created_at`;
+const DEFAULT_LIMIT = 25;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DUE_KEY = /^(\d{4}-\d{2}-\d{2}|infinity)$/;
+
+const encodeCursor = (r: { due_key: string; id: string }) => Buffer.from(JSON.stringify([r.due_key, r.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { dueKey: string; id: string } {
+  try {
+    const [dueKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof dueKey === 'string' && DUE_KEY.test(dueKey) && typeof id === 'string' && UUID.test(id)) return { dueKey, id };
+  } catch {
+    // Falls through to the problem below.
+  }
+  throw new ValidationProblem([{ name: 'cursor', reason: 'is not a cursor this API issued' }]);
+}
+
+const subjectOf = (a: { subjectId: string; vNumber: string }) => ({ subjectId: a.subjectId, vNumber: a.vNumber });
 
 /**
- * Escalations (opschaling, DOMAIN.md section 6). The table proposes in session; requesting, answering
- * and the response deadline follow between meetings.
+ * Escalations (opschaling, DOMAIN.md section 6): proposed in session or by a rule, read per case, one at a
+ * time with its history, and per target organisation ("what awaits my organisation"). Status changes are
+ * EscalationTransitionService's.
  */
 @Injectable()
 export class EscalationService {
@@ -25,31 +44,48 @@ export class EscalationService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
+    private readonly escalations: EscalationRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs in the session's transaction, with the meeting row locked. The chair's organisation asks. */
   async propose(m: EntityManager, ctx: RequestContext, at: AgreedAt, dto: ProposeEscalationDto): Promise<Partial<EscalationView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     await requireCaseStillOpen(m, at.access);
     const target = ESCALATION_TRACKS[dto.track];
-    const [row]: EscalationRow[] = await m.query(
-      `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, status, meeting_id, agenda_item_id, reason)
-       VALUES ($1, $2, $3, $4, 'proposed', $5, $6, $7) RETURNING ${COLUMNS}`,
-      [at.access.caseId, dto.track, target, ctx.principal.organisationId, at.meetingId, at.agendaItemId, dto.reason],
-    );
-    const [{ reference }] = await m.query(`SELECT reference FROM case_file WHERE id = $1`, [at.access.caseId]);
+    const organisationId = ctx.principal.organisationId;
+    const id = await this.escalations.insertProposal(m, {
+      caseId: at.access.caseId,
+      track: dto.track,
+      target,
+      organisationId,
+      meetingId: at.meetingId,
+      agendaItemId: at.agendaItemId,
+      reason: dto.reason,
+      at: startedAt,
+    });
+    await this.escalations.insertEvent(m, {
+      escalationId: id,
+      from: null,
+      to: 'proposed',
+      reason: dto.reason,
+      actorKind: ctx.principal.kind,
+      actorOrganisationId: organisationId,
+      at: startedAt,
+    });
+    const row = (await this.escalations.findById(m, id))!;
     await this.events.raise(m, {
       type: DomainEventType.EscalationProposed,
       tableId: at.access.tableId,
       aggregateType: 'escalation',
       aggregateId: row.id,
-      payload: { escalationId: row.id, caseReference: reference, track: dto.track, targetOrganisationType: target },
+      payload: { escalationId: row.id, caseReference: row.case_reference, track: dto.track, targetOrganisationType: target, proposedBy: 'table' },
     });
     await this.log.record(m, ctx, at.access, {
       operation: 'escalation.propose',
       activityCategory: 'deliberation',
       categories: ['deliberation'],
-      subjects: [{ subjectId: at.access.subjectId, vNumber: at.access.vNumber }],
+      subjects: [subjectOf(at.access)],
       purpose: 'Propose an escalation agreed at the case conference',
       startedAt,
     });
@@ -58,18 +94,16 @@ export class EscalationService {
 
   /** Newest first. Without `deliberation` nothing is fetched: even the existence of an escalation is deliberation. */
   async listForCase(ctx: RequestContext, caseId: string): Promise<Partial<EscalationView>[]> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'escalation.list' }, m);
       const granted = access.categories.has('deliberation');
-      const rows: EscalationRow[] = granted
-        ? await m.query(`SELECT ${COLUMNS} FROM escalation WHERE case_id = $1 ORDER BY created_at DESC, id`, [caseId])
-        : [];
+      const rows = granted ? await this.escalations.findForCase(m, caseId) : [];
       await this.log.record(m, ctx, access, {
         operation: 'escalation.list',
         activityCategory: 'deliberation',
-        categories: granted ? ['deliberation'] : [],
-        subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
+        categories: escalationCategories(rows, access.categories),
+        subjects: [subjectOf(access)],
         purpose: 'Review the escalations of the case',
         startedAt,
       });
@@ -77,7 +111,85 @@ export class EscalationService {
     });
   }
 
+  /**
+   * One escalation with its history. A partner system sees only those addressed to its organisation's type:
+   * it reads escalations to answer them.
+   */
+  async get(ctx: RequestContext, id: string): Promise<Partial<EscalationView>> {
+    const startedAt = this.clock.now();
+    return this.dataSource.transaction(async (m) => {
+      const access = await this.access.require(ctx, 'escalation', id, { permission: Permission.EscalationRead, operation: 'escalation.read' }, m);
+      const row = (await this.escalations.findById(m, id))!;
+      if (ctx.principal.kind === 'client' && row.target_organisation_type !== ctx.principal.organisationType) {
+        await this.access.deny(ctx, 'escalation.read', access, notFound('Escalation'));
+      }
+      await this.log.record(m, ctx, access, {
+        operation: 'escalation.read',
+        activityCategory: 'deliberation',
+        categories: escalationCategories([row], access.categories),
+        subjects: [subjectOf(access)],
+        purpose: 'Follow up an escalation of the case conference',
+        startedAt,
+      });
+      return escalationView(row, access.categories, await this.escalations.findHistory(m, id));
+    });
+  }
+
+  /**
+   * What awaits the caller's organisation: escalations addressed to its type, at the tables it sits at whose
+   * covenant grants it `deliberation`; by default those requested or accepted (an answer or completion is due).
+   */
+  async listForTarget(ctx: RequestContext, q: ListEscalationsQuery): Promise<EscalationPageView> {
+    const startedAt = this.clock.now();
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    return this.dataSource.transaction(async (m) => {
+      let tables: TableAccess[];
+      if (q.tableId) {
+        const access = await this.access.require(ctx, 'table', q.tableId, { permission: Permission.EscalationRead, operation: 'escalation.list_for_target' }, m);
+        await this.access.requireCategories(ctx, access, ['deliberation'], 'escalation.list_for_target');
+        tables = [access];
+      } else {
+        tables = (await this.access.accessibleTables(ctx, m)).filter((a) => a.categories.has('deliberation'));
+      }
+      if (!tables.length) return { items: [], nextCursor: null };
+      const rows = await this.escalations.findForTarget(
+        m,
+        { tableIds: tables.map((a) => a.tableId), organisationType: ctx.principal.organisationType, statuses: q.status ?? ['requested', 'accepted'], after },
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      await this.logPerTable(m, ctx, tables, page, startedAt);
+      const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
+      return {
+        items: page.map((r) => escalationView(r, byTable.get(r.table_id)!)),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+      };
+    });
+  }
+
   async findProposedAt(m: EntityManager, meetingId: string): Promise<EscalationRow[]> {
-    return m.query(`SELECT ${COLUMNS} FROM escalation WHERE meeting_id = $1 ORDER BY created_at, id`, [meetingId]);
+    return this.escalations.findProposedAt(m, meetingId);
+  }
+
+  /** Each table's covenant has its own processing activity, so the log is written per table on the page. */
+  private async logPerTable(m: EntityManager, ctx: RequestContext, tables: TableAccess[], page: EscalationRow[], startedAt: Date): Promise<void> {
+    if (!page.length) return;
+    const subjects: { case_id: string; subject_id: string; v_number: string; table_id: string }[] = await m.query(
+      `SELECT c.id AS case_id, c.subject_id, s.v_number, c.table_id FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = ANY($1::uuid[])`,
+      [[...new Set(page.map((r) => r.case_id))]],
+    );
+    for (const access of tables) {
+      const here = subjects.filter((s) => s.table_id === access.tableId);
+      if (!here.length) continue;
+      await this.log.record(m, ctx, access, {
+        operation: 'escalation.list_for_target',
+        activityCategory: 'deliberation',
+        categories: escalationCategories(page.filter((r) => r.table_id === access.tableId), access.categories),
+        subjects: here.map((s) => ({ subjectId: s.subject_id, vNumber: s.v_number })),
+        purpose: 'Answer the escalations addressed to the organisation',
+        startedAt,
+      });
+    }
   }
 }

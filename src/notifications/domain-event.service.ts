@@ -21,6 +21,11 @@ export enum DomainEventType {
   ActionReplanRequested = 'action.replan_requested',
   ActionReviewed = 'action.reviewed',
   EscalationProposed = 'escalation.proposed',
+  EscalationRequested = 'escalation.requested',
+  EscalationWithdrawn = 'escalation.withdrawn',
+  EscalationAccepted = 'escalation.accepted',
+  EscalationRejected = 'escalation.rejected',
+  EscalationCompleted = 'escalation.completed',
 }
 
 export interface DomainEvent {

@@ -111,6 +111,37 @@ export class ProcessingLogService {
     return operationId;
   }
 
+  /**
+   * An operation the system performed itself, such as an escalation rule proposing or the chain
+   * automation creating an action, prompted by `traceId`'s request: one processing entry per subject
+   * under the table's own processing activity of `activityCategory`, and an audit entry with actor kind
+   * `system` and no user, organisation, role or IP (no person decided it).
+   */
+  async recordBySystem(m: EntityManager, traceId: string, tableId: string, rec: Omit<ProcessingRecord, 'status'>): Promise<string> {
+    const operationId = randomUUID();
+    const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
+    if (unique.length > 0) {
+      await m.query(
+        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
+                                     processing_activity_id, data_subject_id, table_id)
+         SELECT $1, $2, $3, 'ok', $4, $5, (SELECT id FROM processing_activity WHERE table_id = $7 AND category = $8), unnest($6::text[]), $7`,
+        [traceId, operationId, rec.operation, rec.startedAt, new Date(), unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)), tableId, rec.activityCategory],
+      );
+    }
+    await this.insertAudit(m, { traceId }, {
+      operationId,
+      action: rec.operation,
+      result: 'allowed',
+      role: null,
+      categories: rec.categories,
+      purpose: rec.purpose,
+      legalBasis: null,
+      tableId,
+      subjectCount: unique.length,
+    });
+    return operationId;
+  }
+
   /** A refused attempt, committed on its own (the refused operation's transaction never commits). */
   async recordDenied(ctx: RequestContext, action: string, detail: { tableId?: string | null; role?: string | null } = {}): Promise<void> {
     await this.insertAudit(this.dataSource.manager, ctx, {
@@ -126,9 +157,10 @@ export class ProcessingLogService {
     });
   }
 
+  /** `ctx` without a principal is the system itself. */
   private async insertAudit(
     m: EntityManager,
-    ctx: RequestContext,
+    ctx: Pick<RequestContext, 'traceId'> & Partial<RequestContext>,
     e: {
       operationId: string;
       action: string;
@@ -142,6 +174,9 @@ export class ProcessingLogService {
     },
   ): Promise<void> {
     const p = ctx.principal;
+    const actor = p
+      ? { kind: p.kind, id: p.id, organisationId: p.organisationId, role: e.role ?? (p.kind === 'client' ? 'partner_system' : (p.roles[0] ?? null)) }
+      : { kind: 'system', id: null, organisationId: null, role: null };
     await m.query(
       `INSERT INTO audit_log (trace_id, operation_id, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
                               categories, purpose, legal_basis, table_id, subject_count)
@@ -149,10 +184,10 @@ export class ProcessingLogService {
       [
         ctx.traceId,
         e.operationId,
-        p.kind,
-        p.id,
-        p.organisationId,
-        e.role ?? (p.kind === 'client' ? 'partner_system' : (p.roles[0] ?? null)),
+        actor.kind,
+        actor.id,
+        actor.organisationId,
+        actor.role,
         ctx.ip ?? null,
         e.action,
         e.result,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { conflict, notFound } from '../common/problem';
+import { installDefaultEscalationRules } from '../escalations/escalation-settings.service';
 import type { RequestContext } from '../common/request-context';
 import { createProcessingActivities, defaultGrants, saveCovenantVersion } from './covenant-writer';
 import { MemberOrganisationService } from './member-organisation.service';
@@ -45,6 +46,7 @@ export class TableService {
         await createProcessingActivities(m, table.id, dto.name);
         // chain_table has no created_by column: the caller is recorded as the author of covenant version 1.
         await saveCovenantVersion(m, table.id, defaultGrants(), ctx.principal.id, DEFAULT_COVENANT_NOTE);
+        await installDefaultEscalationRules(m, table.id);
         return table.id as string;
       })
       .catch((e) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { measureType } from '../../src/cases/measure-catalogue';
 import { amsterdamDate } from '../../src/common/working-days';
+import { installDefaultEscalationRules } from '../../src/escalations/escalation-settings.service';
 import { CATEGORIES, Category, MEMBER_ORGANISATION_TYPES, MemberOrganisationType } from '../../src/sharing/categories';
 import { GrantInput, saveCovenantVersion } from '../../src/tables/covenant-writer';
 import { givenAction, givenCase, givenMembership, givenSubject, givenTable, GivenTable, givenTableUser, givenUser, randomVNumber } from './factories';
@@ -185,6 +186,8 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   const ds = t.dataSource;
   const probes = new Probes();
   const table = await givenTable(ds, { memberTypes: [...MEMBER_ORGANISATION_TYPES], grants: ALL_GRANTS });
+  // The rules a new table gets: the incidents below make them propose (one of them because of an offence).
+  await ds.transaction((m) => installDefaultEscalationRules(m, table.id));
   const otherTable = await givenTable(ds, { memberTypes: ['COA', 'POLICE'], grants: ALL_GRANTS });
   const org = (type: MemberOrganisationType) => table.organisations[type]!;
 
@@ -360,6 +363,13 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   await givenAction(ds, away.body.id, org('POLICE'), { dueDate: dateIn(3), description: `PROBE-${MOVED_AWAY}-action` });
   for (const name of ['session', 'published', 'planned'] as const) await prepare(name);
   await hold('session', actionIds[1]);
+  // Between meetings: the chair requests last week's escalation of the IND, which accepts it; a rule's proposal stays pending.
+  await api(t, chair, 'post', `/escalations/${escalationIds[0]}/_request`, { reason: probe('deliberation', 'escalation-request') }, 200);
+  await api(t, as('IND'), 'post', `/escalations/${escalationIds[0]}/_accept`, { reason: probe('deliberation', 'escalation-accept') }, 200);
+  const ruleProposals = await ds.query(`SELECT id FROM escalation WHERE case_id = $1 AND rule_id IS NOT NULL`, [caseId]);
+  if (!ruleProposals.length) throw new Error('fixture: no escalation rule proposed anything for the case');
+  escalationIds.push(...ruleProposals.map((r: { id: string }) => r.id));
+  await api(t, as('IND'), 'post', `/cases/${caseId}/ind-decisions`, { outcome: 'negative', decidedOn: dateIn(-1) }, 201);
   await api(t, chair, 'post', `/cases/${away.body.id}/transfers`, { toTableId: otherTable.id, reason: 'Overgeplaatst' }, 201);
 
   // Calendar feeds of every member: the table's meetings and the organisation's actions.
