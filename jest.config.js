@@ -18,7 +18,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|content-disposition|jose|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras|@standard-schema)/)',
+    '/node_modules/(?!(@nestjs|content-disposition|cookie|jose|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras|@standard-schema)/)',
   ],
   globalSetup: '<rootDir>/test/global-setup.ts',
   setupFiles: ['reflect-metadata'],

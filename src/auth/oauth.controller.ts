@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiInvalidInput, ApiProblem, ApiRateLimited } from '../common/api-docs';
 import { textDefect } from '../common/http-hardening';
@@ -42,6 +42,8 @@ export class OAuthController {
     description: 'RFC 6749 section 4.4. Authenticate with HTTP Basic or client_id/client_secret in the body. Errors are problem+json with the RFC\'s `error` member.',
   })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  // Optional: the credentials may come in the body instead (without this, the document calls the header required).
+  @ApiHeader({ name: 'authorization', required: false, description: 'HTTP Basic client credentials, or send client_id and client_secret in the body.' })
   @ApiOkResponse({ type: ClientTokenDto })
   @ApiInvalidInput()
   @ApiProblem(401, 'Client authentication failed (`error: invalid_client`).')

@@ -83,7 +83,8 @@ const MEMBERS = [TableRole.Chair, TableRole.Member];
 const CHAIR = [TableRole.Chair];
 
 export const PERMISSIONS: Record<Permission, PermissionHolders> = {
-  [Permission.SelfRead]: { anyUser: true },
+  // "Who am I" answers partner systems too (their organisation and scopes), as MeDto describes.
+  [Permission.SelfRead]: { anyUser: true, scopes: Object.values(ApiScope) },
   [Permission.SelfUpdate]: { anyUser: true },
   [Permission.OrganisationRead]: { anyUser: true, scopes: Object.values(ApiScope) },
   [Permission.OrganisationWrite]: { roles: ADMIN },

@@ -16,7 +16,7 @@ export const DEFAULT_MINUTE = 0;
  * phase on every run, so generating twice yields the same slots.
  */
 export const CADENCE_ANCHOR = '2024-01-01';
-/** Guards against a rule such as FREQ=MINUTELY filling half a year with meetings. */
+/** A bound on the meetings one generation makes, whatever the rule says. */
 const MAX_OCCURRENCES = 1000;
 const DAY_MS = 86_400_000;
 

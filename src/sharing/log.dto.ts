@@ -89,11 +89,11 @@ export class ProcessingLogEntryDto {
   @ApiProperty({ enum: ['ok', 'error', 'denied'] }) status: string;
   @ApiProperty({ format: 'date-time' }) startedAt: Date;
   @ApiProperty({ format: 'date-time' }) endedAt: Date;
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'Resolves in the table\'s register of processing activities.' })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Resolves in the table\'s register of processing activities.' })
   processingActivityId: string | null;
   @ApiProperty({ example: 'vreemdelingennummer' }) dataSubjectType: string;
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'The calling partner system, if any.' }) apiClientId: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) tableId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The calling partner system, if any.' }) apiClientId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 
@@ -103,16 +103,16 @@ export class AuditLogEntryDto {
   @ApiProperty({ format: 'uuid' }) operationId: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: Date;
   @ApiProperty({ enum: ['user', 'client', 'system'] }) actorKind: string;
-  @ApiProperty({ format: 'uuid', nullable: true }) actorId: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) organisationId: string | null;
-  @ApiProperty({ nullable: true, example: 'member' }) role: string | null;
-  @ApiProperty({ nullable: true }) originIp: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'member' }) role: string | null;
+  @ApiProperty({ type: String, nullable: true }) originIp: string | null;
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty({ enum: AUDIT_RESULTS }) result: string;
   @ApiProperty({ type: [String], example: ['identity'] }) categories: string[];
-  @ApiProperty({ nullable: true }) purpose: string | null;
-  @ApiProperty({ nullable: true }) legalBasis: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) tableId: string | null;
+  @ApiProperty({ type: String, nullable: true }) purpose: string | null;
+  @ApiProperty({ type: String, nullable: true }) legalBasis: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ type: 'integer' }) subjectCount: number;
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }

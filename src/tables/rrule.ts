@@ -14,11 +14,14 @@ const inRange = (min: number, max: number, signed = false) => (value: string) =>
  * issue brings one; until then a value that passes here is at least well-formed and free of stray text.
  */
 const PARTS: Record<string, (value: string) => boolean> = {
-  FREQ: (v) => /^(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)$/.test(v),
+  // A table meets at most daily. Sub-daily rules are refused: rrule steps from the cadence anchor (2024)
+  // one occurrence at a time, so FREQ=SECONDLY held the event loop for minutes when meetings were generated.
+  FREQ: (v) => /^(DAILY|WEEKLY|MONTHLY|YEARLY)$/.test(v),
   INTERVAL: (v) => /^[1-9]\d{0,2}$/.test(v),
   BYDAY: (v) => list(`[+-]?([1-9]|[1-4]\\d|5[0-3])?${DAY}`).test(v),
-  BYHOUR: inRange(0, 23),
-  BYMINUTE: inRange(0, 59),
+  // One time of day: lists of hours and minutes (up to one occurrence a minute) stalled generation for seconds.
+  BYHOUR: (v) => /^\d{1,2}$/.test(v) && inRange(0, 23)(v),
+  BYMINUTE: (v) => /^\d{1,2}$/.test(v) && inRange(0, 59)(v),
   BYMONTHDAY: inRange(1, 31, true),
   BYSETPOS: inRange(1, 366, true),
   UNTIL: (v) => /^\d{8}(T\d{6}Z?)?$/.test(v),

@@ -17,10 +17,11 @@ export interface TestApp {
 }
 
 /** Boots the whole application in-process against a fresh database and its own Redis key prefix. */
-export async function startTestApp(options: { env?: Record<string, string>; seed?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; seed?: boolean; role?: 'api' | 'all' } = {}): Promise<TestApp> {
   const db = await createTestDatabase(options.env);
   const config = db.config;
-  const app = await createHttpApp(config, 'all');
+  // `api` runs no workers, so that every database change during a request is the request's own.
+  const app = await createHttpApp(config, options.role ?? 'all');
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);

@@ -10,27 +10,27 @@ import { LIST_KINDS, type ListKind } from './list-import.entity';
  * are still refused for the whole request.
  */
 export class ListLineDto {
-  @ApiProperty({ example: '1234567890', description: 'Vreemdelingennummer, exactly 10 digits. Category: identity.' })
+  @ApiProperty({ type: String, example: '1234567890', description: 'Vreemdelingennummer, exactly 10 digits. Category: identity.' })
   @Allow()
   vNumber: unknown;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'Used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, maxLength: 200, description: 'Used only when the person is new. Category: identity.' })
   @Allow()
   familyName?: unknown;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'Used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, maxLength: 200, description: 'Used only when the person is new. Category: identity.' })
   @Allow()
   givenNames?: unknown;
 
-  @ApiPropertyOptional({ format: 'date', description: 'YYYY-MM-DD, not in the future; used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, format: 'date', description: 'YYYY-MM-DD, not in the future; used only when the person is new. Category: identity.' })
   @Allow()
   dateOfBirth?: unknown;
 
-  @ApiPropertyOptional({ example: 'ERI', description: 'ISO 3166-1 alpha-3 (or XXA, XXB, XXC, XXX); used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, example: 'ERI', description: 'ISO 3166-1 alpha-3 (or XXA, XXB, XXC, XXX); used only when the person is new. Category: identity.' })
   @Allow()
   nationality?: unknown;
 
-  @ApiPropertyOptional({ maxLength: 1000, description: 'Why the case is on the list; becomes the nomination text. Category: deliberation.' })
+  @ApiPropertyOptional({ type: String, maxLength: 1000, description: 'Why the case is on the list; becomes the nomination text. Category: deliberation.' })
   @Allow()
   note?: unknown;
 }

@@ -57,7 +57,7 @@ export class SessionMeetingView {
  */
 export class AttendanceView {
   @NotPersonal({ format: 'uuid' }) organisationId: string;
-  @NotPersonal({ example: 'POLICE' }) organisationType: OrganisationType;
+  @NotPersonal({ type: String, example: 'POLICE' }) organisationType: OrganisationType;
   @NotPersonal({ example: 'Gemeente Harderwijk' }) organisationName: string;
   @NotPersonal({ type: Boolean, nullable: true, description: 'Null (in the minutes) when no attendance was recorded for a member organisation.' })
   present: boolean | null;
