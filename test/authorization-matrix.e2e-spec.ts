@@ -5,7 +5,7 @@ import { sha256 } from '../src/auth/token.service';
 import { DEMO_PASSWORD } from '../src/db/demo-seed';
 import { MEMBER_ORGANISATION_TYPES } from '../src/sharing/categories';
 import { buildCallers, Caller, CALLERS, Callers, UserCaller, USER_CALLERS } from './support/callers';
-import { givenAction, givenAgendaItem, givenCalendarFeed, givenCase, givenDeadline, givenMeeting, givenMembership, givenOrganisation, givenUser, randomVNumber } from './support/factories';
+import { givenAction, givenAgendaItem, givenCalendarFeed, givenCase, givenDeadline, givenEscalation, givenMeeting, givenMembership, givenOrganisation, givenUser, randomVNumber } from './support/factories';
 import { ALL_GRANTS, buildFullFixture, dateIn, FullFixture } from './support/full-fixture';
 import { collectRoutes, routeKey } from './support/routes';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
@@ -79,6 +79,13 @@ const instantIn = (days: number) => new Date(Date.now() + days * 86_400_000).toI
 async function asChair(c: Call, method: 'post' | 'put', path: string, body?: object): Promise<void> {
   const res = await c.f.t.http()[method](`${API}${path}`).set(bearer(c.f.viewers.COA.chair.token)).send(body);
   if (res.status >= 300) throw new Error(`matrix setup: ${method.toUpperCase()} ${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
+}
+
+/** An escalation of a fresh case of the fixture's table on the COA ladder (target: the COA), in `status`. */
+async function scratchEscalation(c: Call, status: 'proposed' | 'requested' | 'accepted'): Promise<string> {
+  const { id } = await givenEscalation(ds(c), (await givenCase(ds(c), c.f.table)).id, c.f.table.organisations.COA!);
+  if (status !== 'proposed') await ds(c).query(`UPDATE escalation SET status = $2, response_due_date = current_date + 7 WHERE id = $1`, [id, status]);
+  return id;
 }
 
 /** A meeting of the fixture's table next week, brought to `state` (drafted agenda, published, in session, closed). */
@@ -249,6 +256,30 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     path: `/agenda-items/${c.f.caseItems.session}/measures`,
     body: { type: 'area_ban', startsAt: instantIn(1), imposingOrganisationId: c.f.table.organisations.MUNICIPALITY },
   }),
+  // Escalations between meetings: a fresh one per call, in the state the transition starts from. The track is
+  // the COA ladder, so the chair (COA) is its target organisation and the police member and partners are not.
+  'GET /api/v1/escalations': async () => ({ path: '/escalations' }),
+  'GET /api/v1/escalations/:id': async (c) => ({ path: `/escalations/${c.f.escalationIds[0]}` }),
+  'POST /api/v1/escalations/:id/_request': async (c) => ({ path: `/escalations/${await scratchEscalation(c, 'proposed')}/_request`, body: { reason: 'Voorstel overgenomen' } }),
+  'POST /api/v1/escalations/:id/_withdraw': async (c) => ({ path: `/escalations/${await scratchEscalation(c, 'requested')}/_withdraw`, body: { reason: 'Niet meer nodig' } }),
+  'POST /api/v1/escalations/:id/_accept': async (c) => ({ path: `/escalations/${await scratchEscalation(c, 'requested')}/_accept`, body: { reason: 'Wij pakken het op' } }),
+  'POST /api/v1/escalations/:id/_reject': async (c) => ({ path: `/escalations/${await scratchEscalation(c, 'requested')}/_reject`, body: { reason: 'Geen grond' } }),
+  'POST /api/v1/escalations/:id/_complete': async (c) => ({ path: `/escalations/${await scratchEscalation(c, 'accepted')}/_complete`, body: { reason: 'Afgerond' } }),
+  'GET /api/v1/tables/:id/escalation-rules': async (c) => ({ path: `/tables/${c.f.table.id}/escalation-rules` }),
+  'PUT /api/v1/tables/:id/escalation-rules': async (c) => ({
+    method: 'PUT',
+    path: `/tables/${c.f.table.id}/escalation-rules`,
+    body: { rules: [{ kind: 'severe_incident', track: 'htl_placement' }, { kind: 'incident_count', track: 'coa_ladder', threshold: 3, windowDays: 30 }] },
+  }),
+  'GET /api/v1/tables/:id/escalation-settings': async (c) => ({ path: `/tables/${c.f.table.id}/escalation-settings` }),
+  'PUT /api/v1/tables/:id/escalation-settings': async (c) => ({
+    method: 'PUT',
+    path: `/tables/${c.f.table.id}/escalation-settings`,
+    body: { responseWorkingDays: [{ track: 'ind_priority', workingDays: 5 }], departureInterview: { enabled: true, workingDays: 2 } },
+  }),
+  'GET /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${c.f.caseId}/ind-decisions` }),
+  'POST /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${(await givenCase(ds(c), c.f.table)).id}/ind-decisions`, body: { outcome: 'positive', decidedOn: dateIn(-1) } }),
+  'POST /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify', body: {} }),
   'POST /api/v1/agenda-items/:id/escalations': async (c) => ({ path: `/agenda-items/${(await meeting(c, 'in_session', true)).caseItem}/escalations`, body: { track: 'chain_marine', reason: 'Vastgelopen' } }),
   'POST /api/v1/agenda-items/:id/action-reviews': async (c) => {
     const { id } = await givenAction(ds(c), c.f.caseId, c.f.table.organisations.POLICE!, { dueDate: dateIn(3) });
