@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/app.factory';
+import { Clock } from '../src/common/clock';
 import { AppConfig, loadConfig } from '../src/config/app-config';
 import { ensureAppLoginRole, runMigrations, withDatabase } from '../src/db/bootstrap';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
 
     const app = await createHttpApp(config, 'api');
     cleanups.push(() => app.close());
-    await seedDemo(app.get(DataSource));
+    await seedDemo(app.get(DataSource), app.get(Clock).now());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const appUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 

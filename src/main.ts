@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createHttpApp, createWorkerContext } from './app.factory';
 import type { ProcessRole } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
+import { Clock } from './common/clock';
 import { exitOnSignals } from './common/shutdown';
 import { preflight, UnreachableError } from './config/preflight';
 import { prepareDatabase } from './db/bootstrap';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const app = await createHttpApp(config, role);
   exitOnSignals(app);
   if (config.DEMO_SEED) {
-    const result = await seedDemo(app.get(DataSource));
+    const result = await seedDemo(app.get(DataSource), app.get(Clock).now());
     if (result.seeded) app.get(DataSource).logger.log('info', 'demo seeded');
   }
   await app.listen({ port: config.PORT, host: config.HOST });

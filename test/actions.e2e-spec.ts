@@ -9,7 +9,7 @@ describe('actions between meetings', () => {
   let t: TestApp;
   let table: GivenTable;
   let other: GivenTable;
-  const today = amsterdamDate();
+  const today = amsterdamDate(new Date());
   const token = { police: '', coa: '', otherPolice: '', admin: '' };
   const a = { police: '', coa: '', yesterday: '', today: '', christmasEve: '', sundayAfter: '', friday: '', monday: '', doneLongAgo: '', elsewhere: '' };
 

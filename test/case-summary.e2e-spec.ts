@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { CaseRepository } from '../src/cases/case.repository';
+import { amsterdamDate } from '../src/common/working-days';
 import { AgendaRepository } from '../src/meetings/agenda/agenda.repository';
 import { MeetingRepository } from '../src/meetings/meeting.repository';
 import { givenAction, givenAgendaItem, givenCase, givenMeeting, givenTable } from './support/factories';
@@ -61,12 +62,14 @@ describe('the case summary query', () => {
     const cases = new CaseRepository();
     const agenda = new AgendaRepository(new MeetingRepository());
     const [{ v_number: vNumber }] = await t.dataSource.query(`SELECT s.v_number FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = $1`, [caseIds[0]]);
+    const now = new Date();
+    const today = amsterdamDate(now);
     await explainEach({
-      'case list page': (m) => cases.findPage(m, table.id, { incidentClassifications: [], hasOverdueActions: true }, 50),
-      'case detail': (m) => cases.findDetail(m, caseIds[0]),
-      'search by V-number': (m) => cases.findByVNumber(m, vNumber, [table.id]),
-      'session summaries': (m) => cases.findSummaries(m, table.id, caseIds),
-      agenda: (m) => agenda.findAgenda(m, meeting.id),
+      'case list page': (m) => cases.findPage(m, table.id, { incidentClassifications: [], hasOverdueActions: true }, 50, today),
+      'case detail': (m) => cases.findDetail(m, caseIds[0], today),
+      'search by V-number': (m) => cases.findByVNumber(m, vNumber, [table.id], today),
+      'session summaries': (m) => cases.findSummaries(m, table.id, caseIds, today),
+      agenda: (m) => agenda.findAgenda(m, meeting.id, now),
     });
   });
   afterAll(() => t.close());

@@ -403,7 +403,7 @@ describe('escalations between meetings', () => {
 
     it('creates one action when the same decision is sent twice at once', async () => {
       const c = await freshCase();
-      const decidedOn = amsterdamDate();
+      const decidedOn = amsterdamDate(new Date());
       const answers = await Promise.all([1, 2].map(() => post(`/cases/${c.id}/ind-decisions`, token.ind, { outcome: 'negative', decidedOn })));
       expect(answers.map((r) => r.status).sort()).toEqual([200, 201]);
       expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
@@ -413,11 +413,11 @@ describe('escalations between meetings', () => {
 
     it('creates nothing for a positive decision, nor when the table turned it off; the municipality may not record one', async () => {
       const c = await freshCase();
-      const positive = await post(`/cases/${c.id}/ind-decisions`, token.ind, { outcome: 'positive', decidedOn: amsterdamDate() }).expect(201);
+      const positive = await post(`/cases/${c.id}/ind-decisions`, token.ind, { outcome: 'positive', decidedOn: amsterdamDate(new Date()) }).expect(201);
       expect(positive.body.departureActionId).toBeNull();
       await put(`/tables/${table.id}/escalation-settings`, token.chair, { departureInterview: { enabled: false, workingDays: 2 } }).expect(200);
       try {
-        const off = await post(`/cases/${c.id}/ind-decisions`, token.dtv, { outcome: 'negative', decidedOn: amsterdamDate() }).expect(201);
+        const off = await post(`/cases/${c.id}/ind-decisions`, token.dtv, { outcome: 'negative', decidedOn: amsterdamDate(new Date()) }).expect(201);
         expect(off.body.departureActionId).toBeNull();
       } finally {
         await put(`/tables/${table.id}/escalation-settings`, token.chair, {}).expect(200);

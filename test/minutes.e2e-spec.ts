@@ -257,7 +257,7 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
       `INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at) VALUES ($1, $2, 'violence', 'offence', 'severe', now() - interval '10 minutes')`,
       [intake.id, demo.organisations.POLICE],
     );
-    await ds.transaction((m) => seedDemoMeetings(m, demo.id));
+    await ds.transaction((m) => seedDemoMeetings(m, demo.id, new Date()));
 
     const meetings = await ds.query(
       `SELECT id, status, scheduled_at, cadence_slot, minutes FROM meeting WHERE table_id = $1 ORDER BY scheduled_at`,

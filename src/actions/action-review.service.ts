@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
+import { Clock } from '../common/clock';
 import { DomainException, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { EscalationRuleService } from '../escalations/escalation-rule.service';
@@ -29,11 +30,12 @@ export class ActionReviewService {
     private readonly events: DomainEventService,
     private readonly actions: ActionRepository,
     private readonly rules: EscalationRuleService,
+    private readonly clock: Clock,
   ) {}
 
   /** Runs in the session's transaction, with the meeting row locked. */
   async review(m: EntityManager, ctx: RequestContext, at: AgreedAt & { openedAt: Date }, dto: ReviewActionDto): Promise<Partial<ActionReviewView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const action = await this.actions.lock(m, dto.actionId);
     if (!action || action.case_id !== at.access.caseId) {
       throw new ValidationProblem([{ name: 'actionId', reason: "is not an action of this item's case" }]);
@@ -48,7 +50,7 @@ export class ActionReviewService {
         actionStatus: action.status,
       });
     }
-    await this.actions.applyReview(m, action.id, dto.outcome, dto.newDueDate ?? null);
+    await this.actions.applyReview(m, action.id, dto.outcome, dto.newDueDate ?? null, this.clock.now());
     const review = await this.actions
       .insertReview(m, {
         actionId: action.id,
@@ -77,7 +79,7 @@ export class ActionReviewService {
       purpose: 'Review an open action at the case conference',
       startedAt,
     });
-    return reviewView(review, at.access.categories, (await this.actions.findById(m, action.id))!);
+    return reviewView(review, at.access.categories, this.clock.today(), (await this.actions.findById(m, action.id))!);
   }
 }
 

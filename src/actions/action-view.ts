@@ -1,5 +1,5 @@
 import { ACTION_STATUSES, type ActionStatus } from './action.entity';
-import { amsterdamDate, workingDaysBetween } from '../common/working-days';
+import { workingDaysBetween } from '../common/working-days';
 import type { Category as CategoryName } from '../sharing/categories';
 import { Category, disclose, NotPersonal } from '../sharing/disclosure';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './action-review.entity';
@@ -54,7 +54,7 @@ export class ActionReviewView {
 const iso = (v: Date | null): string | null => (v === null ? null : new Date(v).toISOString());
 
 /** `today` is passed in so that one response judges every action against the same date. */
-export function actionView(r: ActionRow, granted: ReadonlySet<CategoryName>, today = amsterdamDate()): Partial<ActionView> {
+export function actionView(r: ActionRow, granted: ReadonlySet<CategoryName>, today: string): Partial<ActionView> {
   const overdue = isOverdue(r, today);
   return disclose(
     ActionView,
@@ -82,7 +82,7 @@ export function actionView(r: ActionRow, granted: ReadonlySet<CategoryName>, tod
   );
 }
 
-export function reviewView(r: ActionReviewRow, granted: ReadonlySet<CategoryName>, action?: ActionRow): Partial<ActionReviewView> {
+export function reviewView(r: ActionReviewRow, granted: ReadonlySet<CategoryName>, today: string, action?: ActionRow): Partial<ActionReviewView> {
   return disclose(
     ActionReviewView,
     {
@@ -93,7 +93,7 @@ export function reviewView(r: ActionReviewRow, granted: ReadonlySet<CategoryName
       reason: r.reason,
       newDueDate: r.new_due_date,
       createdAt: iso(r.created_at)!,
-      action: action && actionView(action, granted),
+      action: action && actionView(action, granted, today),
     },
     granted,
   );

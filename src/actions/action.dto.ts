@@ -2,7 +2,7 @@ import { PageQueryDto } from '../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, IsUUID, Length, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
-import { amsterdamDate } from '../common/working-days';
+import { validatorToday } from '../common/clock';
 import { ACTION_STATUSES, type ActionStatus } from './action.entity';
 import { REVIEW_OUTCOMES, type ReviewOutcome } from './action-review.entity';
 
@@ -25,7 +25,7 @@ export const NotBeforeToday = (options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'notBeforeToday',
-      validator: { validate: (v: unknown) => !isIsoDate(v) || v >= amsterdamDate(), defaultMessage: () => '$property must be today or later (Europe/Amsterdam)' },
+      validator: { validate: (v: unknown) => !isIsoDate(v) || v >= validatorToday(), defaultMessage: () => '$property must be today or later (Europe/Amsterdam)' },
     },
     options,
   );

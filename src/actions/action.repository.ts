@@ -74,13 +74,13 @@ export class ActionRepository {
     return row;
   }
 
-  /** A page of actions at the given tables, earliest due first, in one statement. */
-  async findPage(m: EntityManager, f: ActionFilters, limit: number): Promise<ActionRow[]> {
+  /** A page of actions at the given tables, earliest due first, in one statement; overdue as of `today`. */
+  async findPage(m: EntityManager, f: ActionFilters, limit: number, today: string): Promise<ActionRow[]> {
     const params: unknown[] = [f.tableIds];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where = ['c.table_id = ANY($1::uuid[])'];
     if (f.statuses?.length) where.push(`a.status = ANY(${p(f.statuses)}::text[])`);
-    if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}${overdueSql('a')}`);
+    if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}${overdueSql('a', `${p(today)}::date`)}`);
     if (f.ownerOrganisationId) where.push(`a.owner_organisation_id = ${p(f.ownerOrganisationId)}::uuid`);
     if (f.after) where.push(`(a.due_date, a.id) > (${p(f.after.dueDate)}::date, ${p(f.after.id)}::uuid)`);
     return m.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.due_date, a.id LIMIT ${p(limit)}`, params);
@@ -93,36 +93,47 @@ export class ActionRepository {
 
   async insert(
     m: EntityManager,
-    a: { caseId: string; meetingId: string; agendaItemId: string; ownerOrganisationId: string; ownerUserId: string | null; description: string; dueDate: string },
+    a: {
+      caseId: string;
+      meetingId: string;
+      agendaItemId: string;
+      ownerOrganisationId: string;
+      ownerUserId: string | null;
+      description: string;
+      dueDate: string;
+      /** The Clock's now: "agreed before the meeting opened" compares it with the meeting's opened_at. */
+      createdAt: Date;
+    },
   ): Promise<string> {
     const [row] = await m.query(
-      `INSERT INTO action (case_id, meeting_id, agenda_item_id, owner_organisation_id, owner_user_id, description, due_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [a.caseId, a.meetingId, a.agendaItemId, a.ownerOrganisationId, a.ownerUserId, a.description, a.dueDate],
+      `INSERT INTO action (case_id, meeting_id, agenda_item_id, owner_organisation_id, owner_user_id, description, due_date, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+      [a.caseId, a.meetingId, a.agendaItemId, a.ownerOrganisationId, a.ownerUserId, a.description, a.dueDate, a.createdAt],
     );
     return row.id;
   }
 
-  async complete(m: EntityManager, id: string, resultNote: string): Promise<void> {
-    await m.query(`UPDATE action SET status = 'done', completed_at = now(), result_note = $2, updated_at = now() WHERE id = $1`, [id, resultNote]);
+  /** `at` is the Clock's now: a review compares completed_at with the meeting's opened_at. */
+  async complete(m: EntityManager, id: string, resultNote: string, at: Date): Promise<void> {
+    await m.query(`UPDATE action SET status = 'done', completed_at = $3, result_note = $2, updated_at = now() WHERE id = $1`, [id, resultNote, at]);
   }
 
-  async requestReplan(m: EntityManager, id: string, dueDate: string, reason: string): Promise<void> {
+  async requestReplan(m: EntityManager, id: string, dueDate: string, reason: string, at: Date): Promise<void> {
     await m.query(
-      `UPDATE action SET replan_requested_at = now(), replan_requested_due_date = $2, replan_reason = $3, updated_at = now() WHERE id = $1`,
-      [id, dueDate, reason],
+      `UPDATE action SET replan_requested_at = $4, replan_requested_due_date = $2, replan_reason = $3, updated_at = now() WHERE id = $1`,
+      [id, dueDate, reason, at],
     );
   }
 
   /** What a review does to the action. A decided re-plan request is cleared: the table has answered it. */
-  async applyReview(m: EntityManager, id: string, outcome: ReviewOutcome, newDueDate: string | null): Promise<void> {
+  async applyReview(m: EntityManager, id: string, outcome: ReviewOutcome, newDueDate: string | null, at: Date): Promise<void> {
     const set: Record<ReviewOutcome, string> = {
-      done: `status = 'done', completed_at = coalesce(completed_at, now())`,
+      done: `status = 'done', completed_at = coalesce(completed_at, $2::timestamptz)`,
       replanned: `due_date = $2::date, replan_requested_at = NULL, replan_requested_due_date = NULL, replan_reason = NULL`,
       cancelled_circumstances: `status = 'cancelled', replan_requested_at = NULL, replan_requested_due_date = NULL, replan_reason = NULL`,
       not_acted_on: `not_acted_on_count = not_acted_on_count + 1`,
     };
-    const params = outcome === 'replanned' ? [id, newDueDate] : [id];
+    const params = outcome === 'replanned' ? [id, newDueDate] : outcome === 'done' ? [id, at] : [id];
     await m.query(`UPDATE action SET ${set[outcome]}, updated_at = now() WHERE id = $1`, params);
   }
 

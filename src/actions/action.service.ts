@@ -2,9 +2,9 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
+import { Clock } from '../common/clock';
 import { DomainException, forbidden, InvalidParam, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
-import { amsterdamDate } from '../common/working-days';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
@@ -56,15 +56,17 @@ export class ActionService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly actions: ActionRepository,
+    private readonly clock: Clock,
   ) {}
 
   async list(ctx: RequestContext, q: ListActionsQuery): Promise<ActionPageView> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     const p = ctx.principal;
     const ownerOrganisationId = p.kind === 'client' ? p.organisationId : q.ownerOrganisationId;
     if (p.kind === 'client' && q.ownerOrganisationId && q.ownerOrganisationId !== p.organisationId) return { items: [], nextCursor: null };
+    const today = this.clock.today();
     return this.dataSource.transaction(async (m) => {
       let tables: TableAccess[];
       if (q.tableId) {
@@ -79,6 +81,7 @@ export class ActionService {
         m,
         { tableIds: tables.map((a) => a.tableId), statuses: q.status, overdue: q.overdue, ownerOrganisationId, after },
         limit + 1,
+        today,
       );
       const page = rows.slice(0, limit);
       // Each table's covenant has its own processing activity, so the log is written per table on the page.
@@ -95,7 +98,6 @@ export class ActionService {
         });
       }
       const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
-      const today = amsterdamDate();
       return {
         items: page.map((r) => actionView(r, byTable.get(r.table_id)!, today)),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
@@ -104,17 +106,17 @@ export class ActionService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<Partial<ActionView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionRead, operation: 'action.read' }, m);
       const row = (await this.actions.findById(m, id))!;
       await this.logFor(m, ctx, access, row, 'action.read', 'Follow up an action agreed at the case conference', startedAt);
-      return actionView(row, access.categories);
+      return actionView(row, access.categories, this.clock.today());
     });
   }
 
   async complete(ctx: RequestContext, id: string, dto: CompleteActionDto): Promise<Partial<ActionView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const row = await this.ownedAction(ctx, m, id, 'action.complete');
       // A completion re-sent because its answer was lost gets that answer again, and changes nothing.
@@ -122,7 +124,7 @@ export class ActionService {
         return this.respond(m, ctx, row.access, id, 'action.complete.repeat', 'Report an agreed action as done', startedAt);
       }
       requireOpen(row.action);
-      await this.actions.complete(m, id, dto.resultNote);
+      await this.actions.complete(m, id, dto.resultNote, this.clock.now());
       await this.events.raise(m, {
         type: DomainEventType.ActionCompleted,
         tableId: row.access.tableId,
@@ -135,10 +137,10 @@ export class ActionService {
   }
 
   async requestReplan(ctx: RequestContext, id: string, dto: RequestReplanDto): Promise<Partial<ActionView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const row = await this.ownedOpenAction(ctx, m, id, 'action.replan_request');
-      await this.actions.requestReplan(m, id, dto.proposedDueDate, dto.reason);
+      await this.actions.requestReplan(m, id, dto.proposedDueDate, dto.reason, this.clock.now());
       await this.events.raise(m, {
         type: DomainEventType.ActionReplanRequested,
         tableId: row.access.tableId,
@@ -157,7 +159,7 @@ export class ActionService {
 
   /** "Which action by whom", agreed in session; runs in the session's transaction (the meeting row is locked). */
   async assign(m: EntityManager, ctx: RequestContext, at: AgreedAt, dto: AssignActionDto): Promise<Partial<ActionView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     await requireCaseStillOpen(m, at.access);
     const invalid: InvalidParam[] = [];
     if (!(await this.actions.isActiveMemberOrganisation(m, at.access.tableId, dto.ownerOrganisationId))) {
@@ -174,6 +176,7 @@ export class ActionService {
       ownerUserId: dto.ownerUserId ?? null,
       description: dto.description,
       dueDate: dto.dueDate,
+      createdAt: this.clock.now(),
     });
     const row = (await this.actions.findById(m, id))!;
     await this.events.raise(m, {
@@ -184,7 +187,7 @@ export class ActionService {
       payload: { actionId: id, caseReference: row.case_reference, ownerOrganisationId: row.owner_organisation_id, dueDate: row.due_date },
     });
     await this.logFor(m, ctx, at.access, row, 'action.create', 'Record an action agreed at the case conference', startedAt);
-    return actionView(row, at.access.categories);
+    return actionView(row, at.access.categories, this.clock.today());
   }
 
   /**
@@ -210,7 +213,7 @@ export class ActionService {
   private async respond(m: EntityManager, ctx: RequestContext, access: CaseAccess, id: string, operation: string, purpose: string, startedAt: Date) {
     const row = (await this.actions.findById(m, id))!;
     await this.logFor(m, ctx, access, row, operation, purpose, startedAt);
-    return actionView(row, access.categories);
+    return actionView(row, access.categories, this.clock.today());
   }
 
   private async logFor(m: EntityManager, ctx: RequestContext, access: TableAccess, row: ActionRow, operation: string, purpose: string, startedAt: Date) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import { AccessService } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
@@ -41,10 +42,11 @@ export class CaseListService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly cases: CaseRepository,
+    private readonly clock: Clock,
   ) {}
 
   async list(ctx: RequestContext, tableId: string, q: ListCasesQuery): Promise<CasePageView> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     return this.dataSource.transaction(async (m) => {
@@ -59,6 +61,7 @@ export class CaseListService {
         tableId,
         { statuses: q.status, riskLevels: q.riskLevel, hasOverdueActions: q.hasOverdueActions, incidentSince: q.incidentSince, incidentClassifications, after },
         limit + 1,
+        this.clock.today(),
       );
       const page = rows.slice(0, limit);
       const filtered: Category[] = q.incidentSince === undefined ? [] : [...access.categories].filter((c) => c === 'incidents' || c === 'criminal');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import { notFound } from '../common/problem';
 import { AccessService } from '../sharing/access.service';
@@ -19,10 +20,11 @@ export class CasePlanService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly cases: CaseRepository,
+    private readonly clock: Clock,
   ) {}
 
   async addStrategy(ctx: RequestContext, caseId: string, dto: StrategyInputDto): Promise<Partial<StrategyView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.strategy.create' }, m);
       await this.access.requireCategories(ctx, access, ['deliberation'], 'case.strategy.create');
@@ -42,7 +44,7 @@ export class CasePlanService {
   }
 
   async listStrategies(ctx: RequestContext, caseId: string): Promise<Partial<StrategyView>[]> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.strategy.read' }, m);
       const rows = await this.cases.findStrategies(m, caseId);
@@ -59,7 +61,7 @@ export class CasePlanService {
   }
 
   async addDeadline(ctx: RequestContext, caseId: string, dto: CreateDeadlineDto): Promise<Partial<DeadlineView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const category = DEADLINE_CATEGORY[dto.kind];
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.deadline.create' }, m);
@@ -78,7 +80,7 @@ export class CasePlanService {
   }
 
   async removeDeadline(ctx: RequestContext, caseId: string, deadlineId: string): Promise<void> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     await this.dataSource.transaction(async (m) => {
       // A deadline of another case, or of a category the caller is not granted, is answered like a missing one.
       const check = { permission: Permission.CaseWrite, operation: 'case.deadline.delete', within: { caseId } };

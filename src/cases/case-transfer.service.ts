@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import { conflict, notFound } from '../common/problem';
 import { AccessService } from '../sharing/access.service';
@@ -23,10 +24,11 @@ export class CaseTransferService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly cases: CaseRepository,
+    private readonly clock: Clock,
   ) {}
 
   async transfer(ctx: RequestContext, caseId: string, dto: TransferCaseDto): Promise<Partial<TransferView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource
       .transaction(async (m) => {
         const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseTransfer, operation: 'case.transfer' }, m);

@@ -17,6 +17,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { validatorToday } from '../common/clock';
 import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
 import { DEADLINE_KINDS, DeadlineKind } from './case-deadline.entity';
 import { STRATEGY_KINDS, StrategyKind } from './case-strategy.entity';
@@ -31,15 +32,13 @@ const STATELESS_CODES = new Set(['XXA', 'XXB', 'XXC', 'XXX']);
 export const isNationalityCode = (value: unknown): value is string =>
   typeof value === 'string' && /^[A-Z]{3}$/.test(value) && (STATELESS_CODES.has(value) || isISO31661Alpha3(value));
 
-/** Today's date in the Netherlands (YYYY-MM-DD): "not in the future" is judged where the table sits. */
-export const todayInAmsterdam = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
-
 const NotInFuture = (options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'notInFuture',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && value <= todayInAmsterdam(),
+        // Today in the Netherlands (YYYY-MM-DD): "not in the future" is judged where the table sits.
+        validate: (value: unknown) => typeof value === 'string' && value <= validatorToday(),
         defaultMessage: () => '$property must not be in the future',
       },
     },

@@ -64,8 +64,9 @@ export type CaseFields = Partial<
  * What a list shows: the case, its subject and its action counts, in one statement whatever the page size.
  * The counts read open actions only, so that the index on open actions by case serves them: a count over
  * all of a case's actions cannot use a partial index and scanned the whole action table per listed case.
+ * `today` is the SQL date overdue is judged against (a parameter holding the Clock's today, e.g. `$2::date`).
  */
-const caseSelect = (extraColumns = '') => `
+const caseSelect = (today: string, extraColumns = '') => `
   SELECT c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date,
          c.opened_at, c.closed_at, to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
          s.v_number, s.family_name, s.given_names, s.date_of_birth::text AS date_of_birth, s.nationality,
@@ -73,14 +74,14 @@ const caseSelect = (extraColumns = '') => `
     FROM case_file c
     JOIN subject s ON s.id = c.subject_id
    CROSS JOIN LATERAL (
-         SELECT count(*)::int AS open_actions, (count(*) FILTER (WHERE ${overdueSql('x')}))::int AS overdue_actions
+         SELECT count(*)::int AS open_actions, (count(*) FILTER (WHERE ${overdueSql('x', today)}))::int AS overdue_actions
            FROM action x WHERE x.case_id = c.id AND x.status = 'open') a`;
 
 /**
  * The one case summary (a CaseListRow): the case list and search, the agenda and the session all select it,
- * each adding its own WHERE on `c` (case_file) or `s` (subject).
+ * each adding its own WHERE on `c` (case_file) or `s` (subject), and the parameter holding today.
  */
-export const CASE_SUMMARY = caseSelect();
+export const caseSummary = (today: string) => caseSelect(today);
 
 const jsonList = (table: string, fields: Record<string, string>, order: string) => `
   (SELECT coalesce(json_agg(json_build_object(${Object.entries(fields).map(([k, v]) => `'${k}', ${v}`).join(', ')}) ORDER BY ${order}), '[]')
@@ -108,18 +109,18 @@ export class CaseRepository {
   }
 
   /**
-   * The next `${prefix}-${year}-NNNN` (year in Europe/Amsterdam). Cases transferred away keep their number
-   * reserved: they are found through their transfer. Call with the table row locked.
+   * The next `${prefix}-${year}-NNNN` (the year of `now` in Europe/Amsterdam). Cases transferred away keep
+   * their number reserved: they are found through their transfer. Call with the table row locked.
    */
-  async nextReference(m: EntityManager, tableId: string, prefix: string): Promise<string> {
+  async nextReference(m: EntityManager, tableId: string, prefix: string, now: Date): Promise<string> {
     const [row] = await m.query(
-      `WITH y AS (SELECT to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY') AS year)
+      `WITH y AS (SELECT to_char($3::timestamptz AT TIME ZONE 'Europe/Amsterdam', 'YYYY') AS year)
        SELECT y.year, (SELECT coalesce(max(substring(c.reference FROM '[0-9]+$')::int), 0) + 1
                          FROM case_file c
                         WHERE (c.table_id = $1 OR c.id IN (SELECT x.case_id FROM case_transfer x WHERE x.from_table_id = $1))
                           AND c.reference ~ ('^' || $2 || '-' || y.year || '-[0-9]+$')) AS next
          FROM y`,
-      [tableId, prefix],
+      [tableId, prefix, now],
     );
     return `${prefix}-${row.year}-${String(row.next).padStart(4, '0')}`;
   }
@@ -176,10 +177,11 @@ export class CaseRepository {
     return row;
   }
 
-  async setStatus(m: EntityManager, caseId: string, status: CaseStatus): Promise<void> {
+  /** `at` is the Clock's now: closed_at is when the case's retention period starts. */
+  async setStatus(m: EntityManager, caseId: string, status: CaseStatus, at: Date): Promise<void> {
     await m.query(
-      `UPDATE case_file SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN now() END, updated_at = now() WHERE id = $1`,
-      [caseId, status],
+      `UPDATE case_file SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END, updated_at = now() WHERE id = $1`,
+      [caseId, status, at],
     );
   }
 
@@ -239,19 +241,19 @@ export class CaseRepository {
     return row;
   }
 
-  /** The whole case as the detail view shows it, in one statement. */
-  async findDetail(m: EntityManager, caseId: string): Promise<CaseDetailRow | undefined> {
+  /** The whole case as the detail view shows it, in one statement; overdue as of `today`. */
+  async findDetail(m: EntityManager, caseId: string, today: string): Promise<CaseDetailRow | undefined> {
     const [row] = await m.query(
-      `${caseSelect(DETAIL_COLUMNS)}
+      `${caseSelect('$2::date', DETAIL_COLUMNS)}
        WHERE c.id = $1`,
-      [caseId],
+      [caseId, today],
     );
     return row;
   }
 
-  /** One page of a table's cases, newest first, in one statement whatever the page size. */
-  async findPage(m: EntityManager, tableId: string, f: CaseFilters, limit: number): Promise<CaseListRow[]> {
-    const params: unknown[] = [tableId];
+  /** One page of a table's cases, newest first, in one statement whatever the page size; overdue as of `today`. */
+  async findPage(m: EntityManager, tableId: string, f: CaseFilters, limit: number, today: string): Promise<CaseListRow[]> {
+    const params: unknown[] = [tableId, today];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where = ['c.table_id = $1'];
     if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
@@ -266,17 +268,21 @@ export class CaseRepository {
       where.push(`(c.opened_at < ${at}::timestamptz OR (c.opened_at = ${at}::timestamptz AND c.id > ${p(f.after.id)}::uuid))`);
     }
     // Same order as case_file_table_id_idx (table_id, opened_at DESC, id).
-    return m.query(`${CASE_SUMMARY} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id LIMIT ${p(limit)}`, params);
+    return m.query(`${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id LIMIT ${p(limit)}`, params);
   }
 
-  /** The summaries of the given cases that are (still) at the table. */
-  async findSummaries(m: EntityManager, tableId: string, caseIds: string[]): Promise<CaseListRow[]> {
+  /** The summaries of the given cases that are (still) at the table; overdue as of `today`. */
+  async findSummaries(m: EntityManager, tableId: string, caseIds: string[], today: string): Promise<CaseListRow[]> {
     if (!caseIds.length) return [];
-    return m.query(`${CASE_SUMMARY} WHERE c.id = ANY($1::uuid[]) AND c.table_id = $2`, [caseIds, tableId]);
+    return m.query(`${caseSummary('$3::date')} WHERE c.id = ANY($1::uuid[]) AND c.table_id = $2`, [caseIds, tableId, today]);
   }
 
-  /** A person's cases at the given tables, found by exact V-number. */
-  async findByVNumber(m: EntityManager, vNumber: string, tableIds: string[]): Promise<CaseListRow[]> {
-    return m.query(`${CASE_SUMMARY} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) ORDER BY c.opened_at DESC, c.id`, [vNumber, tableIds]);
+  /** A person's cases at the given tables, found by exact V-number; overdue as of `today`. */
+  async findByVNumber(m: EntityManager, vNumber: string, tableIds: string[], today: string): Promise<CaseListRow[]> {
+    return m.query(`${caseSummary('$3::date')} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) ORDER BY c.opened_at DESC, c.id`, [
+      vNumber,
+      tableIds,
+      today,
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import { DomainException } from '../common/problem';
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
@@ -31,10 +32,11 @@ export class CaseService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly cases: CaseRepository,
+    private readonly clock: Clock,
   ) {}
 
   async create(ctx: RequestContext, tableId: string, dto: CreateCaseDto): Promise<Partial<CaseDetailView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource
       .transaction(async (m) => {
         const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.CaseWrite, operation: 'case.create' }, m);
@@ -50,12 +52,12 @@ export class CaseService {
         if (existing) throw openCaseExists('This person already has an open case at this table.', { caseId: existing });
         if (!subject.created) await this.cases.updateSubject(m, subject.id, subjectFields);
 
-        const reference = await this.cases.nextReference(m, tableId, prefix);
+        const reference = await this.cases.nextReference(m, tableId, prefix, startedAt);
         const caseId = await this.cases.insertCase(m, { tableId, subjectId: subject.id, reference, ...pick(dto, CASE_FIELDS) });
         await this.cases.insertStatusChange(m, caseId, null, 'intake', null, actorUserId(ctx));
         if (dto.strategy) await this.cases.insertStrategy(m, caseId, dto.strategy.kind, dto.strategy.text, actorUserId(ctx));
 
-        const row = (await this.cases.findDetail(m, caseId))!;
+        const row = (await this.cases.findDetail(m, caseId, this.clock.today()))!;
         await this.log.record(m, ctx, access, {
           operation: 'case.create',
           activityCategory: 'identity',
@@ -72,7 +74,7 @@ export class CaseService {
   }
 
   async get(ctx: RequestContext, caseId: string): Promise<Partial<CaseDetailView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     // The read and its log entry commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.read' }, m);
@@ -81,7 +83,7 @@ export class CaseService {
   }
 
   async update(ctx: RequestContext, caseId: string, dto: UpdateCaseDto): Promise<Partial<CaseDetailView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const subjectFields = pick(dto, SUBJECT_FIELDS);
     const caseFields = pick(dto, CASE_FIELDS);
     const written = categoriesWritten({ ...subjectFields, ...caseFields });
@@ -98,7 +100,7 @@ export class CaseService {
   }
 
   async changeStatus(ctx: RequestContext, caseId: string, dto: StatusChangeDto): Promise<Partial<CaseDetailView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource
       .transaction(async (m) => {
         const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseWrite, operation: 'case.status_change' }, m);
@@ -116,7 +118,7 @@ export class CaseService {
         if (from === 'closed' && (await this.cases.findOpenCase(m, access.tableId, access.subjectId))) {
           throw openCaseExists('The person has another open case at this table; it cannot be reopened.');
         }
-        await this.cases.setStatus(m, caseId, dto.status);
+        await this.cases.setStatus(m, caseId, dto.status, startedAt);
         await this.cases.insertStatusChange(m, caseId, from, dto.status, dto.reason ?? null, actorUserId(ctx));
         return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: 'Change the status of the case', startedAt, written: ['deliberation'] });
       })
@@ -132,7 +134,7 @@ export class CaseService {
     access: CaseAccess,
     op: { operation: string; purpose: string; startedAt: Date; written?: ReturnType<typeof categoriesWritten> },
   ): Promise<Partial<CaseDetailView>> {
-    const row = await this.cases.findDetail(m, access.caseId);
+    const row = await this.cases.findDetail(m, access.caseId, this.clock.today());
     requireStillAt(access, row);
     await this.log.record(m, ctx, access, {
       operation: op.operation,

@@ -12,6 +12,7 @@ import {
   type Severity,
   type VictimKind,
 } from './incident.entity';
+import { validatorNow } from '../common/clock';
 
 // An offset is required: a local time without one is ambiguous around the DST change.
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -45,7 +46,7 @@ export function NotInFuture(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(property),
       validator: {
-        validate: (value: unknown) => !isDateTime(value) || Date.parse(value) <= Date.now() + CLOCK_SKEW_MS,
+        validate: (value: unknown) => !isDateTime(value) || Date.parse(value) <= validatorNow().getTime() + CLOCK_SKEW_MS,
         defaultMessage: () => '$property must not be in the future',
       },
     });

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { type OrganisationType, Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { EscalationRuleService } from '../escalations/escalation-rule.service';
@@ -49,6 +50,7 @@ export class IncidentService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly rules: EscalationRuleService,
+    private readonly clock: Clock,
   ) {}
 
   async createForCase(ctx: RequestContext, caseId: string, dto: CreateIncidentDto): Promise<IncidentOutcome> {
@@ -75,7 +77,7 @@ export class IncidentService {
   }
 
   async list(ctx: RequestContext, caseId: string): Promise<Partial<IncidentView>[]> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.IncidentRead, operation: 'incident.list' }, m);
       const classifications = INCIDENT_CLASSIFICATIONS.filter((c) => access.categories.has(incidentCategory(c)));
@@ -97,7 +99,7 @@ export class IncidentService {
   }
 
   async get(ctx: RequestContext, id: string): Promise<Partial<IncidentView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       // The resolver answers an incident of a category the caller is not granted like a missing one.
       const access = await this.access.require(ctx, 'incident', id, { permission: Permission.IncidentRead, operation: 'incident.read' }, m);
@@ -109,7 +111,7 @@ export class IncidentService {
   }
 
   private async record(ctx: RequestContext, access: CaseAccess, dto: CreateIncidentDto): Promise<IncidentOutcome> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const p = ctx.principal;
     const classification = dto.classification ?? defaultClassification(p.organisationType);
     const category = incidentCategory(classification);
@@ -139,6 +141,8 @@ export class IncidentService {
             requestHash,
             recordedByUserId: p.kind === 'user' ? p.id : null,
             recordedByClientId: p.kind === 'client' ? p.id : null,
+            // The Clock's, not the column default: "new since the last meeting" compares it with the meeting's close.
+            createdAt: this.clock.now(),
           }),
         );
         await this.log.record(m, ctx, access, { operation: 'incident.create', activityCategory: category, categories: [category], subjects: [access], purpose: PURPOSE_WRITE, startedAt });

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import { DomainException, forbidden, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, CaseAccess } from '../sharing/access.service';
@@ -38,6 +39,7 @@ export class MeasureService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
+    private readonly clock: Clock,
   ) {}
 
   catalogue(): MeasureTypeView[] {
@@ -45,7 +47,7 @@ export class MeasureService {
   }
 
   async create(ctx: RequestContext, caseId: string, dto: CreateMeasureDto): Promise<Partial<MeasureView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const type = measureType(dto.type)!;
     const starts = new Date(dto.startsAt);
     const ends = dto.endsAt !== undefined ? new Date(dto.endsAt) : type.defaultDurationHours ? new Date(starts.getTime() + type.defaultDurationHours * HOUR_MS) : null;
@@ -54,7 +56,7 @@ export class MeasureService {
     await this.access.requireCategories(ctx, access, [type.category], 'measure.create');
     const imposingOrganisationId = dto.imposingOrganisationId ?? ctx.principal.organisationId;
     await this.requireImposer(access, type, imposingOrganisationId, dto.imposingOrganisationId === undefined);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const status: MeasureStatus = starts.getTime() > now ? 'planned' : ends && ends.getTime() <= now ? 'ended' : 'active';
     return this.dataSource.transaction(async (m) => {
       await requireCaseStillOpen(m, access);
@@ -69,6 +71,8 @@ export class MeasureService {
           status,
           note: dto.note ?? null,
           createdByUserId: ctx.principal.kind === 'user' ? ctx.principal.id : null,
+          // The Clock's, not the column default: the minutes count measures recorded between opening and closing.
+          createdAt: new Date(now),
         }),
       );
       await this.logWrite(m, ctx, access, 'measure.create', type.category, startedAt);
@@ -77,7 +81,7 @@ export class MeasureService {
   }
 
   async list(ctx: RequestContext, caseId: string): Promise<Partial<MeasureView>[]> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.MeasureRead, operation: 'measure.list' }, m);
       const types = visibleMeasureTypes(access.categories);
@@ -98,7 +102,7 @@ export class MeasureService {
 
   /** Only the imposing organisation changes its own measure (end it early, revoke it, correct its end). */
   async update(ctx: RequestContext, id: string, dto: UpdateMeasureDto): Promise<Partial<MeasureView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       // The resolver answers a measure of a category the caller is not granted like a missing one.
       const access = await this.access.require(ctx, 'measure', id, { permission: Permission.MeasureWrite, operation: 'measure.update' }, m);
@@ -116,7 +120,7 @@ export class MeasureService {
         });
       }
       let ends = dto.endsAt !== undefined ? new Date(dto.endsAt) : measure!.endsAt;
-      const now = new Date();
+      const now = this.clock.now();
       const endingEarly = dto.status === 'ended' && current !== 'ended' && dto.endsAt === undefined && (!ends || ends > now);
       if (endingEarly && measure!.startsAt < now) ends = now;
       if (ends && ends <= measure!.startsAt) throw new ValidationProblem([{ name: 'endsAt', reason: 'must be after startsAt' }]);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, TableAccess } from '../sharing/access.service';
 import { categoriesOf } from '../sharing/disclosure';
@@ -15,6 +16,7 @@ export class SubjectService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly cases: CaseRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -22,12 +24,12 @@ export class SubjectService {
    * processing of identity data. Nothing is said about cases elsewhere, not even that they exist.
    */
   async search(ctx: RequestContext, vNumber: string): Promise<SubjectSearchResultView> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const tables = (await this.access.accessibleTables(ctx, m)).filter((t) => t.categories.has('identity'));
       if (!tables.length) return { items: [] };
       const byId = new Map<string, TableAccess>(tables.map((t) => [t.tableId, t]));
-      const rows = await this.cases.findByVNumber(m, vNumber, [...byId.keys()]);
+      const rows = await this.cases.findByVNumber(m, vNumber, [...byId.keys()], this.clock.today());
       // One log entry per table at which the person was found, under that table's covenant.
       for (const tableId of new Set(rows.map((r) => r.table_id))) {
         const access = byId.get(tableId)!;

@@ -58,7 +58,7 @@ export function workingDaysBetween(from: string, to: string): number {
   return n * sign;
 }
 
-/** The calendar date in Amsterdam of an instant. */
-export function amsterdamDate(instant: Date = new Date()): string {
+/** The calendar date in Amsterdam of an instant (for "today", pass the Clock's now: there is no default). */
+export function amsterdamDate(instant: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 }

@@ -139,10 +139,9 @@ async function recordNuisanceApproach(m: EntityManager, s: SessionItem): Promise
 }
 
 /** Last Tuesday's meeting, drafted, run and closed: its minutes are frozen with the same function the close endpoint uses. */
-async function seedClosedMeeting(m: EntityManager, tableId: string, date: string, orgs: Map<string, string>, chairId: string | null): Promise<void> {
+async function seedClosedMeeting(m: EntityManager, tableId: string, date: string, orgs: Map<string, string>, chairId: string | null, today: string): Promise<void> {
   const at = amsterdamHour(date, MEETING_HOUR);
   const minute = (n: number) => new Date(at.getTime() + n * MINUTE);
-  const today = amsterdamDate();
   const [earlier] = await m.query(`SELECT id FROM case_file WHERE table_id = $1 AND status <> 'closed' ORDER BY opened_at, id LIMIT 1`, [tableId]);
   // An action agreed before the demo's history starts, overdue at this meeting and reviewed there as done.
   const [carried] = earlier && orgs.get('COA')
@@ -167,7 +166,7 @@ async function seedClosedMeeting(m: EntityManager, tableId: string, date: string
     [tableId, meeting.id, orgs.get('MUNICIPALITY') ?? nominator, new Date(at.getTime() - 3 * DAY)],
   );
   // Drafted two working days ahead, as the scheduled job does, and published the working day before.
-  await draftAgenda(m, repositories, meeting, amsterdamHour(addWorkingDays(date, -2), 8));
+  await draftAgenda(m, repositories, meeting, amsterdamHour(addWorkingDays(date, -2), 8), true);
   await meetings.transition(m, meeting, 'agenda_published', { agendaPublishedAt: amsterdamHour(addWorkingDays(date, -1), 12) });
   await meetings.transition(m, meeting, 'in_session', { openedAt: at });
   const items = await draftedItems(m, meeting.id);
@@ -211,7 +210,8 @@ async function seedClosedMeeting(m: EntityManager, tableId: string, date: string
   await meetings.transition(m, meeting, 'closed', { closedAt, minutes: snapshot });
 }
 
-export async function seedDemoMeetings(m: EntityManager, tableId: string): Promise<void> {
+/** `now` is the application's Clock: the demo's meetings are laid out around it. */
+export async function seedDemoMeetings(m: EntityManager, tableId: string, now: Date): Promise<void> {
   const orgRows: { type: string; id: string }[] = await m.query(
     `SELECT o.type, o.id FROM table_member_organisation mo JOIN organisation o ON o.id = mo.organisation_id
       WHERE mo.table_id = $1 AND mo.left_at IS NULL ORDER BY o.type`,
@@ -219,14 +219,14 @@ export async function seedDemoMeetings(m: EntityManager, tableId: string): Promi
   );
   const orgs = new Map(orgRows.map((o) => [o.type, o.id]));
   const [chair] = await m.query(`SELECT user_id FROM table_membership WHERE table_id = $1 AND role = 'chair' AND ended_at IS NULL`, [tableId]);
-  const today = amsterdamDate();
+  const today = amsterdamDate(now);
 
-  await seedClosedMeeting(m, tableId, lastTuesdayBefore(today), orgs, chair?.user_id ?? null);
+  await seedClosedMeeting(m, tableId, lastTuesdayBefore(today), orgs, chair?.user_id ?? null, today);
 
   // The next meeting's agenda is drafted now, from what was recorded since last week's close, and published.
   const upcoming = tuesdaysAfter(today, 4).map((d) => amsterdamHour(d, MEETING_HOUR));
   const next = await insertMeeting(m, tableId, upcoming[0]);
-  await draftAgenda(m, repositories, next);
-  await meetings.transition(m, next, 'agenda_published', { agendaPublishedAt: 'now' });
+  await draftAgenda(m, repositories, next, now);
+  await meetings.transition(m, next, 'agenda_published', { agendaPublishedAt: now });
   for (const at of upcoming.slice(1)) await insertMeeting(m, tableId, at);
 }

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
 import { GlobalRole, OrganisationType } from '../auth/permissions';
+import { amsterdamDate } from '../common/working-days';
 import { Organisation } from '../organisations/organisation.entity';
 import { installDefaultEscalationRules } from '../escalations/escalation-settings.service';
 import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '../tables/covenant-writer';
@@ -42,21 +43,22 @@ export interface DemoSeedResult {
 
 /**
  * Seeds the demo on an empty database (no organisations yet). Several processes may start at once:
- * an advisory lock makes one of them seed and the others see a non-empty database.
+ * an advisory lock makes one of them seed and the others see a non-empty database. `now` is the
+ * application's Clock (`app.get(Clock).now()`): the demo's dates are laid out around it.
  */
-export async function seedDemo(dataSource: DataSource): Promise<DemoSeedResult> {
+export async function seedDemo(dataSource: DataSource, now: Date): Promise<DemoSeedResult> {
   return dataSource.transaction(async (m) => {
     // Waiting for another process's seed is expected at start-up, and may take longer than a request's lock wait.
     await m.query(`SET LOCAL lock_timeout = '60s'`);
     await m.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     if ((await m.count(Organisation)) > 0) return { seeded: false, organisations: {} };
-    const organisations = await seedIdentity(m);
-    await seedHarderwijkTable(m, organisations);
+    const organisations = await seedIdentity(m, now);
+    await seedHarderwijkTable(m, organisations, now);
     return { seeded: true, organisations };
   });
 }
 
-async function seedIdentity(m: EntityManager): Promise<Record<string, Organisation>> {
+async function seedIdentity(m: EntityManager, now: Date): Promise<Record<string, Organisation>> {
   const organisations: Record<string, Organisation> = {};
   for (const o of DEMO_ORGANISATIONS) {
     organisations[o.key] = await m.save(m.create(Organisation, { type: o.type, name: o.name, municipalityCode: o.municipalityCode ?? null, active: true }));
@@ -70,7 +72,7 @@ async function seedIdentity(m: EntityManager): Promise<Record<string, Organisati
         email: u.email,
         globalRoles: u.roles ?? [],
         passwordHash,
-        passwordChangedAt: new Date(),
+        passwordChangedAt: now,
       }),
     );
   }
@@ -101,7 +103,7 @@ const DEMO_CASES = [
 ] as const;
 
 /** The weekly casusoverleg in Harderwijk (toolbox practice example), organised by COA on the azc. */
-async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organisation>): Promise<void> {
+async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organisation>, now: Date): Promise<void> {
   const [table] = await m.query(
     `INSERT INTO chain_table (name, coa_location, municipality_code, cadence_rrule, case_reference_prefix, retention_months)
      VALUES ('LKO Harderwijk', 'azc Harderwijk', 'GM0243', 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0', 'HWK', 24) RETURNING id`,
@@ -120,7 +122,8 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
   await saveCovenantVersion(m, table.id, defaultGrants(), null, 'Default covenant (DOMAIN.md section 7)');
   await installDefaultEscalationRules(m, table.id);
 
-  const year = new Date().getFullYear();
+  const today = amsterdamDate(now);
+  const year = today.slice(0, 4);
   const caseIds: string[] = [];
   for (const [i, c] of DEMO_CASES.entries()) {
     const [subject] = await m.query(
@@ -131,9 +134,9 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
     const [row] = await m.query(
       `INSERT INTO case_file (table_id, subject_id, reference, status, risk_level, coordinator_organisation_id, review_date,
                               procedure_stage, ind_priority, care_notes, opened_at, closed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, current_date + 14, $7, $8, $9, now() - make_interval(days => $10), $11) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $12::date + 14, $7, $8, $9, $13::timestamptz - make_interval(days => $10), $11) RETURNING id`,
       [table.id, subject.id, `HWK-${year}-${String(i + 1).padStart(4, '0')}`, c.status, c.risk, orgs.coa.id, c.procedureStage, c.indPriority,
-       c.careNotes, 60 - i * 10, c.status === 'closed' ? new Date() : null],
+       c.careNotes, 60 - i * 10, c.status === 'closed' ? now : null, today, now],
     );
     caseIds.push(row.id);
     await m.query(`INSERT INTO case_status_change (case_id, from_status, to_status, reason) VALUES ($1, NULL, $2, 'Demo')`, [row.id, c.status]);
@@ -141,7 +144,10 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
       await m.query(`INSERT INTO case_strategy (case_id, revision, kind, text) VALUES ($1, 1, $2, $3)`, [row.id, c.strategy[0], c.strategy[1]]);
     }
   }
-  await m.query(`INSERT INTO case_deadline (case_id, kind, due_date, note) VALUES ($1, 'departure_period_end', current_date + 21, 'Einde vertrektermijn (demo)')`, [caseIds[2]]);
+  await m.query(`INSERT INTO case_deadline (case_id, kind, due_date, note) VALUES ($1, 'departure_period_end', $2::date + 21, 'Einde vertrektermijn (demo)')`, [
+    caseIds[2],
+    today,
+  ]);
 
   const incidents: [number, string, string, string, string, string, boolean, string, string][] = [
     [0, 'coa', 'house_rule_breach', 'nuisance', 'minor', 'Herhaaldelijk geluidsoverlast na 23.00 uur.', false, 'resident', 'COA-2026-101'],
@@ -153,17 +159,17 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
   for (const [caseIndex, org, kind, classification, severity, description, aangifte, victim, ref] of incidents) {
     await m.query(
       `INSERT INTO incident (case_id, source_organisation_id, kind, classification, severity, occurred_at, place, description,
-                             reported_to_police, victim_kind, external_reference)
-       VALUES ($1, $2, $3, $4, $5, now() - interval '5 days', 'Harderwijk', $6, $7, $8, $9)`,
-      [caseIds[caseIndex], orgs[org].id, kind, classification, severity, description, aangifte, victim, ref],
+                             reported_to_police, victim_kind, external_reference, created_at)
+       VALUES ($1, $2, $3, $4, $5, $10::timestamptz - interval '5 days', 'Harderwijk', $6, $7, $8, $9, $10)`,
+      [caseIds[caseIndex], orgs[org].id, kind, classification, severity, description, aangifte, victim, ref, now],
     );
   }
   await m.query(
-    `INSERT INTO measure (case_id, type, imposing_organisation_id, legal_basis, starts_at, ends_at, status, note) VALUES
-       ($1, 'withholding_allowance', $2, 'Regeling verstrekkingen asielzoekers 2005 (Rva), maatregelenbeleid COA', now() - interval '4 days', now() + interval '10 days', 'active', 'Inhouding leefgeld na herhaalde overlast'),
-       ($1, 'area_ban', $3, 'Art. 172a Gemeentewet / APV Harderwijk', now() - interval '5 days', now() - interval '4 days', 'ended', 'Gebiedsverbod winkelcentrum, 24 uur na winkeldiefstal')`,
-    [caseIds[0], orgs.coa.id, orgs.gemeente.id],
+    `INSERT INTO measure (case_id, type, imposing_organisation_id, legal_basis, starts_at, ends_at, status, note, created_at) VALUES
+       ($1, 'withholding_allowance', $2, 'Regeling verstrekkingen asielzoekers 2005 (Rva), maatregelenbeleid COA', $4::timestamptz - interval '4 days', $4::timestamptz + interval '10 days', 'active', 'Inhouding leefgeld na herhaalde overlast', $4),
+       ($1, 'area_ban', $3, 'Art. 172a Gemeentewet / APV Harderwijk', $4::timestamptz - interval '5 days', $4::timestamptz - interval '4 days', 'ended', 'Gebiedsverbod winkelcentrum, 24 uur na winkeldiefstal', $4)`,
+    [caseIds[0], orgs.coa.id, orgs.gemeente.id, now],
   );
   // The next meetings, a published agenda, and last week's closed meeting with minutes and actions.
-  await seedDemoMeetings(m, table.id);
+  await seedDemoMeetings(m, table.id, now);
 }

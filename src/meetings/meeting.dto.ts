@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { validatorNow } from '../common/clock';
 import { MEETING_STATUSES, MeetingStatus } from './meeting.entity';
 
 /** A date-time with its offset (`Z` preferred): a meeting's time may never depend on the server's zone. */
@@ -11,7 +12,7 @@ const InFuture = (options?: ValidationOptions) =>
     {
       name: 'inFuture',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && Date.parse(value) > Date.now(),
+        validate: (value: unknown) => typeof value === 'string' && Date.parse(value) > validatorNow().getTime(),
         defaultMessage: () => '$property must be in the future',
       },
     },

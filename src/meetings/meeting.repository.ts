@@ -19,12 +19,13 @@ export interface StoredMeeting extends MeetingRow {
 }
 
 /**
- * What a move to another status also sets; each column only when given. `'now'` is the database's
- * transaction time, the clock incidents and actions are stamped with.
+ * What a move to another status also sets; each column only when given. The instants are the Clock's (not
+ * the database's now()), the clock incidents and actions are stamped with: opened_at is compared with
+ * their created_at ("agreed before the meeting opened", "recorded during the session").
  */
 export interface TransitionStamps {
-  agendaPublishedAt?: Date | 'now';
-  openedAt?: Date | 'now';
+  agendaPublishedAt?: Date;
+  openedAt?: Date;
   closedAt?: Date;
   /** The frozen minutes (closing only). */
   minutes?: unknown;
@@ -70,21 +71,21 @@ export class MeetingRepository {
     );
   }
 
-  /** The meetings a table's calendar shows: not closed or cancelled, and not longer ago than `pastDays`. */
-  async findForCalendar(m: EntityManager, tableId: string, pastDays: number): Promise<StoredMeeting[]> {
+  /** The meetings a table's calendar shows: not closed or cancelled, and not longer ago than `pastDays` before `now`. */
+  async findForCalendar(m: EntityManager, tableId: string, pastDays: number, now: Date): Promise<StoredMeeting[]> {
     return m.query(
       `SELECT ${COLUMNS} FROM meeting m
-        WHERE m.table_id = $1 AND m.status IN ('planned', 'agenda_published', 'in_session') AND m.scheduled_at >= now() - make_interval(days => $2)
+        WHERE m.table_id = $1 AND m.status IN ('planned', 'agenda_published', 'in_session') AND m.scheduled_at >= $3::timestamptz - make_interval(days => $2)
         ORDER BY m.scheduled_at, m.id`,
-      [tableId, pastDays],
+      [tableId, pastDays, now],
     );
   }
 
-  /** "The next meeting": the table's earliest planned meeting still to come (a published agenda is left alone). */
-  async findNextPlanned(m: EntityManager, tableId: string): Promise<{ id: string } | undefined> {
+  /** "The next meeting": the table's earliest planned meeting after `now` (a published agenda is left alone). */
+  async findNextPlanned(m: EntityManager, tableId: string, now: Date): Promise<{ id: string } | undefined> {
     const [row] = await m.query(
-      `SELECT id FROM meeting WHERE table_id = $1 AND status = 'planned' AND scheduled_at > now() ORDER BY scheduled_at, id LIMIT 1`,
-      [tableId],
+      `SELECT id FROM meeting WHERE table_id = $1 AND status = 'planned' AND scheduled_at > $2 ORDER BY scheduled_at, id LIMIT 1`,
+      [tableId, now],
     );
     return row;
   }
@@ -160,9 +161,9 @@ export class MeetingRepository {
     await m.query(`UPDATE meeting SET scheduled_at = $2, location = $3, updated_at = now() WHERE id = $1`, [meetingId, scheduledAt, location]);
   }
 
-  /** Stamps the draft: now, or `at` for a draft replayed as of then. */
-  async setDrafted(m: EntityManager, meetingId: string, at?: Date): Promise<void> {
-    await m.query(`UPDATE meeting SET agenda_drafted_at = coalesce($2, now()), updated_at = now() WHERE id = $1`, [meetingId, at ?? null]);
+  /** Stamps the draft at `at`: the Clock's now, or the moment a replayed draft stood as of. */
+  async setDrafted(m: EntityManager, meetingId: string, at: Date): Promise<void> {
+    await m.query(`UPDATE meeting SET agenda_drafted_at = $2, updated_at = now() WHERE id = $1`, [meetingId, at]);
   }
 
   /** Moves a locked meeting to `to`, if MEETING_TRANSITIONS allows it (409 otherwise), setting `stamps` with it. */

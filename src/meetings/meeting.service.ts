@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../auth/permissions';
+import { Clock } from '../common/clock';
 import { conflict, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
@@ -30,6 +31,7 @@ export class MeetingService {
     private readonly access: AccessService,
     private readonly events: DomainEventService,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -43,7 +45,7 @@ export class MeetingService {
     const [table] = await m.query(`SELECT cadence_rrule, holiday_policy, active FROM chain_table WHERE id = $1`, [tableId]);
     if (!table) throw notFound('Table');
     if (!table.active) throw conflict(MeetingError.TableInactive, 'The table is inactive; no meetings are generated for it.');
-    const now = new Date();
+    const now = this.clock.now();
     const due = this.cadence(table.cadence_rrule, table.holiday_policy, now, new Date(now.getTime() + weeks * WEEK_MS)).filter((o) => o.scheduledAt > now);
     if (!due.length) return [];
     const created = await this.meetings.insertOccurrences(m, tableId, due);

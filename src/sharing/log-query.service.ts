@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 import { ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
@@ -87,11 +88,12 @@ export class LogQueryService {
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly log: ProcessingLogService,
+    private readonly clock: Clock,
   ) {}
 
   async searchProcessingLog(ctx: RequestContext, q: ProcessingLogSearchDto): Promise<ProcessingLogPageDto> {
     checkRange(q);
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const where = new Where()
       .add((p) => `e.data_subject_id = ${p}`, q.vNumber ? pseudonymise(this.config.PSEUDONYM_KEY, q.vNumber) : undefined)
       .add((p) => `e.table_id = ${p}::uuid`, q.tableId)

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import type { TableAccess } from './access.service';
 import type { Category } from './categories';
@@ -30,17 +31,24 @@ export interface ProcessingRecord {
  * (one entry per operation, who did it), linked by operation id. Always called with the transaction of
  * the change itself, or for a read with a transaction committed before the response is sent.
  * Both inserts are single statements, whatever the number of subjects.
+ *
+ * Every timestamp in both logs (started_at, ended_at, occurred_at) comes from the Clock, the same "now" the
+ * operation itself decided with: in production the Clock is the real time, so the logs say when processing
+ * really happened; in a test that moves the clock, an entry lines up with the domain rows it records (an
+ * action created "on Good Friday" is logged on Good Friday) instead of mixing two timelines in one operation.
+ * The column defaults (DEFAULT now()) remain only as a fallback.
  */
 @Injectable()
 export class ProcessingLogService {
   constructor(
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   async record(m: EntityManager, ctx: RequestContext, access: TableAccess, rec: ProcessingRecord): Promise<string> {
     const operationId = randomUUID();
-    const endedAt = new Date();
+    const endedAt = this.clock.now();
     const grant = access.grants.get(rec.activityCategory);
     const status = rec.status ?? 'ok';
     const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
@@ -94,7 +102,7 @@ export class ProcessingLogService {
       await m.query(
         `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id, api_client_id)
          SELECT $1, $2, $3, 'ok', $4, $5, unnest($6::text[]), $7`,
-        [ctx.traceId, operationId, rec.operation, rec.startedAt, new Date(), hashes, ctx.principal.kind === 'client' ? ctx.principal.id : null],
+        [ctx.traceId, operationId, rec.operation, rec.startedAt, this.clock.now(), hashes, ctx.principal.kind === 'client' ? ctx.principal.id : null],
       );
     }
     await this.insertAudit(m, ctx, {
@@ -125,7 +133,7 @@ export class ProcessingLogService {
         `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
                                      processing_activity_id, data_subject_id, table_id)
          SELECT $1, $2, $3, 'ok', $4, $5, (SELECT id FROM processing_activity WHERE table_id = $7 AND category = $8), unnest($6::text[]), $7`,
-        [traceId, operationId, rec.operation, rec.startedAt, new Date(), unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)), tableId, rec.activityCategory],
+        [traceId, operationId, rec.operation, rec.startedAt, this.clock.now(), unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)), tableId, rec.activityCategory],
       );
     }
     await this.insertAudit(m, { traceId }, {
@@ -179,8 +187,8 @@ export class ProcessingLogService {
       : { kind: 'system', id: null, organisationId: null, role: null };
     await m.query(
       `INSERT INTO audit_log (trace_id, operation_id, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
-                              categories, purpose, legal_basis, table_id, subject_count)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+                              categories, purpose, legal_basis, table_id, subject_count, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
         ctx.traceId,
         e.operationId,
@@ -196,6 +204,7 @@ export class ProcessingLogService {
         e.legalBasis,
         e.tableId,
         e.subjectCount,
+        this.clock.now(),
       ],
     );
   }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { DEMO_PASSWORD, seedDemo } from '../../src/db/demo-seed';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -25,7 +26,7 @@ export async function startTestApp(options: { env?: Record<string, string>; seed
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);
-  if (options.seed !== false) await seedDemo(dataSource);
+  if (options.seed !== false) await seedDemo(dataSource, app.get(Clock).now());
   return {
     app,
     config,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
 import { amsterdamDate } from '../../common/working-days';
 import { notFound } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
@@ -72,6 +73,7 @@ export class AgendaDraftService {
     private readonly meetings: MeetingRepository,
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -79,11 +81,11 @@ export class AgendaDraftService {
    * table). 409 unless the meeting is planned.
    */
   async assemble(meetingId: string, actor?: DraftActor): Promise<AgendaSummaryView> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const meeting = await this.meetings.lock(m, meetingId);
       if (!meeting || (actor && meeting.table_id !== actor.access.tableId)) throw notFound('Meeting');
-      const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting);
+      const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting, this.clock.now());
       if (actor) {
         await this.log.record(m, actor.ctx, actor.access, {
           operation: 'agenda.draft',
@@ -111,20 +113,23 @@ export class AgendaDraftService {
  * transaction: the scheduled job, the chair and the demo seed all draft with this. What is new "since the
  * last meeting" is what was recorded (or pushed) after the table's previous meeting was closed, whenever
  * it happened: each incident is new on the drafts up to the next close, and on none after it.
- * `at` replays a draft as it stood at that moment (the demo seed's meeting of last week); without it, now.
+ * `at` is the moment of drafting (the Clock's now; "today" for overdue actions and passed review dates);
+ * with `replay`, the draft is replayed as it stood at that moment, ignoring incidents recorded after it
+ * (the demo seed's meeting of last week).
  */
 export async function draftAgenda(
   m: EntityManager,
   { agenda, meetings }: DraftRepositories,
   meeting: LockedMeeting,
-  at?: Date,
+  at: Date,
+  replay = false,
 ): Promise<{ itemCount: number; categories: Category[] }> {
   requireMeetingStatus(meeting, ['planned'], 'draft the agenda of');
   const since = await meetings.findDraftSince(m, meeting.table_id, meeting.scheduled_at);
   const meetingDate = amsterdamDate(new Date(meeting.scheduled_at));
   const today = amsterdamDate(at);
   const drafted = reasonsByCase(
-    await agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, at, today, meetingDate }),
+    await agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, at: replay ? at : undefined, today, meetingDate }),
   );
   const topicNominations = await agenda.findTopicNominations(m, meeting.id);
   const existing = await agenda.findItems(m, meeting.id);

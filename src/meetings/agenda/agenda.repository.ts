@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../../actions/overdue';
-import { CASE_SUMMARY } from '../../cases/case.repository';
+import { caseSummary } from '../../cases/case.repository';
+import { amsterdamDate } from '../../common/working-days';
 import { MeetingRepository } from '../meeting.repository';
 import type { TouchedSubject } from '../../sharing/processing-log.service';
 import type { AgendaMeetingRow, AgendaRow, StoredReason } from './agenda-view';
@@ -174,27 +175,28 @@ export class AgendaRepository {
   /**
    * The agenda as the views show it, in one statement: per item its case as the one case summary (a list
    * row: subject and action counts), its procedure stage, and the case's open actions agreed before this
-   * meeting (carried over).
+   * meeting (carried over). `now` is the Clock's: overdue as of its date, and before a meeting opens every
+   * open action agreed until now is carried over.
    */
-  async findAgenda(m: EntityManager, meetingId: string, itemIds?: string[]): Promise<(AgendaRow & { subject: TouchedSubject | null })[]> {
+  async findAgenda(m: EntityManager, meetingId: string, now: Date, itemIds?: string[]): Promise<(AgendaRow & { subject: TouchedSubject | null })[]> {
     const rows: (AgendaRow & { subject_id: string | null; v_number: string | null })[] = await m.query(
       `SELECT ai.id, ai.position, ai.topic, ai.reasons, cf.procedure_stage, cs.subject_id, cs.v_number,
               (ai.case_id IS NOT NULL AND cf.id IS NULL) AS moved_away,
               CASE WHEN cs.id IS NULL THEN NULL ELSE to_json(cs) END AS case_row,
               coalesce((SELECT json_agg(json_build_object('id', a.id, 'meetingId', a.meeting_id, 'ownerOrganisationId', a.owner_organisation_id,
-                                                          'description', a.description, 'dueDate', a.due_date, 'overdue', ${overdueSql('a')})
+                                                          'description', a.description, 'dueDate', a.due_date, 'overdue', ${overdueSql('a', '$4::date')})
                                         ORDER BY a.due_date, a.created_at)
                           FROM action a
                          WHERE a.case_id = cf.id AND a.status = 'open' AND a.meeting_id IS DISTINCT FROM ai.meeting_id
-                           AND a.created_at < coalesce(mt.opened_at, now())), '[]') AS carried_actions
+                           AND a.created_at < coalesce(mt.opened_at, $3::timestamptz)), '[]') AS carried_actions
          FROM agenda_item ai
          JOIN meeting mt ON mt.id = ai.meeting_id
          -- A case that has since moved to another table is no longer this table's: nothing of it is read.
          LEFT JOIN case_file cf ON cf.id = ai.case_id AND cf.table_id = mt.table_id
-         LEFT JOIN LATERAL (${CASE_SUMMARY} WHERE c.id = cf.id) cs ON true
+         LEFT JOIN LATERAL (${caseSummary('$4::date')} WHERE c.id = cf.id) cs ON true
         WHERE ai.meeting_id = $1 AND ($2::uuid[] IS NULL OR ai.id = ANY($2::uuid[]))
         ORDER BY ai.position, ai.created_at, ai.id`,
-      [meetingId, itemIds ?? null],
+      [meetingId, itemIds ?? null, now, amsterdamDate(now)],
     );
     return rows.map(({ subject_id, v_number, ...row }) => ({ ...row, subject: subject_id ? { subjectId: subject_id, vNumber: v_number! } : null }));
   }

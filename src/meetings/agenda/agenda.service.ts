@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Permission } from '../../auth/permissions';
 import { requireCaseStillOpen } from '../../cases/incident.service';
+import { Clock } from '../../common/clock';
 import { conflict, DomainException, notFound, ValidationProblem } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
@@ -37,6 +38,7 @@ export class AgendaService {
     private readonly agenda: AgendaRepository,
     private readonly drafts: AgendaDraftService,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async draft(ctx: RequestContext, meetingId: string): Promise<AgendaSummaryView> {
@@ -45,7 +47,7 @@ export class AgendaService {
   }
 
   async addItem(ctx: RequestContext, meetingId: string, dto: CreateAgendaItemDto): Promise<Partial<AgendaItemView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.editable(ctx, m, meetingId, 'agenda_item.create');
       if (dto.caseId !== undefined) {
@@ -63,7 +65,7 @@ export class AgendaService {
   }
 
   async updateItem(ctx: RequestContext, itemId: string, dto: UpdateAgendaItemDto): Promise<Partial<AgendaItemView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     if (dto.reasons === undefined && dto.topic === undefined) throw new ValidationProblem([{ name: 'body', reason: 'names no field to change' }]);
     return this.dataSource.transaction(async (m) => {
       const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.update');
@@ -77,12 +79,12 @@ export class AgendaService {
   }
 
   async removeItem(ctx: RequestContext, itemId: string): Promise<void> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     await this.dataSource
       .transaction(async (m) => {
         const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.delete');
         await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.delete');
-        const subjects = item.case_id ? (await this.agenda.findAgenda(m, item.meeting_id, [itemId])).flatMap((r) => (r.subject ? [r.subject] : [])) : [];
+        const subjects = item.case_id ? (await this.agenda.findAgenda(m, item.meeting_id, this.clock.now(), [itemId])).flatMap((r) => (r.subject ? [r.subject] : [])) : [];
         await this.agenda.deleteItems(m, [itemId]);
         const rest = (await this.agenda.findItems(m, item.meeting_id)).map((i) => i.id);
         if (rest.length) await this.agenda.setPositions(m, rest);
@@ -111,7 +113,7 @@ export class AgendaService {
     return this.dataSource.transaction(async (m) => {
       await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.AgendaManage, operation: 'agenda.publish' }, m);
       const locked = (await this.meetings.lock(m, meetingId))!;
-      await this.meetings.transition(m, locked, 'agenda_published', { agendaPublishedAt: 'now' });
+      await this.meetings.transition(m, locked, 'agenda_published', { agendaPublishedAt: this.clock.now() });
       const itemCount = await this.agenda.countItems(m, meetingId);
       await this.events.raise(m, {
         type: DomainEventType.AgendaPublished,
@@ -126,12 +128,12 @@ export class AgendaService {
 
   /** Each viewer sees the agenda under their own covenant; members only once it is published. */
   async read(ctx: RequestContext, meetingId: string): Promise<AgendaView> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'agenda.read' }, m);
       const meeting = await this.agenda.findMeeting(m, meetingId);
       requireAgendaVisible(meeting!, access.role);
-      const rows = await this.agenda.findAgenda(m, meetingId);
+      const rows = await this.agenda.findAgenda(m, meetingId, this.clock.now());
       const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));
       await this.record(m, ctx, access, { operation: 'agenda.read', subjects, categories: agendaCategories(rows, access.categories), startedAt });
       return agendaView(meeting!, rows, access.categories);
@@ -165,7 +167,7 @@ export class AgendaService {
     itemId: string,
     op: { operation: string; startedAt: Date },
   ): Promise<Partial<AgendaItemView>> {
-    const [row] = await this.agenda.findAgenda(m, meetingId, [itemId]);
+    const [row] = await this.agenda.findAgenda(m, meetingId, this.clock.now(), [itemId]);
     if (row.subject) {
       await this.record(m, ctx, access, { operation: op.operation, subjects: [row.subject], categories: agendaCategories([row], access.categories), startedAt: op.startedAt });
     }

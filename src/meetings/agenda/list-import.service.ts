@@ -4,8 +4,9 @@ import { Injectable } from '@nestjs/common';
 import { isISO8601 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { V_NUMBER, todayInAmsterdam } from '../../cases/case.dto';
+import { V_NUMBER } from '../../cases/case.dto';
 import { CaseRepository } from '../../cases/case.repository';
+import { Clock } from '../../common/clock';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import { AccessService, TableAccess } from '../../sharing/access.service';
@@ -39,14 +40,14 @@ const PURPOSE = 'Lijst van ketenpartner verwerken: casussen aanmelden voor het c
 const optionalText = (v: unknown, max: number) => v === undefined || v === null || (typeof v === 'string' && v.trim().length > 0 && v.length <= max);
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : null);
 
-/** What is wrong with a line, naming fields only (never their values); empty when it is valid. */
-function lineProblems(l: Record<string, unknown>): string[] {
+/** What is wrong with a line, naming fields only (never their values); empty when it is valid. `today` is the Clock's. */
+function lineProblems(l: Record<string, unknown>, today: string): string[] {
   const problems: string[] = [];
   if (typeof l.vNumber !== 'string' || !V_NUMBER.test(l.vNumber)) problems.push('vNumber must be exactly 10 digits');
   if (!optionalText(l.familyName, 200)) problems.push('familyName must be a text of 1 to 200 characters');
   if (!optionalText(l.givenNames, 200)) problems.push('givenNames must be a text of 1 to 200 characters');
   const dob = l.dateOfBirth;
-  if (dob !== undefined && dob !== null && !(typeof dob === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dob) && isISO8601(dob, { strict: true }) && dob <= todayInAmsterdam())) {
+  if (dob !== undefined && dob !== null && !(typeof dob === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dob) && isISO8601(dob, { strict: true }) && dob <= today)) {
     problems.push('dateOfBirth must be a date (YYYY-MM-DD) not in the future');
   }
   const nat = l.nationality;
@@ -88,10 +89,11 @@ export class ListImportService {
     private readonly events: DomainEventService,
     private readonly cases: CaseRepository,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async import(ctx: RequestContext, tableId: string, dto: ListImportDto): Promise<ListImportOutcome> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const hash = listContentHash(dto);
     const p = ctx.principal;
     return this.dataSource.transaction(async (m) => {
@@ -103,7 +105,7 @@ export class ListImportService {
       const { prefix } = await this.cases.lockTable(m, tableId);
       const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);
       if (stored) return this.repeat(m, ctx, access, stored, startedAt);
-      const meeting = await this.meetings.findNextPlanned(m, tableId);
+      const meeting = await this.meetings.findNextPlanned(m, tableId, startedAt);
       if (!meeting) throw noPlannedMeeting();
       // Claiming the hash makes an identical list (sent by another process, or after the lock) find this one.
       const [claimed] = await m.query(
@@ -137,9 +139,10 @@ export class ListImportService {
   private async process(m: EntityManager, ctx: RequestContext, tableId: string, prefix: string, meetingId: string, importId: string, dto: ListImportDto) {
     const lines: ListLineReportView[] = [];
     const valid: ValidLine[] = [];
+    const today = this.clock.today();
     dto.lines.forEach((raw, i) => {
       const l = raw as unknown as Record<string, unknown>;
-      const problems = lineProblems(l);
+      const problems = lineProblems(l, today);
       if (problems.length) lines[i] = { line: i + 1, outcome: 'invalid', reason: problems.join('; ') };
       else valid.push({ line: i + 1, vNumber: l.vNumber as string, familyName: text(l.familyName), givenNames: text(l.givenNames), dateOfBirth: text(l.dateOfBirth), nationality: text(l.nationality), note: text(l.note) });
     });
@@ -150,7 +153,7 @@ export class ListImportService {
     const userId = ctx.principal.kind === 'user' ? ctx.principal.id : null;
     for (const subjectId of new Set(valid.map((l) => subjects.get(l.vNumber)!))) {
       if (openCases.has(subjectId)) continue;
-      const reference = await this.cases.nextReference(m, tableId, prefix);
+      const reference = await this.cases.nextReference(m, tableId, prefix, this.clock.now());
       const caseId = await this.cases.insertCase(m, { tableId, subjectId, reference });
       await this.cases.insertStatusChange(m, caseId, null, 'intake', null, userId);
       openCases.set(subjectId, { id: caseId, reference });

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../auth/permissions';
 import { requireCaseStillOpen } from '../../cases/incident.service';
+import { Clock } from '../../common/clock';
 import { conflict, DomainException } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
@@ -72,10 +73,11 @@ export class NominationService {
     private readonly events: DomainEventService,
     private readonly agenda: AgendaRepository,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async create(ctx: RequestContext, tableId: string, dto: CreateNominationDto): Promise<Partial<NominationView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const check: CreateCheck = { permission: Permission.NominationCreate, operation: 'nomination.create', within: { tableId } };
       const access = await this.access.require(ctx, 'table', tableId, check, m);
@@ -114,7 +116,7 @@ export class NominationService {
   }
 
   async list(ctx: RequestContext, meetingId: string): Promise<Partial<NominationView>[]> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'nomination.list' }, m);
       const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 ORDER BY n.created_at, n.id`, [meetingId]);
@@ -134,7 +136,7 @@ export class NominationService {
   /** The meeting named (a planned one of this table), or the table's next planned meeting. */
   private async targetMeeting(ctx: RequestContext, m: EntityManager, check: CreateCheck, meetingId: string | undefined): Promise<string> {
     if (meetingId === undefined) {
-      const next = await this.meetings.findNextPlanned(m, check.within.tableId);
+      const next = await this.meetings.findNextPlanned(m, check.within.tableId, this.clock.now());
       if (!next) throw noPlannedMeeting();
       return next.id;
     }

@@ -3,6 +3,7 @@ import ical, { ICalCalendar, ICalEventStatus } from 'ical-generator';
 import { DataSource, EntityManager } from 'typeorm';
 import { type GlobalRole, type OrganisationType, Permission } from '../../auth/permissions';
 import { newSecret, sha256 } from '../../auth/token.service';
+import { Clock } from '../../common/clock';
 import { notFound } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { AppConfig } from '../../config/app-config';
@@ -59,6 +60,7 @@ export class CalendarService {
     private readonly access: AccessService,
     private readonly log: ProcessingLogService,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async create(ctx: RequestContext, dto: CreateCalendarFeedDto): Promise<Partial<CreatedCalendarFeedView>> {
@@ -115,7 +117,7 @@ export class CalendarService {
     // Its user must still sit at the table; otherwise the feed is not found.
     const { tableId } = await this.access.require(ctx, 'calendarFeed', feedId, { permission: Permission.MeetingRead, operation: 'calendar_feed.read' });
     const [table] = await this.dataSource.query(`SELECT name, coa_location FROM chain_table WHERE id = $1`, [tableId]);
-    const meetings = await this.meetings.findForCalendar(this.dataSource.manager, tableId, PAST_DAYS);
+    const meetings = await this.meetings.findForCalendar(this.dataSource.manager, tableId, PAST_DAYS, this.clock.now());
     const summary = /^LKO\b/i.test(table.name) ? table.name : `LKO ${table.name}`;
     const calendar = ical({ name: summary, prodId: PRODUCT });
     for (const row of meetings) {
@@ -142,7 +144,7 @@ export class CalendarService {
    * read is logged per table, one entry per person, committed before the feed is sent.
    */
   private async organisationCalendar(ctx: RequestContext): Promise<ICalCalendar> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     const actions = await this.dataSource.transaction(async (m) => {
       const tables = (await this.access.accessibleTables(ctx, m)).filter((a) => a.categories.has('deliberation'));
       if (!tables.length) return [];

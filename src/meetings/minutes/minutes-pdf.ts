@@ -115,8 +115,8 @@ function addenda(view: Partial<MinutesView>): Content[] {
   ];
 }
 
-/** The PDF for one viewer (`organisationName` is the viewer's organisation, named in every footer). */
-export async function renderMinutesPdf(view: Partial<MinutesView>, organisationName: string, generatedAt: Date = new Date()): Promise<Buffer> {
+/** The PDF for one viewer (`organisationName` is the viewer's organisation, named in every footer), generated at the Clock's `generatedAt`. */
+export async function renderMinutesPdf(view: Partial<MinutesView>, organisationName: string, generatedAt: Date): Promise<Buffer> {
   const doc: TDocumentDefinitions = {
     compress: false,
     info: { title: `Notulen ${view.tableName}`, creator: 'Ketentafel' },

@@ -247,7 +247,7 @@ function strip<T extends object>(row: T, ...keys: string[]): T {
  * endpoint and the demo seed both call this, before the meeting is set to `closed`.
  * Measures count when they were recorded on an item's case during the session (opened_at up to closedAt).
  */
-export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, closedAt: Date = new Date()): Promise<MinutesSnapshot> {
+export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, closedAt: Date): Promise<MinutesSnapshot> {
   const meeting = await new MeetingRepository().findHeading(m, meetingId);
   if (!meeting) throw new Error(`meeting ${meetingId} does not exist`);
 

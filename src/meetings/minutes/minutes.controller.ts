@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { Permission } from '../../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../../common/api-docs';
+import { Clock } from '../../common/clock';
 import { uuidParam } from '../../common/pipes';
 import { DomainException } from '../../common/problem';
 import { Ctx, type RequestContext } from '../../common/request-context';
@@ -45,7 +46,10 @@ export function negotiate(accept: string | undefined): 'json' | 'pdf' | undefine
 @ApiExtraModels(MinutesView)
 @Controller()
 export class MinutesController {
-  constructor(private readonly minutes: MinutesService) {}
+  constructor(
+    private readonly minutes: MinutesService,
+    private readonly clock: Clock,
+  ) {}
 
   @Post('meetings/:id/_close')
   @HttpCode(HttpStatus.OK)
@@ -101,7 +105,7 @@ export class MinutesController {
       reply.status(200).type(JSON_TYPE).send(view);
       return;
     }
-    const pdf = await renderMinutesPdf(view, organisationName);
+    const pdf = await renderMinutesPdf(view, organisationName, this.clock.now());
     // The file name carries the meeting date only, never anything about a person.
     reply
       .status(200)

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../../auth/permissions';
+import { Clock } from '../../common/clock';
 import { DomainException, ValidationProblem } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
@@ -37,18 +38,19 @@ export class MinutesService {
     private readonly log: ProcessingLogService,
     private readonly events: DomainEventService,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** in_session → closed; the snapshot is built and stored in the same statement that closes the meeting. */
   async close(ctx: RequestContext, meetingId: string): Promise<Partial<MinutesView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'meeting.close' });
       const meeting = (await this.meetings.lock(m, meetingId))!;
       // Only a meeting in session has minutes to freeze; checked before any work is done.
       requireMeetingStatus(meeting, ['in_session'], 'close');
 
-      const closedAt = new Date();
+      const closedAt = this.clock.now();
       const snapshot = await buildMinutesSnapshot(m, meetingId, closedAt);
       await this.meetings.transition(m, meeting, 'closed', { closedAt, minutes: snapshot });
       const [agreed] = await m.query(
@@ -82,7 +84,7 @@ export class MinutesService {
 
   /** The minutes disclosed for the caller; the read is logged in a transaction committed before the response. */
   async read(ctx: RequestContext, meetingId: string, format: 'json' | 'pdf'): Promise<MinutesForViewer> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const { access, meeting } = await this.resolve(ctx, m, meetingId, { permission: Permission.MinutesRead, operation: 'minutes.read' });
       const snapshot = this.requireMinutes(meeting);
@@ -106,7 +108,7 @@ export class MinutesService {
   }
 
   async addAddendum(ctx: RequestContext, meetingId: string, dto: CreateAddendumDto): Promise<Partial<MinutesAddendumView>> {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const { access } = await this.resolve(ctx, m, meetingId, { permission: Permission.SessionManage, operation: 'minutes.addendum' });
       // Shares the lock the close takes, so an addendum never lands on minutes that are still being frozen.

@@ -3,7 +3,6 @@ import { ActionReviewView, actionView, ActionView, reviewView } from '../../acti
 import type { CaseListRow, StrategyRow } from '../../cases/case.repository';
 import { CaseListItemView, listItemView, strategyView, StrategyView } from '../../cases/case-view';
 import type { OrganisationType } from '../../auth/permissions';
-import { amsterdamDate } from '../../common/working-days';
 import type { EscalationRow } from '../../escalations/escalation-view';
 import { escalationView, EscalationView } from '../../escalations/escalation-view';
 import type { Category as CategoryName } from '../../sharing/categories';
@@ -143,8 +142,8 @@ export interface SessionContent {
   escalations: EscalationRow[];
 }
 
-export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName>): SessionView {
-  const today = amsterdamDate();
+/** `today` (the Clock's) judges every action in the response alike. */
+export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName>, today: string): SessionView {
   const items = s.items.map((item): Partial<SessionItemView> => {
     const summary = item.case_id ? s.cases.get(item.case_id) : undefined;
     if (item.case_id && !summary) return { id: item.id, position: item.position, caseId: item.case_id };
@@ -160,7 +159,7 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
         outcome: item.outcome,
         strategy: item.strategy && strategyView(item.strategy, granted),
         actions: s.actions.filter((a) => a.agenda_item_id === item.id).map((a) => actionView(a, granted, today)),
-        reviews: s.reviews.filter((r) => r.case_id === item.case_id).map((r) => reviewView(r, granted)),
+        reviews: s.reviews.filter((r) => r.case_id === item.case_id).map((r) => reviewView(r, granted, today)),
         escalations: s.escalations.filter((e) => e.agenda_item_id === item.id).map((e) => escalationView(e, granted)),
       },
       granted,

@@ -9,6 +9,7 @@ import { CaseRepository } from '../../cases/case.repository';
 import { actorUserId, requireStillAt } from '../../cases/case-support';
 import { CreateMeasureDto } from '../../cases/measure.dto';
 import { MeasureService } from '../../cases/measure.service';
+import { Clock } from '../../common/clock';
 import { DomainException, InvalidParam, notFound, ValidationProblem } from '../../common/problem';
 import type { RequestContext } from '../../common/request-context';
 import { ProposeEscalationDto } from '../../escalations/escalation.dto';
@@ -59,12 +60,13 @@ export class SessionService {
     private readonly reviews: ActionReviewService,
     private readonly escalations: EscalationService,
     private readonly meetings: MeetingRepository,
+    private readonly clock: Clock,
   ) {}
 
   async open(ctx: RequestContext, meetingId: string) {
     return this.dataSource.transaction(async (m) => {
       const { meeting } = await this.chairLock(ctx, m, meetingId, 'meeting.open');
-      await this.meetings.transition(m, meeting, 'in_session', { openedAt: 'now' });
+      await this.meetings.transition(m, meeting, 'in_session', { openedAt: this.clock.now() });
       await this.events.raise(m, { type: DomainEventType.MeetingOpened, tableId: meeting.table_id, aggregateType: 'meeting', aggregateId: meeting.id, payload: { meetingId } });
       return meetingView((await this.findMeeting(m, meetingId))!);
     });
@@ -105,7 +107,7 @@ export class SessionService {
   }
 
   async decide(ctx: RequestContext, itemId: string, dto: DecisionDto) {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     return this.inSession(ctx, itemId, 'agenda_item.decide', async (m, item) => {
       if (dto.strategy && !item.access) throw new ValidationProblem([{ name: 'strategy', reason: 'is only for an agenda item about a case' }]);
       let strategyId: string | null = null;
@@ -153,14 +155,15 @@ export class SessionService {
   }
 
   async getSession(ctx: RequestContext, meetingId: string) {
-    const startedAt = new Date();
+    const startedAt = this.clock.now();
     // The read and its log entries commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
       const { access, meeting } = await this.readable(ctx, m, meetingId, 'session.read');
       requireAgendaVisible(meeting as SessionMeetingRow & { agenda_published_at: Date | null }, access.role);
       const items: SessionItemRow[] = await m.query(`${ITEMS} WHERE i.meeting_id = $1 ORDER BY i.position, i.id`, [meetingId]);
       const caseIds = items.flatMap((i) => (i.case_id ? [i.case_id] : []));
-      const summaries = await this.cases.findSummaries(m, meeting.table_id, caseIds);
+      const today = this.clock.today();
+      const summaries = await this.cases.findSummaries(m, meeting.table_id, caseIds, today);
       const content = {
         meeting,
         attendance: await this.findAttendance(m, meetingId),
@@ -178,7 +181,7 @@ export class SessionService {
         purpose: 'Follow the session of the case conference',
         startedAt,
       });
-      return sessionView(content, access.categories);
+      return sessionView(content, access.categories, today);
     });
   }
 
