@@ -302,11 +302,24 @@ describe('outbox with two worker processes', () => {
     await t.close();
   });
 
+  it('relays on commit (NOTIFY), without waiting for the schedule', async () => {
+    const db = probe(t);
+    const scheduled = [t.app.get(OutboxProcessor).worker, worker.get(OutboxProcessor).worker];
+    await Promise.all(scheduled.map((w) => w.pause()));
+    try {
+      const actionId = await negativeDecision(t, s);
+      await eventually(async () => (await db.count(`FROM domain_event WHERE aggregate_id = $1 AND delivered_at IS NOT NULL`, [actionId])) === 1, 5000, 'delivered');
+    } finally {
+      for (const w of scheduled) w.resume();
+    }
+  });
+
   it('delivers every notification exactly once while both relay (on NOTIFY and on schedule) and consume', async () => {
+    const before = await probe(t).notifications(s.dtvUsers);
     const db = probe(t);
     for (let i = 0; i < 30; i++) await negativeDecision(t, s);
     await eventually(async () => (await db.undelivered(s.table.id)) === 0, 20_000, 'all delivered');
-    expect(await db.notifications(s.dtvUsers)).toBe(60);
+    expect(await db.notifications(s.dtvUsers)).toBe(before + 60);
     expect(await db.q(`SELECT DISTINCT relay_count FROM domain_event WHERE table_id = $1`, [s.table.id])).toEqual([{ relay_count: 1 }]);
     expect(await db.count(`FROM notification WHERE recipient_user_id = $1`, [s.dtvElsewhere])).toBe(0);
   });
