@@ -28,6 +28,8 @@ import { MeetingsModule } from './meetings/meetings.module';
 import { MinutesModule } from './meetings/minutes/minutes.module';
 import { SessionModule } from './meetings/session/session.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { InboxModule } from './notifications/inbox.module';
+import { WorklistModule } from './worklist/worklist.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -54,6 +56,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
+              InboxModule, WorklistModule,
             ]
           : []),
       ],

@@ -81,6 +81,15 @@ async function asChair(c: Call, method: 'post' | 'put', path: string, body?: obj
   if (res.status >= 300) throw new Error(`matrix setup: ${method.toUpperCase()} ${path} answered ${res.status}: ${res.text.slice(0, 300)}`);
 }
 
+/** A notification of the calling user (of the fixture's chair for anonymous callers and partner systems). */
+async function scratchNotification(c: Call): Promise<string> {
+  const [row] = await ds(c).query(
+    `INSERT INTO notification (recipient_user_id, cause, kind) VALUES ($1, $2, 'agenda_published') RETURNING id`,
+    [c.user?.id ?? c.f.viewers.COA.chair.id, `matrix:${unique()}`],
+  );
+  return row.id;
+}
+
 /** An escalation of a fresh case of the fixture's table on the COA ladder (target: the COA), in `status`. */
 async function scratchEscalation(c: Call, status: 'proposed' | 'requested' | 'accepted'): Promise<string> {
   const { id } = await givenEscalation(ds(c), (await givenCase(ds(c), c.f.table)).id, c.f.table.organisations.COA!);
@@ -280,6 +289,13 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${c.f.caseId}/ind-decisions` }),
   'POST /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${(await givenCase(ds(c), c.f.table)).id}/ind-decisions`, body: { outcome: 'positive', decidedOn: dateIn(-1) } }),
   'POST /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify', body: {} }),
+  // The inbox is each user's own: a notification of the calling user (the chair's, for callers without an account).
+  'GET /api/v1/inbox': async () => ({ path: '/inbox' }),
+  'GET /api/v1/inbox/unread-count': async () => ({ path: '/inbox/unread-count' }),
+  'POST /api/v1/inbox/_read-all': async () => ({ path: '/inbox/_read-all' }),
+  'POST /api/v1/inbox/:id/_read': async (c) => ({ path: `/inbox/${await scratchNotification(c)}/_read` }),
+  'GET /api/v1/worklist': async () => ({ path: '/worklist' }),
+  'GET /api/v1/tables/:id/worklist': async (c) => ({ path: `/tables/${c.f.table.id}/worklist` }),
   'POST /api/v1/agenda-items/:id/escalations': async (c) => ({ path: `/agenda-items/${(await meeting(c, 'in_session', true)).caseItem}/escalations`, body: { track: 'chain_marine', reason: 'Vastgelopen' } }),
   'POST /api/v1/agenda-items/:id/action-reviews': async (c) => {
     const { id } = await givenAction(ds(c), c.f.caseId, c.f.table.organisations.POLICE!, { dueDate: dateIn(3) });

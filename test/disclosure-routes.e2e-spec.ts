@@ -92,6 +92,7 @@ const NO_CASE_DATA: Record<string, string> = {
   'POST /api/v1/privacy/processing-log/_search': 'privacy officers only; log entries hold keyed hashes and categories, never a value',
   'PUT /api/v1/tables/:id/escalation-rules': "the table's escalation rules: kinds, tracks, thresholds",
   'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
+  'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
 };
 
 interface WriteRequest {
@@ -292,6 +293,15 @@ const WRITES: Record<string, (w: WriteRun) => Promise<WriteRequest>> = {
     path: `/cases/${(await w.scratch()).id}/ind-decisions`,
     body: { outcome: w.pick(['negative', 'positive']), decidedOn: dateIn(-w.pick([0, 1, 2, 3])) },
   }),
+  // A notice about the main case's overdue action in the viewer's own inbox, as the consumers write them.
+  'POST /api/v1/inbox/:id/_read': async (w) => {
+    const [row] = await w.f.t.dataSource.query(
+      `INSERT INTO notification (recipient_user_id, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link)
+       VALUES ($1, $2, 'action_assigned', $3, $4, $5, 'action', $6::uuid, '/api/v1/actions/' || $6::text) RETURNING id`,
+      [w.viewer.member.id, `walk:${randomVNumber()}`, w.f.table.id, w.f.caseId, w.f.caseReference, w.f.actionIds[0]],
+    );
+    return { path: `/inbox/${row.id}/_read` };
+  },
   'POST /api/v1/cases/:id/transfers': async (w) => ({ path: `/cases/${(await w.scratch()).id}/transfers`, body: { toTableId: w.f.otherTable.id, reason: probe('residence', 'write-transfer') } }),
 };
 

@@ -69,6 +69,11 @@ export enum Permission {
   EscalationSettingsRead = 'escalation_settings.read',
   EscalationSettingsManage = 'escalation_settings.manage',
   IndDecisionRecord = 'ind_decision.record',
+  /** One's own in-app notifications (people only). */
+  InboxRead = 'inbox.read',
+  InboxUpdate = 'inbox.update',
+  /** What needs the chair's attention at a table. */
+  WorklistRead = 'worklist.read',
 }
 
 export interface PermissionHolders {
@@ -126,6 +131,9 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.EscalationSettingsRead]: { tableRoles: MEMBERS },
   [Permission.EscalationSettingsManage]: { tableRoles: CHAIR },
   [Permission.IndDecisionRecord]: { tableRoles: MEMBERS, scopes: [ApiScope.IndDecisionsWrite] },
+  [Permission.InboxRead]: { anyUser: true },
+  [Permission.InboxUpdate]: { anyUser: true },
+  [Permission.WorklistRead]: { tableRoles: CHAIR },
 };
 
 export const ORGANISATION_TYPES = [

@@ -108,6 +108,18 @@ export class AppConfig {
   @num() @IsInt() @Min(1) @Max(3600)
   JOB_SCHEDULE_CHECK_SECONDS = 60;
 
+  /** Domain events the outbox relay moves to the notifications queue per transaction. */
+  @num() @IsInt() @Min(1) @Max(5000)
+  OUTBOX_RELAY_BATCH_SIZE = 500;
+
+  /** An event relayed this long ago and still not delivered is relayed again (its job may be lost with Redis's data). */
+  @num() @IsInt() @Min(1) @Max(86_400)
+  OUTBOX_REDELIVER_AFTER_SECONDS = 300;
+
+  /** Worker processes LISTEN for committed events and relay at once; without it, on the schedule only. */
+  @bool() @IsBoolean()
+  OUTBOX_LISTEN = true;
+
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET = DEV_JWT_SECRET;
 

@@ -7,6 +7,7 @@ import { RequireAgendaReasonCategories1764000100000 } from '../../migrations/176
 import { CreateLogVerification1764000200000 } from '../../migrations/1764000200000-create-log-verification';
 import { AddEscalationWorkflow1764000300000 } from '../../migrations/1764000300000-add-escalation-workflow';
 import { CreateIndDecisions1764000400000 } from '../../migrations/1764000400000-create-ind-decisions';
+import { CreateNotifications1764000500000 } from '../../migrations/1764000500000-create-notifications';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CreateLogVerification1764000200000,
   AddEscalationWorkflow1764000300000,
   CreateIndDecisions1764000400000,
+  CreateNotifications1764000500000,
 ];

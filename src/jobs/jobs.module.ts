@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
 import { MeetingsModule } from '../meetings/meetings.module';
+import { NotificationWorkerModule } from '../notifications/notification-worker.module';
 import { LogSealService } from '../sharing/log-seal.service';
 import { LogVerificationProcessor } from '../sharing/log-verification.processor';
 import { LogVerifier } from '../sharing/log-verifier';
@@ -41,7 +42,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule] : []),
       ],
       providers: [
         QueueErrorLogger,

@@ -54,9 +54,17 @@ export class QueueErrorLogger {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Audit) audit: Queue,
     @InjectQueue(QueueName.Verification) verification: Queue,
+    @InjectQueue(QueueName.Outbox) outbox: Queue,
+    @InjectQueue(QueueName.Notifications) notifications: Queue,
   ) {
     // Typed as a total map: a queue added to QueueName and not listened to does not compile.
-    const queues: Record<QueueName, Queue> = { [QueueName.Maintenance]: maintenance, [QueueName.Audit]: audit, [QueueName.Verification]: verification };
+    const queues: Record<QueueName, Queue> = {
+      [QueueName.Maintenance]: maintenance,
+      [QueueName.Audit]: audit,
+      [QueueName.Verification]: verification,
+      [QueueName.Outbox]: outbox,
+      [QueueName.Notifications]: notifications,
+    };
     for (const queue of Object.values(queues)) watch(queue, { queue: queue.name });
   }
 }

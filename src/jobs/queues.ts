@@ -5,6 +5,10 @@ export enum QueueName {
   Audit = 'audit',
   /** Verification of the logs' hash chains: a queue of its own, so that a long full run never delays sealing. */
   Verification = 'verification',
+  /** The outbox relay and its sweep: a queue of its own, so that a backlog of deliveries never delays relaying. */
+  Outbox = 'outbox',
+  /** One job per relayed domain event: its notifications, keyed by (recipient, cause) in the database. */
+  Notifications = 'notifications',
 }
 
 export enum MaintenanceJob {
@@ -21,6 +25,18 @@ export enum AuditJob {
 export enum VerificationJob {
   /** Data `{ full?: boolean }`: from the last verified seal, or (full) from seq 1. */
   VerifyLogs = 'verify-logs',
+}
+
+export enum OutboxJob {
+  /** Moves unrelayed domain events to the notifications queue (also run on NOTIFY from the outbox). */
+  Relay = 'relay-outbox',
+  /** Relays again what was relayed long ago and is still not delivered (a Redis that lost its data). */
+  Sweep = 'sweep-outbox',
+}
+
+export enum NotificationJob {
+  /** Data `{ eventId: string }`: the notifications of one domain event. */
+  DeliverEvent = 'deliver-event',
 }
 
 export const QUEUES = Object.values(QueueName);

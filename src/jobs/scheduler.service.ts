@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
-import { AuditJob, MaintenanceJob, QueueName, VerificationJob } from './queues';
+import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -23,6 +23,10 @@ interface Schedule {
   data?: Record<string, unknown>;
 }
 
+/** How often the outbox is relayed when no NOTIFY arrives, and how often the sweep looks for lost deliveries. */
+export const OUTBOX_RELAY_INTERVAL_MS = 2_000;
+export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
+
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
   { id: MaintenanceJob.PurgeExpiredSessions, queue: QueueName.Maintenance, repeat: { pattern: '15 3 * * *', tz: TZ }, name: MaintenanceJob.PurgeExpiredSessions },
@@ -37,6 +41,8 @@ export const SCHEDULES: readonly Schedule[] = [
     name: VerificationJob.VerifyLogs,
     data: { full: true },
   },
+  { id: OutboxJob.Relay, queue: QueueName.Outbox, repeat: { every: OUTBOX_RELAY_INTERVAL_MS }, name: OutboxJob.Relay },
+  { id: OutboxJob.Sweep, queue: QueueName.Outbox, repeat: { every: OUTBOX_SWEEP_INTERVAL_MS }, name: OutboxJob.Sweep },
 ];
 
 /**
@@ -59,9 +65,17 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Audit) audit: Queue,
     @InjectQueue(QueueName.Verification) verification: Queue,
+    @InjectQueue(QueueName.Outbox) outbox: Queue,
+    @InjectQueue(QueueName.Notifications) notifications: Queue,
     private readonly config: AppConfig,
   ) {
-    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Audit]: audit, [QueueName.Verification]: verification };
+    this.queues = {
+      [QueueName.Maintenance]: maintenance,
+      [QueueName.Audit]: audit,
+      [QueueName.Verification]: verification,
+      [QueueName.Outbox]: outbox,
+      [QueueName.Notifications]: notifications,
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
