@@ -13,6 +13,7 @@ import { LogVerifier } from '../sharing/log-verifier';
 import { JobsShutdown } from './jobs-shutdown';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { LoggedWorker, QueueErrorLogger } from './queue-errors';
+import { queueMapProvider } from './queue-map';
 import { QUEUES } from './queues';
 import { SchedulerService } from './scheduler.service';
 
@@ -45,6 +46,7 @@ export class JobsModule {
         ...(options.worker ? [MeetingsModule, NotificationWorkerModule] : []),
       ],
       providers: [
+        queueMapProvider,
         QueueErrorLogger,
         JobsShutdown,
         ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, LogVerificationProcessor, LogVerifier, SchedulerService] : []),

@@ -1,9 +1,9 @@
-import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
+import { WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Queue, Worker } from 'bullmq';
 import { ConnectionErrorLog } from '../common/redis';
-import { QueueName } from './queues';
+import { InjectQueueMap, QueueMap } from './queue-map';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
 const isConnectionError = (err: Error & { code?: string }) =>
@@ -50,21 +50,7 @@ export class LoggedWorker extends Worker {
 @Injectable()
 export class QueueErrorLogger {
   // Listening from the constructor on: a queue starts connecting as soon as it exists.
-  constructor(
-    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
-    @InjectQueue(QueueName.Audit) audit: Queue,
-    @InjectQueue(QueueName.Verification) verification: Queue,
-    @InjectQueue(QueueName.Outbox) outbox: Queue,
-    @InjectQueue(QueueName.Notifications) notifications: Queue,
-  ) {
-    // Typed as a total map: a queue added to QueueName and not listened to does not compile.
-    const queues: Record<QueueName, Queue> = {
-      [QueueName.Maintenance]: maintenance,
-      [QueueName.Audit]: audit,
-      [QueueName.Verification]: verification,
-      [QueueName.Outbox]: outbox,
-      [QueueName.Notifications]: notifications,
-    };
+  constructor(@InjectQueueMap() queues: QueueMap) {
     for (const queue of Object.values(queues)) watch(queue, { queue: queue.name });
   }
 }

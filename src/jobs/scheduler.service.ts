@@ -1,7 +1,6 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { AppConfig } from '../config/app-config';
+import { InjectQueueMap, QueueMap } from './queue-map';
 import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
@@ -56,27 +55,14 @@ export const SCHEDULES: readonly Schedule[] = [
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Schedulers');
-  private readonly queues: Record<QueueName, Queue>;
   private timer?: NodeJS.Timeout;
   private checking?: Promise<string[]>;
   private stopped = false;
 
   constructor(
-    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
-    @InjectQueue(QueueName.Audit) audit: Queue,
-    @InjectQueue(QueueName.Verification) verification: Queue,
-    @InjectQueue(QueueName.Outbox) outbox: Queue,
-    @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueueMap() private readonly queues: QueueMap,
     private readonly config: AppConfig,
-  ) {
-    this.queues = {
-      [QueueName.Maintenance]: maintenance,
-      [QueueName.Audit]: audit,
-      [QueueName.Verification]: verification,
-      [QueueName.Outbox]: outbox,
-      [QueueName.Notifications]: notifications,
-    };
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Every one is upserted at start, so that a changed interval or pattern takes effect.
