@@ -151,6 +151,29 @@ describe('hostile input', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('refuses a list where a nested object is expected, naming the item, and changes nothing (found by the load fuzz: 500)', async () => {
+    const table = await givenTable(t.dataSource);
+    const chair = await givenTableUser(t.dataSource, table, 'COA', 'chair');
+    const token = (await login(t, chair.email)).accessToken;
+    const rules = () => t.dataSource.query('SELECT kind, track, threshold, window_days, active FROM escalation_rule WHERE table_id = $1 ORDER BY kind, track', [table.id]);
+    const before = await rules();
+    const valid = { kind: 'severe_incident', track: 'htl_placement' };
+    for (const [body, name] of [
+      [{ rules: [valid, [], valid] }, 'rules.1'],
+      [{ rules: [[valid]] }, 'rules.0'],
+    ] as const) {
+      const res = await t.http().put(`/api/v1/tables/${table.id}/escalation-rules`).set(bearer(token)).send(body);
+      const problem = expectProblem(res, 400, 'invalid_input');
+      expect(problem.invalidParams).toEqual(expect.arrayContaining([{ name, reason: 'must be an object, not a list' }]));
+    }
+    // A single nested object given as a list (class-validator would validate each element and let it through).
+    const meeting = await givenMeeting(t.dataSource, table);
+    const item = await givenAgendaItem(t.dataSource, meeting.id, { topic: 'Samenwerking' });
+    const res = await t.http().patch(`/api/v1/agenda-items/${item.id}`).set(bearer(token)).send({ strategy: [] });
+    expect(res.status).toBe(400);
+    expect(await rules()).toEqual(before);
+  });
+
   it('still accepts null where a field may be cleared', async () => {
     const table = await givenTable(t.dataSource);
     const member = await givenTableUser(t.dataSource, table, 'COA', 'chair');

@@ -21,6 +21,7 @@ type Ctor = abstract new (...args: never[]) => unknown;
 interface ApiPropertyMeta {
   nullable?: boolean;
   type?: unknown;
+  isArray?: boolean;
 }
 
 const isDto = (t: unknown): t is Ctor => typeof t === 'function' && !!t.prototype && !!Reflect.getMetadata(API_PROPERTIES, t.prototype);
@@ -37,8 +38,9 @@ function nestedDto(type: unknown): Ctor | undefined {
 
 /**
  * Explicit `null` only where the document says a field is nullable (that is where null clears a value);
- * elsewhere it is refused, so null never reaches a NOT NULL column or becomes 1970-01-01. The OpenAPI
- * document and the check read the same declaration, so they cannot disagree.
+ * elsewhere it is refused, so null never reaches a NOT NULL column or becomes 1970-01-01. A nested object
+ * is an object: a list in its place is refused (a list of lists where a list of objects is expected too).
+ * The OpenAPI document and the check read the same declaration, so they cannot disagree.
  */
 export function nullDefects(dto: Ctor, value: unknown, prefix = ''): InvalidParam[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
@@ -53,8 +55,14 @@ export function nullDefects(dto: Ctor, value: unknown, prefix = ''): InvalidPara
     }
     const nested = nestedDto(meta.type);
     if (!nested) continue;
-    if (Array.isArray(v)) v.forEach((item, i) => out.push(...nullDefects(nested, item, `${name}.${i}`)));
-    else out.push(...nullDefects(nested, v, name));
+    // class-validator walks an array it finds where one object is expected as if it were the list, so
+    // `[{...}, [], {...}]` validated clean and reached the service as a rule without a kind.
+    const notObject = (item: unknown, at: string) => {
+      if (Array.isArray(item)) out.push({ name: at, reason: 'must be an object, not a list' });
+      else out.push(...nullDefects(nested, item, at));
+    };
+    if (Array.isArray(v) && meta.isArray) v.forEach((item, i) => notObject(item, `${name}.${i}`));
+    else notObject(v, name);
   }
   return out;
 }
