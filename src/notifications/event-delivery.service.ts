@@ -134,9 +134,11 @@ export class EventDeliveryService {
   private async actionCompleted(m: EntityManager, e: StoredEvent): Promise<NotificationInput[]> {
     const [action]: ActionTarget[] = await m.query(`${ACTION} WHERE a.id = $1 AND a.status = 'done'`, [e.aggregate_id]);
     if (!action) return [];
+    const audience = await this.notifications.audience(m, action.table_id, { roles: ['chair'], category: 'deliberation' });
     return [
       {
-        recipients: await this.notifications.recipientsAt(m, action.table_id, { roles: ['chair'], category: 'deliberation' }),
+        recipients: audience.users,
+        organisations: audience.organisations,
         cause: `event:${e.id}`,
         kind: NotificationKind.ActionCompleted,
         ...this.aboutAction(action),
@@ -152,9 +154,11 @@ export class EventDeliveryService {
       [e.aggregate_id],
     );
     if (!row) return [];
+    const audience = await this.notifications.audience(m, row.table_id, { organisationTypes: [row.target_organisation_type], category: 'deliberation' });
     return [
       {
-        recipients: await this.notifications.recipientsAt(m, row.table_id, { organisationTypes: [row.target_organisation_type], category: 'deliberation' }),
+        recipients: audience.users,
+        organisations: audience.organisations,
         cause: `event:${e.id}`,
         kind: NotificationKind.EscalationRequested,
         tableId: row.table_id,
@@ -169,9 +173,11 @@ export class EventDeliveryService {
   private async agendaPublished(m: EntityManager, e: StoredEvent): Promise<NotificationInput[]> {
     const [meeting]: { id: string; table_id: string }[] = await m.query(`SELECT id, table_id FROM meeting WHERE id = $1 AND status <> 'cancelled'`, [e.aggregate_id]);
     if (!meeting) return [];
+    const audience = await this.notifications.audience(m, meeting.table_id);
     return [
       {
-        recipients: await this.notifications.recipientsAt(m, meeting.table_id),
+        recipients: audience.users,
+        organisations: audience.organisations,
         cause: `event:${e.id}`,
         kind: NotificationKind.AgendaPublished,
         tableId: meeting.table_id,
@@ -182,12 +188,12 @@ export class EventDeliveryService {
   }
 
   private async toOwners(m: EntityManager, action: ActionTarget, cause: string, kind: NotificationKind): Promise<NotificationInput> {
-    const recipients = await this.notifications.recipientsAt(m, action.table_id, {
+    const audience = await this.notifications.audience(m, action.table_id, {
       organisationIds: [action.owner_organisation_id],
       userIds: action.owner_user_id ? [action.owner_user_id] : [],
       category: 'deliberation',
     });
-    return { recipients, cause, kind, ...this.aboutAction(action) };
+    return { recipients: audience.users, organisations: audience.organisations, cause, kind, ...this.aboutAction(action) };
   }
 
   private aboutAction(action: ActionTarget): Pick<NotificationInput, 'tableId' | 'case' | 'resource' | 'link'> {

@@ -1,12 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { Category } from '../sharing/categories';
 import { NotificationKind, NotificationResource } from './notification-kind';
 
 export interface NotificationInput {
-  /** User ids (see `recipientsAt`); duplicates are written once. */
+  /** User ids (see `audience`); duplicates are written once. Each gets an inbox entry and an e-mail. */
   recipients: string[];
+  /**
+   * Organisation ids (see `audience`) whose partner systems are told through their webhook subscriptions;
+   * absent or empty: none (a notice meant for a person, such as the chair's).
+   */
+  organisations?: string[];
   /**
    * Why: unique per recipient, so that whoever writes the same cause again (a job run twice, a second
    * worker, a re-relayed event) writes nothing. `event:<domain event id>` for events; a scheduled reminder
@@ -20,6 +25,32 @@ export interface NotificationInput {
   resource?: { type: NotificationResource; id: string } | null;
   /** The API path a client opens, e.g. `/api/v1/actions/<id>`. */
   link?: string | null;
+}
+
+/** A notification row that `notify()` wrote (its recipient had none for the cause yet). */
+export interface WrittenNotification {
+  id: string;
+  recipientUserId: string;
+}
+
+/**
+ * A way out besides the inbox (e-mail, webhooks). `notify()` calls every channel in its transaction, so
+ * that what a channel will send is recorded exactly when the notification is; the channel's own worker
+ * sends it later, from PostgreSQL. Called on every `notify()`, also when no row was new (`written` empty):
+ * a channel keys its records itself (e.g. by subscription and cause).
+ */
+export interface NotificationChannel {
+  readonly name: string;
+  record(m: EntityManager, n: NotificationInput, written: WrittenNotification[]): Promise<void>;
+}
+
+/** The channels, in the order they record; provided by NotificationsModule. */
+export const NOTIFICATION_CHANNELS = Symbol('NOTIFICATION_CHANNELS');
+
+/** Who is told: people (inbox and e-mail) and organisations (their partner systems' webhooks). */
+export interface Audience {
+  users: string[];
+  organisations: string[];
 }
 
 /** Who at a table: the users of `organisationIds` and the users `userIds` (either); neither: everyone there. */
@@ -41,17 +72,28 @@ export interface RecipientQuery {
  */
 @Injectable()
 export class NotificationService {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    @Inject(NOTIFICATION_CHANNELS) private readonly channels: NotificationChannel[],
+  ) {}
 
-  /** Writes the notification for each recipient that does not have one for this cause yet; returns how many it wrote. */
+  /**
+   * Writes the notification for each recipient that does not have one for this cause yet, and has every
+   * channel record what it will send; returns how many notifications it wrote.
+   */
   async notify(m: EntityManager, n: NotificationInput): Promise<number> {
     const recipients = [...new Set(n.recipients)];
-    if (!recipients.length) return 0;
-    const rows: unknown[] = await m.query(
+    const written = recipients.length ? await this.write(m, n, recipients) : [];
+    for (const channel of this.channels) await channel.record(m, n, written);
+    return written.length;
+  }
+
+  private async write(m: EntityManager, n: NotificationInput, recipients: string[]): Promise<WrittenNotification[]> {
+    const rows: { id: string; recipient_user_id: string }[] = await m.query(
       `INSERT INTO notification (recipient_user_id, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, created_at)
        SELECT r, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM unnest($1::uuid[]) AS r
        ON CONFLICT ON CONSTRAINT notification_recipient_cause_key DO NOTHING
-       RETURNING id`,
+       RETURNING id, recipient_user_id`,
       [
         recipients,
         n.cause,
@@ -65,7 +107,36 @@ export class NotificationService {
         this.clock.now(),
       ],
     );
-    return rows.length;
+    return rows.map((r) => ({ id: r.id, recipientUserId: r.recipient_user_id }));
+  }
+
+  /**
+   * The users (as `recipientsAt`) and the organisations told about a notice at a table. Organisations are
+   * the table's current member organisations that `q` names by id or type and, with `q.category`, that the
+   * covenant grants it; a notice addressed by role or to users only (the chair, an owner user) is personal
+   * and goes to no organisation's system.
+   */
+  async audience(m: EntityManager, tableId: string, q: RecipientQuery = {}): Promise<Audience> {
+    const users = await this.recipientsAt(m, tableId, q);
+    if (q.roles || (q.userIds && !q.organisationIds && !q.organisationTypes)) return { users, organisations: [] };
+    const params: unknown[] = [tableId];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = ['mo.table_id = $1', 'mo.left_at IS NULL', 'o.active'];
+    if (q.organisationIds) where.push(`o.id = ANY(${p(q.organisationIds)}::uuid[])`);
+    if (q.organisationTypes) where.push(`o.type = ANY(${p(q.organisationTypes)}::text[])`);
+    if (q.category) {
+      where.push(`EXISTS (SELECT 1 FROM covenant_grant g
+                           WHERE g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = o.type AND g.category = ${p(q.category)})`);
+    }
+    const rows: { id: string }[] = await m.query(
+      `SELECT o.id FROM table_member_organisation mo
+         JOIN chain_table t ON t.id = mo.table_id
+         JOIN organisation o ON o.id = mo.organisation_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY o.id`,
+      params,
+    );
+    return { users, organisations: rows.map((r) => r.id) };
   }
 
   /**

@@ -1,11 +1,20 @@
 import { Global, Module } from '@nestjs/common';
 import { DomainEventService } from './domain-event.service';
-import { NotificationService } from './notification.service';
+import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from './notification.service';
 
 /**
  * Domain events (outbox) and the one writer of notifications, for every process. The relay and the
  * consumers run in worker processes (NotificationWorkerModule); the inbox is served by InboxModule.
+ * The channels (e-mail, webhooks) record what they will send in notify()'s transaction; their own
+ * workers send it.
  */
 @Global()
-@Module({ providers: [DomainEventService, NotificationService], exports: [DomainEventService, NotificationService] })
+@Module({
+  providers: [
+    DomainEventService,
+    NotificationService,
+    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [] },
+  ],
+  exports: [DomainEventService, NotificationService],
+})
 export class NotificationsModule {}
