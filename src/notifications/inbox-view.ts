@@ -16,7 +16,7 @@ export class InboxItemView {
   @NotPersonal({ format: 'uuid', required: false, description: 'Absent when you no longer sit at the table.' }) tableId?: string;
   @NotPersonal({ format: 'uuid', required: false, description: 'The case it is about, if any; absent when you may no longer see it.' }) caseId?: string;
   @NotPersonal({ required: false, example: 'HWK-2026-0001' }) caseReference?: string;
-  @NotPersonal({ enum: ['action', 'escalation', 'meeting'], required: false }) resourceType?: NotificationResource;
+  @NotPersonal({ enum: ['action', 'escalation', 'meeting', 'webhook_delivery'], required: false }) resourceType?: NotificationResource;
   @NotPersonal({ format: 'uuid', required: false }) resourceId?: string;
   @NotPersonal({ required: false, example: '/api/v1/actions/3f0c…', description: 'The API path to open.' }) link?: string;
   @Category('deliberation', { type: String, format: 'date', nullable: true, description: "The action's due date or the escalation's response deadline, as it is now." })
