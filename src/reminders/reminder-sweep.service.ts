@@ -40,6 +40,18 @@ export interface SweepResult {
   enqueued: number;
 }
 
+export interface SweepJob {
+  name: ReminderJob.SendNotice | ReminderJob.DraftAgenda;
+  data: NoticeJobData | { meetingId: string };
+  opts: JobsOptions;
+}
+
+export interface SweepPlan {
+  today: string;
+  found: SweepResult['found'];
+  jobs: SweepJob[];
+}
+
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -67,10 +79,20 @@ export class ReminderSweepService {
   ) {}
 
   async sweep(): Promise<SweepResult> {
+    const { today, found, jobs } = await this.findDue();
+    for (let i = 0; i < jobs.length; i += CHUNK) {
+      await withTimeout(this.queue.addBulk(jobs.slice(i, i + CHUNK)), PUBLISH_TIMEOUT_MS, 'enqueuing reminder jobs');
+    }
+    if (jobs.length) this.logger.log({ event: 'reminders_enqueued', today, found, enqueued: jobs.length }, 'reminder jobs enqueued');
+    return { today, found, enqueued: jobs.length };
+  }
+
+  /** The jobs of every occasion due today and not handled yet, read with one statement per kind of occasion. */
+  async findDue(): Promise<SweepPlan> {
     const today = this.clock.today();
     const m = this.dataSource.manager;
     const found = {} as SweepResult['found'];
-    const jobs: { name: ReminderJob; data: object; opts: JobsOptions }[] = [];
+    const jobs: SweepJob[] = [];
     for (const occasion of OCCASION_LIST) {
       const spec = OCCASIONS[occasion];
       const windows = await this.windows(spec.setting, spec.fixedWorkingDays, spec.direction, today);
@@ -87,12 +109,7 @@ export class ReminderSweepService {
     for (const meeting of meetings) {
       jobs.push({ name: ReminderJob.DraftAgenda, data: { meetingId: meeting.id }, opts: { ...ENTITY_JOB_OPTIONS, jobId: draftJobId(meeting.id) } });
     }
-
-    for (let i = 0; i < jobs.length; i += CHUNK) {
-      await withTimeout(this.queue.addBulk(jobs.slice(i, i + CHUNK)), PUBLISH_TIMEOUT_MS, 'enqueuing reminder jobs');
-    }
-    if (jobs.length) this.logger.log({ event: 'reminders_enqueued', today, found, enqueued: jobs.length }, 'reminder jobs enqueued');
-    return { today, found, enqueued: jobs.length };
+    return { today, found, jobs };
   }
 
   /** The dates due today for every value of `setting` some table runs on (or the fixed working days). */

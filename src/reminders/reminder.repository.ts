@@ -88,17 +88,20 @@ export class ReminderRepository {
     const src = SOURCES[spec.entity];
     const days = spec.setting ? `coalesce(s.${REMINDER_SETTING_COLUMNS[spec.setting]}, $3)` : '$3::int';
     const fallback = spec.setting ? DEFAULT_REMINDER_SETTINGS[spec.setting] : spec.fixedWorkingDays;
+    // The window is read first, by the partial index, whatever the planner thinks of the joins after it.
     return m.query(
-      `SELECT e.id, to_char(e.${src.date}, 'YYYY-MM-DD') AS date
-         FROM ${src.table} e
+      `WITH e AS MATERIALIZED (
+         SELECT id, case_id, ${src.date} AS d FROM ${src.table} WHERE status = '${src.status}' AND ${src.date} = ANY($2::date[])
+       )
+       SELECT e.id, to_char(e.d, 'YYYY-MM-DD') AS date
+         FROM e
          JOIN case_file c ON c.id = e.case_id
          JOIN chain_table t ON t.id = c.table_id
          LEFT JOIN table_reminder_settings s ON s.table_id = c.table_id
-         JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = e.${src.date}
-        WHERE e.status = '${src.status}' AND e.${src.date} = ANY($2::date[]) AND w.n = ${days}
-          AND c.status <> 'closed' AND t.active
-          AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.${src.date}, 'YYYY-MM-DD'))
-        ORDER BY e.${src.date}, e.id
+         JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = e.d
+        WHERE w.n = ${days} AND c.status <> 'closed' AND t.active
+          AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.d, 'YYYY-MM-DD'))
+        ORDER BY e.d, e.id
         LIMIT $5`,
       [...windowArrays(windows), fallback, `${spec.causePrefix}:`, limit],
     );
@@ -109,17 +112,19 @@ export class ReminderRepository {
    * `windows` for the table's draft setting. (A sweep query on `meeting`, kept with the other sweep queries.)
    */
   async findMeetingsToDraft(m: EntityManager, windows: OccasionWindow[], now: Date, limit: number): Promise<DueOccasion[]> {
-    const local = `(mt.scheduled_at AT TIME ZONE '${TIME_ZONE}')::date`;
     const lastDate = windows.map((w) => w.date).sort().at(-1);
     return m.query(
-      `SELECT mt.id, to_char(${local}, 'YYYY-MM-DD') AS date
-         FROM meeting mt
+      `WITH mt AS MATERIALIZED (
+         SELECT id, table_id, scheduled_at, (scheduled_at AT TIME ZONE '${TIME_ZONE}')::date AS d FROM meeting
+          WHERE status = 'planned' AND agenda_drafted_at IS NULL
+            AND scheduled_at > $3 AND scheduled_at < (($4::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}')
+       )
+       SELECT mt.id, to_char(mt.d, 'YYYY-MM-DD') AS date
+         FROM mt
          JOIN chain_table t ON t.id = mt.table_id
          LEFT JOIN table_reminder_settings s ON s.table_id = mt.table_id
-         JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = ${local}
-        WHERE mt.status = 'planned' AND mt.agenda_drafted_at IS NULL AND t.active
-          AND mt.scheduled_at > $3 AND mt.scheduled_at < (($4::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}')
-          AND w.n = coalesce(s.agenda_draft_working_days, $5)
+         JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = mt.d
+        WHERE t.active AND w.n = coalesce(s.agenda_draft_working_days, $5)
         ORDER BY mt.scheduled_at, mt.id
         LIMIT $6`,
       [...windowArrays(windows), now, lastDate, DEFAULT_REMINDER_SETTINGS.agendaDraftWorkingDays, limit],
