@@ -286,6 +286,12 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     path: `/tables/${c.f.table.id}/escalation-settings`,
     body: { responseWorkingDays: [{ track: 'ind_priority', workingDays: 5 }], departureInterview: { enabled: true, workingDays: 2 } },
   }),
+  'GET /api/v1/tables/:id/reminder-settings': async (c) => ({ path: `/tables/${c.f.table.id}/reminder-settings` }),
+  'PUT /api/v1/tables/:id/reminder-settings': async (c) => ({
+    method: 'PUT',
+    path: `/tables/${c.f.table.id}/reminder-settings`,
+    body: { actionDueReminderWorkingDays: 2, actionOverdueAlertWorkingDays: 5 },
+  }),
   'GET /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${c.f.caseId}/ind-decisions` }),
   'POST /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${(await givenCase(ds(c), c.f.table)).id}/ind-decisions`, body: { outcome: 'positive', decidedOn: dateIn(-1) } }),
   'POST /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify', body: {} }),

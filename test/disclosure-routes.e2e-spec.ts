@@ -92,6 +92,7 @@ const NO_CASE_DATA: Record<string, string> = {
   'POST /api/v1/privacy/processing-log/_search': 'privacy officers only; log entries hold keyed hashes and categories, never a value',
   'PUT /api/v1/tables/:id/escalation-rules': "the table's escalation rules: kinds, tracks, thresholds",
   'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
+  'PUT /api/v1/tables/:id/reminder-settings': "the table's working days for reminders, alerts and the scheduled draft agenda",
   'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
 };
 

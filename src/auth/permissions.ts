@@ -74,6 +74,9 @@ export enum Permission {
   InboxUpdate = 'inbox.update',
   /** What needs the chair's attention at a table. */
   WorklistRead = 'worklist.read',
+  /** A table's working days for reminders, alerts and the scheduled draft agenda. */
+  ReminderSettingsRead = 'reminder_settings.read',
+  ReminderSettingsManage = 'reminder_settings.manage',
 }
 
 export interface PermissionHolders {
@@ -134,6 +137,9 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.InboxRead]: { anyUser: true },
   [Permission.InboxUpdate]: { anyUser: true },
   [Permission.WorklistRead]: { tableRoles: CHAIR },
+  // Configuration between meetings, like the escalation settings: members read it, the chair sets it.
+  [Permission.ReminderSettingsRead]: { tableRoles: MEMBERS },
+  [Permission.ReminderSettingsManage]: { tableRoles: CHAIR },
 };
 
 export const ORGANISATION_TYPES = [

@@ -7,6 +7,7 @@ import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { NotificationWorkerModule } from '../notifications/notification-worker.module';
+import { ReminderWorkerModule } from '../reminders/reminder-worker.module';
 import { LogSealService } from '../sharing/log-seal.service';
 import { LogVerificationProcessor } from '../sharing/log-verification.processor';
 import { LogVerifier } from '../sharing/log-verifier';
@@ -43,7 +44,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule, NotificationWorkerModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule] : []),
       ],
       providers: [
         queueMapProvider,

@@ -9,6 +9,8 @@ export enum QueueName {
   Outbox = 'outbox',
   /** One job per relayed domain event: its notifications, keyed by (recipient, cause) in the database. */
   Notifications = 'notifications',
+  /** The reminders sweep and one job per entity and occasion (a reminder, notice or alert; a scheduled draft agenda). */
+  Reminders = 'reminders',
 }
 
 export enum MaintenanceJob {
@@ -37,6 +39,15 @@ export enum OutboxJob {
 export enum NotificationJob {
   /** Data `{ eventId: string }`: the notifications of one domain event. */
   DeliverEvent = 'deliver-event',
+}
+
+export enum ReminderJob {
+  /** Finds every occasion due today and enqueues one SendNotice or DraftAgenda job each. */
+  Sweep = 'sweep-reminders',
+  /** Data `{ occasion, entityId, date }`: one reminder, notice or alert of one action or escalation. */
+  SendNotice = 'send-notice',
+  /** Data `{ meetingId }`: the scheduled draft agenda of one meeting, and the notice to its chair. */
+  DraftAgenda = 'draft-agenda',
 }
 
 export const QUEUES = Object.values(QueueName);

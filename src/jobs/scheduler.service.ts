@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
+import { AuditJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -26,6 +26,9 @@ interface Schedule {
 export const OUTBOX_RELAY_INTERVAL_MS = 2_000;
 export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 
+/** The reminders sweep: every five minutes, on the clock's five-minute marks in Amsterdam. */
+export const REMINDER_SWEEP_PATTERN = '*/5 * * * *';
+
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
   { id: MaintenanceJob.PurgeExpiredSessions, queue: QueueName.Maintenance, repeat: { pattern: '15 3 * * *', tz: TZ }, name: MaintenanceJob.PurgeExpiredSessions },
@@ -42,6 +45,10 @@ export const SCHEDULES: readonly Schedule[] = [
   },
   { id: OutboxJob.Relay, queue: QueueName.Outbox, repeat: { every: OUTBOX_RELAY_INTERVAL_MS }, name: OutboxJob.Relay },
   { id: OutboxJob.Sweep, queue: QueueName.Outbox, repeat: { every: OUTBOX_SWEEP_INTERVAL_MS }, name: OutboxJob.Sweep },
+  // Reminders fall on days in Amsterdam, which the Clock decides, not the schedule: the pattern only bounds how
+  // long after midnight (or after a re-plan) a day's occasions wait, and, on the wall clock's five-minute marks,
+  // does not sweep again at every restart as an interval would.
+  { id: ReminderJob.Sweep, queue: QueueName.Reminders, repeat: { pattern: REMINDER_SWEEP_PATTERN, tz: TZ }, name: ReminderJob.Sweep },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { amsterdamDate } from '../../common/working-days';
@@ -19,6 +19,14 @@ export interface DraftActor {
   ctx: RequestContext;
   access: TableAccess;
 }
+
+/** The schedule drafts: the system, under a trace of its own (no request prompted it). */
+export interface SystemDraft {
+  traceId: string;
+}
+
+/** A new W3C trace id for work the system starts by itself. */
+export const newSystemTraceId = () => randomBytes(16).toString('hex');
 
 const CHAIR_GROUP = 8;
 const CATEGORY_ORDER: Category[] = ['deliberation', 'incidents', 'criminal'];
@@ -85,26 +93,45 @@ export class AgendaDraftService {
     return this.dataSource.transaction(async (m) => {
       const meeting = await this.meetings.lock(m, meetingId);
       if (!meeting || (actor && meeting.table_id !== actor.access.tableId)) throw notFound('Meeting');
-      const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting, this.clock.now());
-      if (actor) {
-        await this.log.record(m, actor.ctx, actor.access, {
-          operation: 'agenda.draft',
-          activityCategory: 'deliberation',
-          categories,
-          subjects: await this.agenda.findAgendaSubjects(m, meeting.id),
-          purpose: 'Concept-agenda van het casusoverleg opstellen',
-          startedAt,
-        });
-      }
-      await this.events.raise(m, {
-        type: DomainEventType.AgendaDrafted,
-        tableId: meeting.table_id,
-        aggregateType: 'meeting',
-        aggregateId: meeting.id,
-        payload: { meetingId: meeting.id, itemCount },
-      });
-      return summaryView((await this.meetings.findById(m, meeting.id))!, itemCount);
+      return this.draftLocked(m, meeting, actor ?? { traceId: newSystemTraceId() }, startedAt);
     });
+  }
+
+  /**
+   * Drafts a meeting the caller has locked, in the caller's transaction (the scheduled draft re-checks the
+   * meeting under that lock first). The chair's draft is logged as theirs; the schedule's as an operation of
+   * the system (processing log under the table's deliberation activity, audit entry with actor kind `system`).
+   */
+  async draftLocked(m: EntityManager, meeting: LockedMeeting, by: DraftActor | SystemDraft, startedAt = this.clock.now()): Promise<AgendaSummaryView> {
+    const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting, this.clock.now());
+    const subjects = await this.agenda.findAgendaSubjects(m, meeting.id);
+    if ('ctx' in by) {
+      await this.log.record(m, by.ctx, by.access, {
+        operation: 'agenda.draft',
+        activityCategory: 'deliberation',
+        categories,
+        subjects,
+        purpose: 'Concept-agenda van het casusoverleg opstellen',
+        startedAt,
+      });
+    } else {
+      await this.log.recordBySystem(m, by.traceId, meeting.table_id, {
+        operation: 'agenda.draft_by_schedule',
+        activityCategory: 'deliberation',
+        categories,
+        subjects,
+        purpose: 'Concept-agenda van het casusoverleg volgens planning opstellen',
+        startedAt,
+      });
+    }
+    await this.events.raise(m, {
+      type: DomainEventType.AgendaDrafted,
+      tableId: meeting.table_id,
+      aggregateType: 'meeting',
+      aggregateId: meeting.id,
+      payload: { meetingId: meeting.id, itemCount, draftedBy: 'ctx' in by ? 'chair' : 'schedule' },
+    });
+    return summaryView((await this.meetings.findById(m, meeting.id))!, itemCount);
   }
 }
 
