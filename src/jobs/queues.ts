@@ -9,6 +9,8 @@ export enum QueueName {
   Outbox = 'outbox',
   /** One job per relayed domain event: its notifications, keyed by (recipient, cause) in the database. */
   Notifications = 'notifications',
+  /** E-mail: sends the recorded `email_delivery` rows over SMTP (src/mail). */
+  Mail = 'mail',
 }
 
 export enum MaintenanceJob {
@@ -37,6 +39,11 @@ export enum OutboxJob {
 export enum NotificationJob {
   /** Data `{ eventId: string }`: the notifications of one domain event. */
   DeliverEvent = 'deliver-event',
+}
+
+export enum MailJob {
+  /** Sends the due e-mail deliveries, claimed with a lease in PostgreSQL (also run at once when notifications commit). */
+  Dispatch = 'dispatch-mail',
 }
 
 export const QUEUES = Object.values(QueueName);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
+import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -26,6 +26,9 @@ interface Schedule {
 export const OUTBOX_RELAY_INTERVAL_MS = 2_000;
 export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 
+/** How often due e-mails are sent when no commit in this process kicked the dispatcher (retries fall due by the clock). */
+export const MAIL_DISPATCH_INTERVAL_MS = 2_000;
+
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
   { id: MaintenanceJob.PurgeExpiredSessions, queue: QueueName.Maintenance, repeat: { pattern: '15 3 * * *', tz: TZ }, name: MaintenanceJob.PurgeExpiredSessions },
@@ -42,6 +45,7 @@ export const SCHEDULES: readonly Schedule[] = [
   },
   { id: OutboxJob.Relay, queue: QueueName.Outbox, repeat: { every: OUTBOX_RELAY_INTERVAL_MS }, name: OutboxJob.Relay },
   { id: OutboxJob.Sweep, queue: QueueName.Outbox, repeat: { every: OUTBOX_SWEEP_INTERVAL_MS }, name: OutboxJob.Sweep },
+  { id: MailJob.Dispatch, queue: QueueName.Mail, repeat: { every: MAIL_DISPATCH_INTERVAL_MS }, name: MailJob.Dispatch },
 ];
 
 /**
