@@ -60,6 +60,21 @@ const FACTS = `
    WHERE d.id = $1`;
 
 /**
+ * The claim ($1 now, $2 limit, $3 token, $4 lease expiry): due pending rows and lapsed leases, through the
+ * partial indexes `email_delivery_pending_due_idx` and `email_delivery_sending_lease_idx`.
+ */
+export const CLAIM = `
+  UPDATE email_delivery d
+     SET status = 'sending', attempts = d.attempts + 1, lease_token = $3, lease_expires_at = $4, last_attempt_at = $1
+    FROM (SELECT id FROM email_delivery
+           WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at <= $1)
+           ORDER BY CASE status WHEN 'sending' THEN lease_expires_at ELSE next_attempt_at END, id
+           LIMIT $2
+             FOR UPDATE SKIP LOCKED) due
+   WHERE d.id = due.id
+   RETURNING d.id, d.attempts, d.message_id AS "messageId"`;
+
+/**
  * The named queries of e-mail delivery. A dispatcher claims rows with a lease token and finishes only rows
  * that still hold its token: once a lease has run out another dispatcher may have taken the row over, and
  * the late one's outcome is then dropped (its finishing statement matches no row).
@@ -74,18 +89,7 @@ export class MailDeliveryRepository {
    * same row, and neither waits for the other. One statement, so the claim commits at once.
    */
   async claim(now: Date, limit: number, token: string, leaseExpiresAt: Date): Promise<ClaimedDelivery[]> {
-    const [rows]: [ClaimedDelivery[], number] = await this.dataSource.query(
-      `UPDATE email_delivery d
-          SET status = 'sending', attempts = d.attempts + 1, lease_token = $3, lease_expires_at = $4, last_attempt_at = $1
-         FROM (SELECT id FROM email_delivery
-                WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at <= $1)
-                ORDER BY CASE status WHEN 'sending' THEN lease_expires_at ELSE next_attempt_at END, id
-                LIMIT $2
-                  FOR UPDATE SKIP LOCKED) due
-        WHERE d.id = due.id
-        RETURNING d.id, d.attempts, d.message_id AS "messageId"`,
-      [now, limit, token, leaseExpiresAt],
-    );
+    const [rows]: [ClaimedDelivery[], number] = await this.dataSource.query(CLAIM, [now, limit, token, leaseExpiresAt]);
     return rows;
   }
 
