@@ -13,6 +13,7 @@ import { LIST_KINDS } from '../meetings/agenda/list-import.entity';
 import { NOMINATION_REASON_CODES } from '../meetings/agenda/nomination.dto';
 import { MEETING_STATUSES } from '../meetings/meeting.entity';
 import { ITEM_OUTCOMES } from '../meetings/session/session.dto';
+import { NotificationKind } from '../notifications/notification-kind';
 import { CATEGORIES } from '../sharing/categories';
 import {
   ACTION_STATUS_LABELS,
@@ -30,6 +31,7 @@ import {
   MEASURE_STATUS_LABELS,
   measureTypeLabel,
   MEETING_STATUS_LABELS,
+  NOTIFICATION_KIND_LABELS,
   ORGANISATION_TYPE_LABELS,
   REVIEW_OUTCOME_LABELS,
   RISK_LEVEL_LABELS,
@@ -61,6 +63,7 @@ const ENUMS: [string, readonly string[], (code: string) => string | undefined][]
   ['meeting statuses', MEETING_STATUSES, (c) => (MEETING_STATUS_LABELS as Record<string, string>)[c]],
   ['strategy kinds', STRATEGY_KINDS, (c) => (STRATEGY_KIND_LABELS as Record<string, string>)[c]],
   ['deadline kinds', DEADLINE_KINDS, (c) => (DEADLINE_KIND_LABELS as Record<string, string>)[c]],
+  ['notification kinds', Object.values(NotificationKind), (c) => (NOTIFICATION_KIND_LABELS as Record<string, string>)[c]],
 ];
 
 describe('Dutch labels', () => {

@@ -12,6 +12,7 @@ import type { DraftReasonCode } from '../meetings/agenda/agenda-view';
 import type { ListKind } from '../meetings/agenda/list-import.entity';
 import type { NominationReasonCode } from '../meetings/agenda/nomination.dto';
 import type { MeetingStatus } from '../meetings/meeting.entity';
+import { NotificationKind } from '../notifications/notification-kind';
 import type { ItemOutcome } from '../meetings/session/session.dto';
 import type { Category } from '../sharing/categories';
 
@@ -151,6 +152,22 @@ export const DEADLINE_KIND_LABELS: Record<DeadlineKind, string> = {
   departure_period_end: 'einde vertrektermijn',
   procedure_decision: 'beslissing in de procedure',
   other: 'overig',
+};
+
+/** What a notification says happened, as the e-mail's subject and first line name it. */
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  [NotificationKind.ActionAssigned]: 'Nieuwe afspraak voor uw organisatie',
+  [NotificationKind.ActionAgreed]: 'Afspraak gemaakt in het overleg',
+  [NotificationKind.ActionCompleted]: 'Afspraak uitgevoerd',
+  [NotificationKind.ActionDueSoon]: 'Afspraak verloopt binnenkort',
+  [NotificationKind.ActionOverdue]: 'Afspraak verlopen',
+  [NotificationKind.ActionOverdueAlert]: 'Afspraak al langere tijd verlopen',
+  [NotificationKind.EscalationRequested]: 'Opschalingsverzoek aan uw organisatie',
+  [NotificationKind.EscalationResponseDue]: 'Reactietermijn opschaling verloopt binnenkort',
+  [NotificationKind.EscalationResponseOverdue]: 'Reactietermijn opschaling verstreken',
+  [NotificationKind.AgendaDrafted]: 'Conceptagenda klaargezet',
+  [NotificationKind.AgendaPublished]: 'Agenda gepubliceerd',
+  [NotificationKind.WebhookDeliveryFailed]: 'Bericht aan uw koppeling kon niet worden afgeleverd',
 };
 
 /**

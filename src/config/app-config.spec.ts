@@ -16,6 +16,9 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'localhost', /^Invalid configuration: REDIS_URL must be a redis:\/\//],
     ['JWT_SECRET', 'short', /^Invalid configuration: JWT_SECRET must be at least 32 characters$/],
     ['DEMO_SEED', 'maybe', /^Invalid configuration: DEMO_SEED /],
+    ['SMTP_URL', 'mail.example.nl:25', /^Invalid configuration: SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL$/],
+    ['MAIL_FROM', 'Ketentafel', /^Invalid configuration: MAIL_FROM must be an e-mail address/],
+    ['MAIL_SEND_TIMEOUT_MS', '0', /^Invalid configuration: MAIL_SEND_TIMEOUT_MS /],
   ])('stops on a malformed %s with one line naming it', (key, value, message) => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     try {
@@ -31,6 +34,15 @@ describe('loadConfig', () => {
     const sut = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40), DEMO_SEED: 'true' });
     expect(sut.DEMO_SEED).toBe(false);
     expect(sut.DB_BOOTSTRAP).toBe(false);
+  });
+
+  it('takes a sender with or without a display name, and wants one set in production when e-mail is sent', () => {
+    expect(loadConfig({ MAIL_FROM: 'noreply@ketentafel.example.nl' }).MAIL_FROM).toBe('noreply@ketentafel.example.nl');
+    expect(loadConfig({ MAIL_FROM: 'LKO Harderwijk <lko@harderwijk.example.nl>' }).MAIL_FROM).toBe('LKO Harderwijk <lko@harderwijk.example.nl>');
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) };
+    expect(loadConfig(production).SMTP_URL).toBeUndefined();
+    expect(() => loadConfig({ ...production, SMTP_URL: 'smtps://mail.example.nl' })).toThrow(/^Invalid configuration: MAIL_FROM must be set in production when SMTP_URL is set/);
+    expect(loadConfig({ ...production, SMTP_URL: 'smtps://mail.example.nl', MAIL_FROM: 'noreply@ketentafel.example.nl' }).SMTP_URL).toBe('smtps://mail.example.nl');
   });
 });
 

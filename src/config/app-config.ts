@@ -40,6 +40,8 @@ const list = () =>
 
 const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 const DEV_PSEUDONYM_KEY = 'dev-only-insecure-pseudonym-key-change-me-012345';
+const DEV_MAIL_FROM = 'Ketentafel <noreply@ketentafel.localhost>';
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n"]+ )?<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 /**
  * Every environment variable the service reads, validated once at start.
@@ -158,8 +160,41 @@ export class AppConfig {
   @bool() @IsBoolean()
   DEMO_SEED = true;
 
-  @IsOptional() @IsString()
+  /**
+   * SMTP server for e-mail notifications: `smtp://` (upgraded with STARTTLS when the server offers it; add
+   * `?requireTLS=true` to insist) or `smtps://`, with credentials if any. Unset: no e-mail is sent, and
+   * what was recorded is marked `skipped` (README, "E-mail").
+   */
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
+
+  /** Sender of e-mail notifications: `name@domain`, or `Display name <name@domain>`. */
+  @Matches(MAIL_FROM_PATTERN, { message: 'must be an e-mail address, optionally as "Name <address>"' })
+  MAIL_FROM = DEV_MAIL_FROM;
+
+  /** SMTP connections (and messages in flight) per worker process. */
+  @num() @IsInt() @Min(1) @Max(50)
+  MAIL_CONCURRENCY = 4;
+
+  /** E-mails a dispatcher claims per transaction. */
+  @num() @IsInt() @Min(1) @Max(500)
+  MAIL_BATCH_SIZE = 20;
+
+  /** Longest wait to connect to the SMTP server, DNS and its greeting included (ms). */
+  @num() @IsInt() @Min(100) @Max(120_000)
+  MAIL_CONNECTION_TIMEOUT_MS = 10_000;
+
+  /** Longest wait for the server's greeting once connected (ms; also bounded by the connection timeout). */
+  @num() @IsInt() @Min(100) @Max(120_000)
+  MAIL_GREETING_TIMEOUT_MS = 10_000;
+
+  /** Longest the SMTP connection may stay silent while a message is handed over (ms). */
+  @num() @IsInt() @Min(100) @Max(300_000)
+  MAIL_SOCKET_TIMEOUT_MS = 30_000;
+
+  /** Longest one message may take in all, waiting for a connection included; then it is abandoned and retried (ms). */
+  @num() @IsInt() @Min(100) @Max(600_000)
+  MAIL_SEND_TIMEOUT_MS = 60_000;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -189,6 +224,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ['PSEUDONYM_KEY', DEV_PSEUDONYM_KEY],
     ] as const) {
       if (config[key] === devValue) throw new ConfigError(`Invalid configuration: ${key} must be set in production (at least 32 random characters)`);
+    }
+    if (config.SMTP_URL && config.MAIL_FROM === DEV_MAIL_FROM) {
+      throw new ConfigError('Invalid configuration: MAIL_FROM must be set in production when SMTP_URL is set (the sender address of e-mail notifications)');
     }
     config.DEMO_SEED = false;
     config.DB_BOOTSTRAP = false;

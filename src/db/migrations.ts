@@ -9,6 +9,7 @@ import { AddEscalationWorkflow1764000300000 } from '../../migrations/17640003000
 import { CreateIndDecisions1764000400000 } from '../../migrations/1764000400000-create-ind-decisions';
 import { CreateNotifications1764000500000 } from '../../migrations/1764000500000-create-notifications';
 import { CreateReminderSettings1764000600000 } from '../../migrations/1764000600000-create-reminder-settings';
+import { CreateEmailDeliveries1764000700000 } from '../../migrations/1764000700000-create-email-deliveries';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CreateIndDecisions1764000400000,
   CreateNotifications1764000500000,
   CreateReminderSettings1764000600000,
+  CreateEmailDeliveries1764000700000,
 ];

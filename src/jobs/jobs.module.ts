@@ -5,6 +5,7 @@ import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { redisOptions } from '../common/redis';
 import { LogSealProcessor } from '../sharing/log-seal.processor';
+import { MailWorkerModule } from '../mail/mail-worker.module';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { NotificationWorkerModule } from '../notifications/notification-worker.module';
 import { ReminderWorkerModule } from '../reminders/reminder-worker.module';
@@ -44,7 +45,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule, MailWorkerModule] : []),
       ],
       providers: [
         queueMapProvider,

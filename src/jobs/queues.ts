@@ -11,6 +11,8 @@ export enum QueueName {
   Notifications = 'notifications',
   /** The reminders sweep and one job per entity and occasion (a reminder, notice or alert; a scheduled draft agenda). */
   Reminders = 'reminders',
+  /** E-mail: sends the recorded `email_delivery` rows over SMTP (src/mail). */
+  Mail = 'mail',
 }
 
 export enum MaintenanceJob {
@@ -48,6 +50,11 @@ export enum ReminderJob {
   SendNotice = 'send-notice',
   /** Data `{ meetingId }`: the scheduled draft agenda of one meeting, and the notice to its chair. */
   DraftAgenda = 'draft-agenda',
+}
+
+export enum MailJob {
+  /** Sends the due e-mail deliveries, claimed with a lease in PostgreSQL (also run at once when notifications commit). */
+  Dispatch = 'dispatch-mail',
 }
 
 export const QUEUES = Object.values(QueueName);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob } from './queues';
+import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -28,6 +28,8 @@ export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 
 /** The reminders sweep: every five minutes, on the clock's five-minute marks in Amsterdam. */
 export const REMINDER_SWEEP_PATTERN = '*/5 * * * *';
+/** How often due e-mails are sent when no commit in this process kicked the dispatcher (retries fall due by the clock). */
+export const MAIL_DISPATCH_INTERVAL_MS = 2_000;
 
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
@@ -49,6 +51,7 @@ export const SCHEDULES: readonly Schedule[] = [
   // long after midnight (or after a re-plan) a day's occasions wait, and, on the wall clock's five-minute marks,
   // does not sweep again at every restart as an interval would.
   { id: ReminderJob.Sweep, queue: QueueName.Reminders, repeat: { pattern: REMINDER_SWEEP_PATTERN, tz: TZ }, name: ReminderJob.Sweep },
+  { id: MailJob.Dispatch, queue: QueueName.Mail, repeat: { every: MAIL_DISPATCH_INTERVAL_MS }, name: MailJob.Dispatch },
 ];
 
 /**

@@ -54,8 +54,11 @@ export interface InboxRow {
   cursor_at: string;
 }
 
-/** Whether the reader may see what the notification is about: seated at its table, and granted its category. */
-export function isVisible(row: InboxRow, granted: ReadonlySet<CategoryName> | undefined): granted is ReadonlySet<CategoryName> {
+/**
+ * Whether the reader may see what the notification is about: seated at its table (`granted` is undefined
+ * otherwise), and granted its category. The e-mail channel decides with the same rule when it sends.
+ */
+export function isVisible(row: Pick<InboxRow, 'kind'>, granted: ReadonlySet<CategoryName> | undefined): granted is ReadonlySet<CategoryName> {
   if (!granted) return false;
   const category = NOTIFICATION_CATEGORY[row.kind];
   return category === undefined ? false : category === null || granted.has(category);

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { MailChannel } from '../mail/mail.channel';
 import { DomainEventService } from './domain-event.service';
 import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from './notification.service';
 
@@ -13,8 +14,10 @@ import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from 
   providers: [
     DomainEventService,
     NotificationService,
-    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [] },
+    MailChannel,
+    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [MailChannel] },
   ],
-  exports: [DomainEventService, NotificationService],
+  // MailChannel also for the mail dispatcher (worker processes), which sends at once when recorded e-mails commit.
+  exports: [DomainEventService, NotificationService, MailChannel],
 })
 export class NotificationsModule {}

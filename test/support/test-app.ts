@@ -44,7 +44,7 @@ export async function startTestApp(options: { env?: Record<string, string>; seed
 /** Boots a second app on an existing test database with other settings (e.g. an unreachable Redis). */
 export async function startAppOn(db: TestDatabase, env: Record<string, string>): Promise<NestFastifyApplication> {
   const config = loadConfig({
-    ...Object.fromEntries(Object.entries(db.config).filter(([, v]) => typeof v !== 'object' && typeof v !== 'function').map(([k, v]) => [k, String(v)])),
+    ...Object.fromEntries(Object.entries(db.config).filter(([, v]) => v !== undefined && typeof v !== 'object' && typeof v !== 'function').map(([k, v]) => [k, String(v)])),
     ...env,
   });
   const app = await createHttpApp(config, 'api');

@@ -1,0 +1,187 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { NOTIFICATION_CATEGORY } from '../notifications/notification-kind';
+import { ProcessingLogService } from '../sharing/processing-log.service';
+import { MailChannel } from './mail.channel';
+import { composeMail } from './mail-content.builder';
+import { ClaimedDelivery, DeliveryFacts, MailDeliveryRepository } from './mail-delivery.repository';
+import { mailSkipReason } from './mail-recipient.policy';
+import { retryDelayMs } from './mail-retry.policy';
+import { MailTransport } from './mail-transport.service';
+
+export interface DispatchResult {
+  sent: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+  /** Rows whose outcome could not be recorded (a database error, or the lease was lost): their lease runs out and they are claimed again. */
+  unfinished: number;
+}
+
+type Outcome = keyof DispatchResult;
+
+const SHUTDOWN_WAIT_MS = 5000;
+const empty = (): DispatchResult => ({ sent: 0, retried: 0, failed: 0, skipped: 0, unfinished: 0 });
+
+/**
+ * How long a claim holds its rows: as long as its batch can take at most. A lane handles
+ * ceil(batch / concurrency) rows one after the other, each at most a whole send plus its few statements.
+ * Only a dispatcher that crashed or hung keeps a row that long; then another one takes it over.
+ */
+export function mailLeaseMs(c: AppConfig): number {
+  const statement = c.DB_STATEMENT_TIMEOUT_MS || 10_000;
+  const perRow = c.MAIL_SEND_TIMEOUT_MS + 3 * statement + c.DB_POOL_ACQUIRE_TIMEOUT_MS;
+  return Math.ceil(c.MAIL_BATCH_SIZE / c.MAIL_CONCURRENCY) * perRow + 30_000;
+}
+
+/**
+ * Sends the recorded e-mails (worker processes only): on the `dispatch-mail` schedule and at once when a
+ * transaction of this process recorded some. One batch at a time: claim the due rows with a lease (one
+ * statement, committed before anything is sent, so no transaction is open during SMTP), send them over
+ * MAIL_CONCURRENCY lanes, and record each outcome under the claim's token.
+ *
+ * Exactly-once is impossible across SMTP: when a dispatcher dies after the server accepted a message and
+ * before the row is marked sent, the row is sent again once its lease runs out. Every attempt carries the
+ * same Message-ID (derived from the row's id), so the second copy is recognisably the same message.
+ */
+@Injectable()
+export class MailDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Mail');
+  private running?: Promise<DispatchResult>;
+  private again = false;
+  private stopped = false;
+  private toldUnconfigured = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: MailDeliveryRepository,
+    private readonly transport: MailTransport,
+    private readonly channel: MailChannel,
+    private readonly log: ProcessingLogService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.channel.onCommitted(() => this.kick());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    const running = this.running?.catch(() => undefined);
+    if (running) await Promise.race([running, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS).unref())]);
+  }
+
+  /** Runs batches until nothing is due. One run at a time per process: a call during a run makes it go round once more. */
+  dispatchPending(): Promise<DispatchResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.runUntilEmpty().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    this.dispatchPending().catch((e: unknown) => this.logger.warn({ event: 'mail_dispatch_error', cause: errorCode(e) }, 'e-mail dispatch failed; the schedule retries'));
+  }
+
+  private async runUntilEmpty(): Promise<DispatchResult> {
+    const total = empty();
+    do {
+      this.again = false;
+      for (;;) {
+        if (this.stopped) return total;
+        const { claimed, result } = await this.dispatchBatch();
+        for (const key of Object.keys(total) as Outcome[]) total[key] += result[key];
+        if (claimed < this.config.MAIL_BATCH_SIZE) break;
+      }
+    } while (this.again);
+    return total;
+  }
+
+  /** One claim and its sends. */
+  async dispatchBatch(): Promise<{ claimed: number; result: DispatchResult }> {
+    const result = empty();
+    const now = this.clock.now();
+    if (!this.transport.configured) {
+      result.skipped = await this.repository.skipAllDue(now, this.config.MAIL_BATCH_SIZE, 'mail_not_configured');
+      if (result.skipped && !this.toldUnconfigured) {
+        this.toldUnconfigured = true;
+        this.logger.warn({ event: 'mail_not_configured' }, 'SMTP_URL is not set: e-mail notifications are marked skipped instead of sent');
+      }
+      return { claimed: result.skipped, result };
+    }
+    const token = randomUUID();
+    const claimed = await this.repository.claim(now, this.config.MAIL_BATCH_SIZE, token, new Date(now.getTime() + mailLeaseMs(this.config)));
+    await inLanes(claimed, this.config.MAIL_CONCURRENCY, async (row) => {
+      const outcome = await this.deliver(row, token).catch((e: unknown) => {
+        this.logger.warn({ event: 'mail_dispatch_error', deliveryId: row.id, cause: errorCode(e) }, 'an e-mail delivery could not be finished; retried after its lease');
+        return 'unfinished' as const;
+      });
+      result[outcome] += 1;
+    });
+    return { claimed: claimed.length, result };
+  }
+
+  private async deliver(row: ClaimedDelivery, token: string): Promise<Outcome> {
+    const facts = await this.repository.facts(row.id);
+    // Its notification is gone (a deleted user or case took it along): nothing left to send.
+    if (!facts) return 'skipped';
+    const reason = mailSkipReason(facts);
+    if (reason) return (await this.repository.markSkipped(row.id, token, reason)) ? 'skipped' : 'unfinished';
+
+    const startedAt = this.clock.now();
+    const mail = composeMail(facts, this.clock.today(), this.config.PUBLIC_BASE_URL);
+    const sent = await this.transport.send({ to: facts.email, subject: mail.subject, text: mail.text, messageId: row.messageId });
+    if (sent.ok) return (await this.markSent(row, token, facts, startedAt)) ? 'sent' : 'unfinished';
+
+    const delay = sent.permanent ? null : retryDelayMs(row.attempts);
+    if (delay === null) {
+      const mine = await this.repository.markFailed(row.id, token, sent.code);
+      this.logger.warn({ event: 'mail_delivery_failed', deliveryId: row.id, code: sent.code, attempts: row.attempts }, 'an e-mail could not be delivered and is given up');
+      return mine ? 'failed' : 'unfinished';
+    }
+    const nextAttemptAt = new Date(this.clock.now().getTime() + delay);
+    this.logger.log({ event: 'mail_delivery_retry', deliveryId: row.id, code: sent.code, attempts: row.attempts, nextAttemptAt }, 'an e-mail will be tried again');
+    return (await this.repository.markRetry(row.id, token, nextAttemptAt, sent.code)) ? 'retried' : 'unfinished';
+  }
+
+  /** Marked sent, with the processing log's record of telling the recipient about the case, in one transaction. */
+  private markSent(row: ClaimedDelivery, token: string, f: DeliveryFacts, startedAt: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const mine = await this.repository.markSent(m, row.id, token, this.clock.now());
+      if (mine && f.tableId && f.subjectId && f.vNumber) {
+        const category = NOTIFICATION_CATEGORY[f.kind] ?? 'deliberation';
+        await this.log.recordBySystem(m, randomBytes(16).toString('hex'), f.tableId, {
+          operation: 'mail.send',
+          activityCategory: category,
+          categories: [category],
+          subjects: [{ subjectId: f.subjectId, vNumber: f.vNumber }],
+          purpose: 'Melding per e-mail over een casus van de tafel',
+          startedAt,
+        });
+      }
+      return mine;
+    });
+  }
+}
+
+/** Runs `work` over `items`, at most `lanes` at a time. */
+async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+}
+
+/** A code to log, never an error's message (it may quote data). */
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : 'unknown';
+}
