@@ -74,6 +74,8 @@ export enum Permission {
   InboxUpdate = 'inbox.update',
   /** What needs the chair's attention at a table. */
   WorklistRead = 'worklist.read',
+  /** Open the queue dashboard (/admin/queues): job counts, job data and errors, retries. Operations, no case content. */
+  QueueDashboardOpen = 'queue_dashboard.open',
 }
 
 export interface PermissionHolders {
@@ -134,6 +136,7 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.InboxRead]: { anyUser: true },
   [Permission.InboxUpdate]: { anyUser: true },
   [Permission.WorklistRead]: { tableRoles: CHAIR },
+  [Permission.QueueDashboardOpen]: { roles: ADMIN },
 };
 
 export const ORGANISATION_TYPES = [
