@@ -93,6 +93,7 @@ const NO_CASE_DATA: Record<string, string> = {
   'PUT /api/v1/tables/:id/escalation-rules': "the table's escalation rules: kinds, tracks, thresholds",
   'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
   'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
+  'POST /api/v1/admin/queue-dashboard/_session': 'administrators only; the dashboard path and when its session ends (the cookie is a credential)',
 };
 
 interface WriteRequest {
