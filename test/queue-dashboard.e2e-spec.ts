@@ -151,6 +151,12 @@ describe('queue dashboard', () => {
     }
     expect(wrong).toEqual([]);
 
+    // The application's refusals of a body keep their problem codes here too.
+    const malformed = await t.http().put('/admin/queues/api/queues/maintenance/concurrency').set({ Cookie: cookie, Origin: SELF, 'Content-Type': 'application/json' }).send('{"concurrency":');
+    expect({ status: malformed.status, code: malformed.body.code, type: malformed.headers['content-type'] }).toEqual({ status: 400, code: 'invalid_json', type: expect.stringMatching(/^application\/problem\+json/) });
+    const deep = await t.http().put('/admin/queues/api/queues/maintenance/concurrency').set({ Cookie: cookie, Origin: SELF, 'Content-Type': 'application/json' }).send('['.repeat(40) + ']'.repeat(40));
+    expect({ status: deep.status, code: deep.body.code }).toEqual({ status: 400, code: 'json_too_deep' });
+
     for (const origin of [undefined, 'https://evil.example', 'http://localhost:3000.evil.example', 'null']) {
       const res = await call(t, { method: 'PUT', path: '/admin/queues/api/queues/pause' }, { Cookie: cookie, ...(origin ? { Origin: origin } : {}) });
       expect({ origin, status: res.status, code: res.body.code }).toEqual({ origin, status: 403, code: 'cross_origin_refused' });

@@ -2,11 +2,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { AppControllerRoute, BullBoardRequest, ControllerHandlerReturnType } from '@bull-board/api/typings/app';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { loggableError, sendProblem } from '../common/problem.filter';
-import { CommonError, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle } from '../common/problem';
+import { codeForStatus, loggableError, sendProblem } from '../common/problem.filter';
+import { CommonError, DomainException, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from '../common/problem';
 import { QUEUE_MAP, QueueMap, queuesConnected } from '../jobs/queue-map';
 import { OperationsError } from './operations.errors';
 import { QUEUE_DASHBOARD_PATH, QueueDashboardSessions } from './queue-dashboard-session';
@@ -49,8 +49,11 @@ function thrown(error: unknown): ControllerHandlerReturnType {
   if (error instanceof Timeout || /Connection is closed|ECONNREFUSED|ETIMEDOUT|Stream isn't writeable/.test(String((error as Error)?.message))) {
     return { status: 503 as 500, body: { ...problem(503, OperationsError.QueuesUnavailable, 'Redis does not answer the queue dashboard; try again shortly.'), error: 'ERRORS.INTERNAL_SERVER_ERROR' } };
   }
-  const status = (error as { statusCode?: number })?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return { status: status as 400, body: problem(status, CommonError.BadRequest, 'The request could not be processed.') };
+  // The application's own refusals (the JSON parser's: malformed, too deep, NUL characters) keep their code.
+  if (error instanceof ValidationProblem) return { status: 400, body: { ...problem(400, CommonError.InvalidInput, error.message), invalidParams: error.invalidParams } };
+  if (error instanceof DomainException) return { status: error.getStatus() as 400, body: { ...problem(error.getStatus(), error.code, error.message), ...error.extensions } };
+  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status: status as 400, body: problem(status, codeForStatus(status), 'The request could not be processed.') };
   logger.error({ err: loggableError(error) }, 'queue dashboard error');
   return { status: 500, body: { ...problem(500, CommonError.InternalError, 'An unexpected error occurred; it has been logged.'), error: 'ERRORS.INTERNAL_SERVER_ERROR' } };
 }
