@@ -67,7 +67,7 @@ export class HealthController {
       if (!(e instanceof ServiceUnavailableException)) throw e;
       const body = e.getResponse() as { details?: Record<string, { status: string; message?: string }> };
       const down = Object.entries(body.details ?? {})
-        .filter(([, v]) => v.status !== 'up')
+        .filter(([, v]) => v.status === 'down')
         .map(([k]) => k);
       throw new DomainException(HttpStatus.SERVICE_UNAVAILABLE, CommonError.NotReady, `Not ready: ${down.join(', ') || 'unknown'} is down.`, {
         checks: body.details,
@@ -85,7 +85,8 @@ export class HealthController {
     try {
       age = Math.round((await this.outbox.read()).oldestUnrelayedAgeSeconds);
     } catch {
-      return check.down({ message: 'the outbox could not be read' });
+      // Unknown is not late: the database check speaks for a PostgreSQL that is down.
+      return check.degraded({ message: 'the outbox could not be read' });
     }
     if (age > limitSeconds) {
       return check.down({ message: `the oldest unrelayed domain event is ${age} s old (limit ${limitSeconds} s): is a worker running?`, oldestUnrelayedAgeSeconds: age });
