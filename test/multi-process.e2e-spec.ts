@@ -120,7 +120,7 @@ describe('exactly once across processes: two APIs, two workers, one killed mid-r
     let killedAfter: number | undefined;
     const killed = new Promise<void>((ok) => {
       const check = setInterval(() => {
-        if (done < 60) return;
+        if (done < 40) return;
         clearInterval(check);
         killedAfter = done;
         workers[0].child.kill('SIGKILL');
