@@ -14,6 +14,8 @@ import { createValidationPipe } from './common/validation';
 import { DatabaseControl } from './db/database-control';
 import { installQueryScopes } from './db/query-scope';
 import { MetricsService } from './health/metrics';
+import { installQueueDashboard, QUEUE_DASHBOARD_CSP } from './health/queue-dashboard';
+import { QUEUE_DASHBOARD_PATH } from './health/queue-dashboard-session';
 import { OPENAPI_DESCRIPTION, problemSchema } from './openapi';
 
 export const API_VERSION = version;
@@ -58,6 +60,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   // Only JSON (and form-encoded for the OAuth2 token endpoint) is accepted; anything else is 415.
   fastify.removeContentTypeParser('text/plain');
   installHttpHardening(app, routes);
+  installQueueDashboard(app);
   const control = app.get(DatabaseControl);
   installQueryScopes(fastify, (pid) => control.cancelBackend(pid));
   fastify.addHook('onSend', async (request, reply) => {
@@ -66,7 +69,10 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     const traceparent = outgoingTraceparent(String(request.id));
     if (traceparent) reply.header('traceparent', traceparent);
     const path = request.url.split('?')[0];
-    reply.header('Content-Security-Policy', path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : "default-src 'none'; frame-ancestors 'none'");
+    reply.header(
+      'Content-Security-Policy',
+      path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : isUnder(path, QUEUE_DASHBOARD_PATH) ? QUEUE_DASHBOARD_CSP : "default-src 'none'; frame-ancestors 'none'",
+    );
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {
@@ -95,6 +101,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   });
   return app;
 }
+
+const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
 
 /** Every `id` / `…Id` path parameter is a UUID (validated by uuidParam); say so in the document. */
 function markUuidPathParameters(document: OpenAPIObject): void {

@@ -11,6 +11,7 @@ import { appPoolOptions, dataSourceOptions } from './db/data-source-options';
 import { ENTITIES } from './db/entities';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './health/metrics';
+import { QueueDashboardModule } from './health/queue-dashboard.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './common/logging';
 import { OrganisationModule } from './organisations/organisation.module';
@@ -57,7 +58,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule, RemindersModule,
+              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule,
             ]
           : []),
       ],

@@ -325,6 +325,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     body: { proposedDueDate: dateIn(20), reason: 'Meer tijd nodig' },
   }),
   'GET /api/v1/cases/:caseId/escalations': async (c) => ({ path: `/cases/${c.f.caseId}/escalations` }),
+  'POST /api/v1/admin/queue-dashboard/_session': async () => ({ path: '/admin/queue-dashboard/_session' }),
   'GET /health/live': async () => ({ path: '/health/live' }),
   'GET /health/ready': async () => ({ path: '/health/ready' }),
   'GET /metrics': async () => ({ path: '/metrics' }),

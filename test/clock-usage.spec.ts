@@ -38,6 +38,7 @@ const REAL_TIME_ALLOWED: Record<string, { count: number; why: string }> = {
   },
   'auth/api-client.service.ts': { count: 1, why: 'Disabling a partner system, with its token revocation: credential lifecycle, real time.' },
   'cli/create-admin.ts': { count: 2, why: 'A command-line tool with no application (no Clock): password and invite stamps of the first admin.' },
+  'health/operations-gauges.ts': { count: 1, why: "Age of a queue's oldest waiting job against BullMQ's own job timestamps, which are the real time: elapsed time." },
 };
 
 /** `now()` in SQL strings, the database's real time. `updated_at = now()` is bookkeeping and always allowed. */
@@ -49,6 +50,7 @@ const SQL_NOW_ALLOWED: Record<string, { count: number; why: string }> = {
   'tables/membership.service.ts': { count: 2, why: "Membership history (ended_at): records when a seat changed; the replacing row's started_at DEFAULT now() must equal it." },
   'tables/member-organisation.service.ts': { count: 2, why: 'Membership history (left_at, ended_at) of an organisation leaving the table, as above.' },
   'sharing/log-verification.repository.ts': { count: 3, why: "The log verifier's own progress stamps: operations bookkeeping, not a domain fact." },
+  'health/outbox-lag.ts': { count: 2, why: "Outbox lag: elapsed time since domain_event.occurred_at, which its DEFAULT now() writes from the database's clock." },
 };
 
 export interface Finding {

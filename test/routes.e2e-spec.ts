@@ -1,4 +1,6 @@
-import { collectRoutes, RouteInfo } from './support/routes';
+import { routeTableOf } from '../src/common/http-hardening';
+import { queueDashboardRoutes } from '../src/health/queue-dashboard';
+import { collectRoutes, RouteInfo, routeKey } from './support/routes';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('every route states who may call it', () => {
@@ -60,6 +62,18 @@ describe('every route states who may call it', () => {
         expect(segment).toMatch(/^_?[a-z0-9]+(-[a-z0-9]+)*$/);
       }
     }
+  });
+
+  it("serves nothing outside Nest's routes but the API documentation and the queue dashboard (walked by test/queue-dashboard.e2e-spec.ts)", () => {
+    const walked = new Set([...routes, ...queueDashboardRoutes(t.app).map((r) => ({ method: r.method, path: r.url }))].map(routeKey));
+    const served = routeTableOf(t.app)!
+      .list()
+      .filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS')
+      .map((r) => routeKey({ method: r.method, path: r.url }));
+    // The documentation is public and static (the OpenAPI document and Swagger UI's files, checked below).
+    const documentation = (k: string) => k === 'GET /api/v1/openapi.json' || /^GET \/api\/v1\/docs(\/|$)/.test(k);
+    expect([...new Set(served.filter((k) => !walked.has(k) && !documentation(k)))].sort()).toEqual([]);
+    expect(served).toContain('GET /admin/queues');
   });
 
   it('serves the interactive documentation page', async () => {

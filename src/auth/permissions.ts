@@ -77,6 +77,8 @@ export enum Permission {
   /** A table's working days for reminders, alerts and the scheduled draft agenda. */
   ReminderSettingsRead = 'reminder_settings.read',
   ReminderSettingsManage = 'reminder_settings.manage',
+  /** Open the queue dashboard (/admin/queues): job counts, job data and errors, retries. Operations, no case content. */
+  QueueDashboardOpen = 'queue_dashboard.open',
 }
 
 export interface PermissionHolders {
@@ -140,6 +142,7 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   // Configuration between meetings, like the escalation settings: members read it, the chair sets it.
   [Permission.ReminderSettingsRead]: { tableRoles: MEMBERS },
   [Permission.ReminderSettingsManage]: { tableRoles: CHAIR },
+  [Permission.QueueDashboardOpen]: { roles: ADMIN },
 };
 
 export const ORGANISATION_TYPES = [

@@ -97,9 +97,11 @@ function jsonParser(_req: FastifyRequest, body: string, done: (err: Error | null
 export class RouteTable {
   private readonly router = FindMyWay({ ignoreTrailingSlash: false });
   private readonly methods = new Set<string>();
+  private readonly entries: { method: string; url: string }[] = [];
 
   add(method: string, url: string): void {
     this.methods.add(method);
+    this.entries.push({ method, url });
     try {
       this.router.on(method as FindMyWay.HTTPMethod, url, () => undefined);
     } catch {
@@ -114,7 +116,17 @@ export class RouteTable {
   allowed(path: string): string[] {
     return [...this.methods].filter((m) => m !== 'OPTIONS' && this.router.find(m as FindMyWay.HTTPMethod, path) !== null).sort();
   }
+
+  /** Every route Fastify serves, Nest's and those registered on Fastify directly (for the tests that walk routes). */
+  list(): { method: string; url: string }[] {
+    return [...this.entries];
+  }
 }
+
+const tables = new WeakMap<NestFastifyApplication, RouteTable>();
+
+/** The route table of an application built by createHttpApp. */
+export const routeTableOf = (app: NestFastifyApplication): RouteTable | undefined => tables.get(app);
 
 /** A socket-level answer (Node's parser refused the request before Fastify saw it). */
 function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
@@ -156,6 +168,7 @@ export const fastifyHardeningOptions = {
  */
 export function installHttpHardening(app: NestFastifyApplication, routes: RouteTable): void {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  tables.set(app, routes);
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.add(method, route.url);
   });

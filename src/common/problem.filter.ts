@@ -67,7 +67,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status === 404 && problem.code === NO_ROUTE && this.routes) {
       // The path exists under other methods: 405 with Allow, as RFC 9110 says.
       const allowed = this.routes.allowed(request.url.split('?')[0]);
-      if (allowed.length) {
+      // A route of the method itself can answer 404 too (a static file it does not have): that stays 404.
+      if (allowed.length && !allowed.includes(request.method)) {
         reply.header('Allow', allowed.join(', '));
         problem = { ...problem, type: problemType(405), title: statusTitle(405), status: 405, code: CommonError.MethodNotAllowed, detail: `This resource does not support ${request.method}.` };
       }

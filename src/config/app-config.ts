@@ -122,6 +122,10 @@ export class AppConfig {
   @bool() @IsBoolean()
   OUTBOX_LISTEN = true;
 
+  /** `/health/ready` answers 503 while the oldest unrelayed domain event is older than this (seconds; 0 = not checked). */
+  @num() @IsInt() @Min(0) @Max(86_400)
+  OUTBOX_LAG_READY_SECONDS = 300;
+
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET = DEV_JWT_SECRET;
 

@@ -1,16 +1,14 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { Controller, Get, Header, Injectable, Module } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Queue } from 'bullmq';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/authenticated.decorator';
-import { QUEUES } from '../jobs/queues';
+import { OutboxLagModule } from './outbox-lag';
+import { OperationsGauges } from './operations-gauges';
 
-const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
-  Promise.race([p.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
-
-/** One registry per application instance: request latency by route template, queue depth, process metrics. */
+/**
+ * One registry per application instance: request latency by route template, process metrics, and the
+ * queue and outbox gauges that OperationsGauges reads afresh on every scrape.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -24,27 +22,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(moduleRef: ModuleRef) {
+  constructor(private readonly gauges: OperationsGauges) {
     collectDefaultMetrics({ register: this.registry });
-    // Resolved at scrape time: the queue providers may not exist yet while this one is constructed.
-    const queues = () => QUEUES.map((name) => moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
-    new Gauge({
-      name: 'queue_jobs',
-      help: 'Jobs per queue and state',
-      labelNames: ['queue', 'state'] as const,
-      registers: [this.registry],
-      async collect() {
-        for (const queue of queues()) {
-          // A scrape must not hang when Redis is down: the queue series are then left out.
-          const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000, {} as Record<string, number>);
-          for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
-        }
-      },
-    });
+    gauges.register(this.registry);
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** The exposition text, after reading the queues and the outbox (each bounded; a failure is a gauge, not an error). */
+  async scrape(): Promise<string> {
+    await this.gauges.refresh();
+    return this.registry.metrics();
   }
 }
 
@@ -57,9 +47,9 @@ export class MetricsController {
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }
 
-@Module({ controllers: [MetricsController], providers: [MetricsService], exports: [MetricsService] })
+@Module({ imports: [OutboxLagModule], controllers: [MetricsController], providers: [MetricsService, OperationsGauges], exports: [MetricsService] })
 export class MetricsModule {}

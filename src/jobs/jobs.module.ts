@@ -53,8 +53,8 @@ export class JobsModule {
         JobsShutdown,
         ...(options.worker ? [MaintenanceProcessor, LogSealProcessor, LogSealService, LogVerificationProcessor, LogVerifier, SchedulerService] : []),
       ],
-      // SchedulerService for readiness (worker processes only).
-      exports: [queues, ...(options.worker ? [SchedulerService] : [])],
+      // The queue map for the metrics and the queue dashboard; SchedulerService for readiness (worker processes only).
+      exports: [queues, queueMapProvider, ...(options.worker ? [SchedulerService] : [])],
     };
   }
 }

@@ -6,7 +6,8 @@ import { QUEUES, QueueName } from './queues';
 /** Every queue of the process by name: for the code that must treat all queues alike (error logging, schedulers). */
 export type QueueMap = Readonly<Record<QueueName, Queue>>;
 
-const QUEUE_MAP = Symbol('ketentafel:queue-map');
+/** The token, for code outside dependency injection (the queue dashboard's Fastify plugin). */
+export const QUEUE_MAP = Symbol('ketentafel:queue-map');
 
 export const InjectQueueMap = () => Inject(QUEUE_MAP);
 
@@ -16,3 +17,14 @@ export const queueMapProvider: Provider = {
   inject: QUEUES.map((name) => getQueueToken(name)),
   useFactory: (...queues: Queue[]): QueueMap => Object.fromEntries(QUEUES.map((name, i) => [name, queues[i]])) as Record<QueueName, Queue>,
 };
+
+/**
+ * Whether every one of the queues' Redis clients is connected, answered within `ms`: code that must not wait
+ * for Redis (a scrape, a dashboard request) asks first instead of queueing commands until Redis is back.
+ */
+export function queuesConnected(queues: Queue[], ms = 200): Promise<boolean> {
+  const status = Promise.all(queues.map((queue) => queue.getBackend().client.then((client) => client.status === 'ready')))
+    .then((all) => all.every(Boolean))
+    .catch(() => false);
+  return Promise.race([status, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+}

@@ -24,7 +24,11 @@ function join(...parts: string[]): string {
 /** `METHOD /path` as the tests name a route. */
 export const routeKey = (r: Pick<RouteInfo, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
-/** Every route Nest registered, read from controller metadata, with what it states about access. */
+/**
+ * Every route Nest registered, read from controller metadata, with what it states about access. Routes that
+ * Fastify serves outside Nest are not here: the API documentation and the queue dashboard (/admin/queues,
+ * walked by test/queue-dashboard.e2e-spec.ts); test/routes.e2e-spec.ts fails on any other.
+ */
 export function collectRoutes(t: TestApp): RouteInfo[] {
   const discovery = t.app.get(DiscoveryService);
   const scanner = t.app.get(MetadataScanner);

@@ -53,7 +53,8 @@ export async function startAppOn(db: TestDatabase, env: Record<string, string>):
   return app;
 }
 
-async function clearRedisPrefix(config: AppConfig): Promise<void> {
+/** Deletes every key of the configuration's Redis prefix (a test's own). */
+export async function clearRedisPrefix(config: AppConfig): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
