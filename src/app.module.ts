@@ -30,6 +30,7 @@ import { SessionModule } from './meetings/session/session.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { InboxModule } from './notifications/inbox.module';
 import { WorklistModule } from './worklist/worklist.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -56,7 +57,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule,
+              InboxModule, WorklistModule, WebhooksModule,
             ]
           : []),
       ],

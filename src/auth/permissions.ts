@@ -26,6 +26,8 @@ export enum ApiScope {
   /** Accept, reject or complete an escalation addressed to the organisation's type. */
   EscalationsWrite = 'escalations:write',
   IndDecisionsWrite = 'ind_decisions:write',
+  /** The organisation's own webhook subscriptions and their deliveries. */
+  WebhooksManage = 'webhooks:manage',
 }
 
 export enum Permission {
@@ -74,6 +76,8 @@ export enum Permission {
   InboxUpdate = 'inbox.update',
   /** What needs the chair's attention at a table. */
   WorklistRead = 'worklist.read',
+  /** Webhook subscriptions and their deliveries: any organisation's for administrators, its own for a partner system. */
+  WebhookManage = 'webhook.manage',
 }
 
 export interface PermissionHolders {
@@ -134,6 +138,8 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.InboxRead]: { anyUser: true },
   [Permission.InboxUpdate]: { anyUser: true },
   [Permission.WorklistRead]: { tableRoles: CHAIR },
+  // Webhooks tell an organisation's own system; people of the organisation have no part in them (nor do table roles).
+  [Permission.WebhookManage]: { roles: ADMIN, scopes: [ApiScope.WebhooksManage] },
 };
 
 export const ORGANISATION_TYPES = [

@@ -11,6 +11,7 @@ import type { SessionError } from '../meetings/session/session.errors';
 import type { MinutesError } from '../meetings/minutes/minutes.errors';
 import type { ActionError } from '../actions/actions.errors';
 import type { EscalationError } from '../escalations/escalations.errors';
+import type { WebhookError } from '../webhooks/webhooks.errors';
 
 export type ModuleErrorCode =
   | AuthError
@@ -25,4 +26,5 @@ export type ModuleErrorCode =
   | MinutesError
   | ActionError
   | EscalationError
+  | WebhookError
 ;

@@ -8,6 +8,7 @@ import { CreateLogVerification1764000200000 } from '../../migrations/17640002000
 import { AddEscalationWorkflow1764000300000 } from '../../migrations/1764000300000-add-escalation-workflow';
 import { CreateIndDecisions1764000400000 } from '../../migrations/1764000400000-create-ind-decisions';
 import { CreateNotifications1764000500000 } from '../../migrations/1764000500000-create-notifications';
+import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AddEscalationWorkflow1764000300000,
   CreateIndDecisions1764000400000,
   CreateNotifications1764000500000,
+  CreateWebhooks1764000800000,
 ];

@@ -10,6 +10,7 @@ import { NotificationWorkerModule } from '../notifications/notification-worker.m
 import { LogSealService } from '../sharing/log-seal.service';
 import { LogVerificationProcessor } from '../sharing/log-verification.processor';
 import { LogVerifier } from '../sharing/log-verifier';
+import { WebhookWorkerModule } from '../webhooks/webhook-worker.module';
 import { JobsShutdown } from './jobs-shutdown';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { LoggedWorker, QueueErrorLogger } from './queue-errors';
@@ -43,7 +44,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule, NotificationWorkerModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, WebhookWorkerModule] : []),
       ],
       providers: [
         queueMapProvider,

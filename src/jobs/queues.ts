@@ -9,6 +9,8 @@ export enum QueueName {
   Outbox = 'outbox',
   /** One job per relayed domain event: its notifications, keyed by (recipient, cause) in the database. */
   Notifications = 'notifications',
+  /** Signed webhook deliveries to partner systems, claimed from PostgreSQL by a scheduled dispatcher. */
+  Webhooks = 'webhooks',
 }
 
 export enum MaintenanceJob {
@@ -37,6 +39,11 @@ export enum OutboxJob {
 export enum NotificationJob {
   /** Data `{ eventId: string }`: the notifications of one domain event. */
   DeliverEvent = 'deliver-event',
+}
+
+export enum WebhookJob {
+  /** Sends the webhook deliveries that are due (claimed with SKIP LOCKED and a lease, so any number of workers may run it). */
+  Dispatch = 'dispatch-webhooks',
 }
 
 export const QUEUES = Object.values(QueueName);

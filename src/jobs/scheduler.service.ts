@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob } from './queues';
+import { AuditJob, MaintenanceJob, OutboxJob, QueueName, VerificationJob, WebhookJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -26,6 +26,9 @@ interface Schedule {
 export const OUTBOX_RELAY_INTERVAL_MS = 2_000;
 export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 
+/** How often due webhook deliveries are sent: the first attempt waits at most this long, a retry this long past its time. */
+export const WEBHOOK_DISPATCH_INTERVAL_MS = 2_000;
+
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
   { id: MaintenanceJob.PurgeExpiredSessions, queue: QueueName.Maintenance, repeat: { pattern: '15 3 * * *', tz: TZ }, name: MaintenanceJob.PurgeExpiredSessions },
@@ -42,6 +45,7 @@ export const SCHEDULES: readonly Schedule[] = [
   },
   { id: OutboxJob.Relay, queue: QueueName.Outbox, repeat: { every: OUTBOX_RELAY_INTERVAL_MS }, name: OutboxJob.Relay },
   { id: OutboxJob.Sweep, queue: QueueName.Outbox, repeat: { every: OUTBOX_SWEEP_INTERVAL_MS }, name: OutboxJob.Sweep },
+  { id: WebhookJob.Dispatch, queue: QueueName.Webhooks, repeat: { every: WEBHOOK_DISPATCH_INTERVAL_MS }, name: WebhookJob.Dispatch },
 ];
 
 /**

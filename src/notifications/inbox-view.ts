@@ -54,11 +54,17 @@ export interface InboxRow {
   cursor_at: string;
 }
 
-/** Whether the reader may see what the notification is about: seated at its table, and granted its category. */
-export function isVisible(row: InboxRow, granted: ReadonlySet<CategoryName> | undefined): granted is ReadonlySet<CategoryName> {
-  if (!granted) return false;
+/**
+ * Whether the reader may see what the notification is about: seated at its table, and granted its category.
+ * A notice about no table and no case, of no category (a webhook delivery of the reader's organisation that
+ * failed), holds nothing of anyone's case: its recipient sees it whole.
+ */
+export function isVisible(row: InboxRow, granted: ReadonlySet<CategoryName> | undefined): boolean {
   const category = NOTIFICATION_CATEGORY[row.kind];
-  return category === undefined ? false : category === null || granted.has(category);
+  if (category === undefined) return false;
+  if (row.table_id === null && row.case_id === null) return category === null;
+  if (!granted) return false;
+  return category === null || granted.has(category);
 }
 
 export function inboxItemView(row: InboxRow, granted: ReadonlySet<CategoryName> | undefined): Partial<InboxItemView> {
@@ -76,6 +82,6 @@ export function inboxItemView(row: InboxRow, granted: ReadonlySet<CategoryName> 
       link: row.link ?? undefined,
       dueDate: row.resource_type === 'action' || row.resource_type === 'escalation' ? row.due_date : undefined,
     },
-    granted,
+    granted ?? new Set(),
   );
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { WebhookChannel } from '../webhooks/webhook.channel';
 import { DomainEventService } from './domain-event.service';
 import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from './notification.service';
 
@@ -13,7 +14,8 @@ import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from 
   providers: [
     DomainEventService,
     NotificationService,
-    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [] },
+    WebhookChannel,
+    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [WebhookChannel] },
   ],
   exports: [DomainEventService, NotificationService],
 })
