@@ -137,8 +137,9 @@ export class WebhookDispatcher {
       const result: Result = outcome.ok ? 'delivered' : next ? 'retry' : 'failed';
       const [, updated]: [unknown, number] = await m.query(
         `UPDATE webhook_delivery
-            SET status = $3, attempts = $4, next_attempt_at = $5, last_attempt_at = $6, last_status_code = $7, last_error = $8,
-                delivered_at = CASE WHEN $3 = 'delivered' THEN $6 END, failed_at = CASE WHEN $3 = 'failed' THEN $6 END,
+            SET status = $3::text, attempts = $4, next_attempt_at = $5, last_attempt_at = $6::timestamptz, last_status_code = $7, last_error = $8,
+                delivered_at = CASE WHEN $3::text = 'delivered' THEN $6::timestamptz END,
+                failed_at = CASE WHEN $3::text = 'failed' THEN $6::timestamptz END,
                 lease_until = NULL, lease_token = NULL
           WHERE id = $1 AND lease_token = $2`,
         [d.id, d.lease_token, result === 'retry' ? 'pending' : result, attempts, next, now, outcome.status, outcome.error],
