@@ -89,8 +89,6 @@ describe('signed webhooks to partner systems', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ seed: false, env: { WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) } });
-    // The schedule would dispatch alongside the test; the test dispatches itself, and resumes it once to see it run.
-    await t.app.get(WebhooksProcessor, { strict: false }).worker.pause();
     table = await givenTable(t.dataSource);
     const operator = await givenOrganisation(t.dataSource, 'ADMINISTRATION');
     admin = (await login(t, (await givenUser(t.dataSource, operator, ['admin'])).email)).accessToken;
@@ -214,193 +212,193 @@ describe('signed webhooks to partner systems', () => {
   });
 
   describe('dispatching', () => {
-    it('delivers once to a receiver that fails three times first, signed, with the retries spaced as documented', async () => {
-      const { r, url } = await receiver((n) => [500, 500, 503][n] ?? 200);
-      const sub = await subscribe(police, { url, eventTypes: ['action_due_soon'] });
-      clock = setClock(t, T0);
-      const { rows, action, case: c } = await notice([table.organisations.POLICE!]);
-      const id = rows.find((x) => x.subscription_id === sub.id)!.id;
-      expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: T0 });
-
-      await dispatch();
-      expect(r.of(id)).toHaveLength(1);
-      // Each retry is made at its time, not a millisecond before: after 5 s, then 5 min, then 30 min.
-      let failedAt = T0;
-      for (const [i, delay] of RETRY_DELAYS_SECONDS.slice(0, 3).entries()) {
-        expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: i + 1, next_attempt_at: new Date(failedAt.getTime() + delay * 1000) });
-        const due = new Date(failedAt.getTime() + delay * 1000);
-        clock.set(new Date(due.getTime() - 1));
-        await dispatch();
-        expect(r.of(id)).toHaveLength(i + 1);
-        clock.set(due);
-        await dispatch();
-        expect(r.of(id)).toHaveLength(i + 2);
-        failedAt = due;
-      }
-      expect(RETRY_DELAYS_SECONDS.slice(0, 3)).toEqual([5, 300, 1800]);
-      expect(await delivery(id)).toMatchObject({ status: 'delivered', attempts: 4, last_status_code: 200, delivered_at: at(5 + 300 + 1800), next_attempt_at: null });
-      // Delivered once: nothing more, however long one waits.
-      clock.set(at(3 * 86_400));
-      await dispatch();
-      expect(r.of(id).map((x) => x.answer)).toEqual([500, 500, 503, 200]);
-
-      // Every attempt is the same event: the same id, and a signature that verifies.
-      const last = r.of(id)[3];
-      expect(new Set(r.of(id).map((x) => x.headers['webhook-id']))).toEqual(new Set([id]));
-      expect(last.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
-      expect(new Webhook(sub.secret).verify(last.body, headersOf(last))).toMatchObject({ id });
-      expect(last.headers['webhook-signature']).toBe(hmacSignature(sub.secret, last));
-      expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(last.body, headersOf(last))).toThrow(/No matching signature/);
-      expect(() => new Webhook(sub.secret).verify(last.body.replace('action_due_soon', 'action_overdue'), headersOf(last))).toThrow();
-
-      // A CloudEvents 1.0 event after the NL GOV profile, with data but nothing of the person.
-      expect(JSON.parse(last.body)).toEqual({
-        specversion: '1.0',
-        id,
-        source: t.config.WEBHOOK_SOURCE,
-        type: 'nl.ketentafel.action_due_soon',
-        time: T0.toISOString(),
-        subject: `action/${action.id}`,
-        dataref: `${t.config.PUBLIC_BASE_URL}/api/v1/actions/${action.id}`,
-        datacontenttype: 'application/json',
-        dataschema: `${t.config.PUBLIC_BASE_URL}/api/v1/openapi.json#/components/schemas/WebhookEventData`,
-        data: {
-          kind: 'action_due_soon',
-          tableId: table.id,
-          caseId: c.id,
-          caseReference: c.reference,
-          resourceType: 'action',
-          resourceId: action.id,
-          link: `${t.config.PUBLIC_BASE_URL}/api/v1/actions/${action.id}`,
-          dueDate: '2026-12-24',
-        },
-      });
-      const listed = (await api('get', `/webhook-subscriptions/${sub.id}/deliveries?status=delivered`, police).expect(200)).body;
-      expect(listed.items).toEqual([expect.objectContaining({ id, eventType: 'nl.ketentafel.action_due_soon', status: 'delivered', attempts: 4, lastStatusCode: 200, lastError: null })]);
-      // Sending the case's id and reference is processing of the person's data: logged by the system, per attempt.
-      const logged = await q(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'webhook.send' AND actor_kind = 'system' AND table_id = $1`, [table.id]);
-      expect(logged[0].n).toBeGreaterThanOrEqual(4);
-    });
-
-    it('fails a delivery after its last retry, alerts the organisation, keeps it listed and sends it again on request', async () => {
-      const { r, url } = await receiver(() => 500, '/hooks?token=geheim-in-de-url');
-      const sub = await subscribe(admin, { organisationId: table.organisations.POLICE, url, eventTypes: ['escalation_requested'] });
-      clock = setClock(t, T0);
-      const id = (await notice([table.organisations.POLICE!], NotificationKind.EscalationRequested)).rows.find((x) => x.subscription_id === sub.id)!.id;
-      const warn = jest.spyOn(Logger.prototype, 'warn');
-      try {
-        const times: number[] = [];
-        for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-          const due: Date = (await delivery(id)).next_attempt_at;
-          clock.set(due);
-          times.push(due.getTime());
-          await dispatch();
-          expect(r.of(id)).toHaveLength(attempt);
-        }
-        // Eight attempts over more than a day: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h apart.
-        expect(times.slice(1).map((x, i) => (x - times[i]) / 1000)).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
-        expect((times[times.length - 1] - times[0]) / 3_600_000).toBeGreaterThan(24);
-        const failedAt = new Date(times[times.length - 1]);
-        expect(await delivery(id)).toMatchObject({ status: 'failed', attempts: 8, failed_at: failedAt, next_attempt_at: null, last_status_code: 500, last_error: 'http_500' });
-        const logged = warn.mock.calls.filter((c) => (c[0] as { event?: string })?.event === 'webhook_delivery_failed');
-        expect(logged).toHaveLength(1);
-        expect(logged[0][0]).toMatchObject({ deliveryId: id, subscriptionId: sub.id, attempts: 8, target: new URL(url).origin });
-        expect(JSON.stringify(logged)).not.toContain('geheim');
-      } finally {
-        warn.mockRestore();
-      }
-      clock.set(at(4 * 86_400));
-      await dispatch();
-      expect(r.of(id)).toHaveLength(8);
-
-      // The people of the organisation are told in their inbox: what failed and where to look, no table.
-      const inbox = (await api('get', '/inbox', policeUser.token).expect(200)).body.items;
-      expect(inbox.filter((i: { kind: string }) => i.kind === 'webhook_delivery_failed')).toEqual([
-        {
-          id: expect.any(String),
-          kind: 'webhook_delivery_failed',
-          createdAt: expect.any(String),
-          readAt: null,
-          resourceType: 'webhook_delivery',
-          resourceId: id,
-          link: `/api/v1/webhook-subscriptions/${sub.id}/deliveries?status=failed`,
-        },
-      ]);
-
-      // Still listed, and sent again on request: the same id, a fresh round.
-      const failed = (await api('get', `/webhook-subscriptions/${sub.id}/deliveries?status=failed`, police).expect(200)).body;
-      expect(failed.items).toEqual([expect.objectContaining({ id, status: 'failed', attempts: 8, lastError: 'http_500' })]);
-      r.answer(() => 202);
-      const resent = await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, police).expect(200);
-      expect(resent.body).toMatchObject({ id, status: 'pending', attempts: 0, resends: 1, failedAt: null, nextAttemptAt: at(4 * 86_400).toISOString() });
-      expect((await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, police).expect(409)).body.code).toBe('webhook_delivery_pending');
-      await dispatch();
-      expect(r.of(id).map((x) => x.answer)).toEqual([...Array(8).fill(500), 202]);
-      expect(await delivery(id)).toMatchObject({ status: 'delivered', attempts: 1, resends: 1 });
-      await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, admin).expect(200);
-      await api('post', `/webhook-subscriptions/${sub.id}/deliveries/00000000-0000-4000-8000-000000000000/_resend`, police).expect(404);
-    }, 30_000);
-
-    it('gives up on a receiver that never answers within the timeout, and tries again later', async () => {
-      const { r, url } = await receiver(() => 'hang');
-      const sub = await subscribe(police, { url, eventTypes: ['agenda_published'] });
-      clock = setClock(t, T0);
-      const id = (await notice([table.organisations.POLICE!], NotificationKind.AgendaPublished)).rows.find((x) => x.subscription_id === sub.id)!.id;
-      const started = performance.now();
-      await dispatch();
-      const took = performance.now() - started;
-      expect(r.of(id)).toHaveLength(1);
-      expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      expect(took).toBeLessThan(TIMEOUT_MS + 1500);
-      expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'timeout', last_status_code: null, next_attempt_at: at(5), lease_until: null });
-    });
-
-    it('delivers each due delivery once when dispatchers run at once', async () => {
-      const { r, url } = await receiver(() => 200);
-      const sub = await subscribe(police, { url, eventTypes: ['action_completed'] });
-      clock = setClock(t, T0);
-      const ids: string[] = [];
-      for (let i = 0; i < 12; i++) ids.push((await notice([table.organisations.POLICE!], NotificationKind.ActionCompleted)).rows.find((x) => x.subscription_id === sub.id)!.id);
-      // A second dispatcher of its own, as another worker process would have.
-      const app = <T>(type: new (...args: never[]) => T) => t.app.get(type, { strict: false });
-      const other = new WebhookDispatcher(t.dataSource, t.config, app(Clock), app(WebhookSecrets), app(WebhookPayloads), app(NotificationService));
-      const results = await Promise.all([dispatch(), other.dispatch(), dispatch(), other.dispatch()]);
-      expect(results.reduce((n, x) => n + x.delivered, 0)).toBeGreaterThanOrEqual(12);
-      for (const id of ids) expect(r.of(id)).toHaveLength(1);
-      expect(await q(`SELECT DISTINCT status FROM webhook_delivery WHERE id = ANY($1)`, [ids])).toEqual([{ status: 'delivered' }]);
-    });
-
-    it('signs with the previous secret too for a day after a rotation', async () => {
-      const { r, url } = await receiver(() => 200);
-      const sub = await subscribe(police, { url, eventTypes: ['action_assigned'] });
-      clock = setClock(t, T0);
-      const rotated = (await api('post', `/webhook-subscriptions/${sub.id}/_rotate-secret`, police).expect(200)).body;
-      const first = (await notice([table.organisations.POLICE!], NotificationKind.ActionAssigned)).rows.find((x) => x.subscription_id === sub.id)!.id;
-      await dispatch();
-      const [during] = r.of(first);
-      expect(during.headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
-      for (const secret of [sub.secret, rotated.secret]) expect(new Webhook(secret).verify(during.body, headersOf(during))).toMatchObject({ id: first });
-
-      clock.set(at(24 * 3600 + 1));
-      const later = (await notice([table.organisations.POLICE!], NotificationKind.ActionAssigned)).rows.find((x) => x.subscription_id === sub.id)!.id;
-      await dispatch();
-      const [after] = r.of(later);
-      expect(after.headers['webhook-signature']).toBe(hmacSignature(rotated.secret, after));
-      expect(() => new Webhook(sub.secret).verify(after.body, headersOf(after))).toThrow();
-    });
-
     it('sends on the schedule of the dispatch-webhooks job in worker processes', async () => {
       const { r, url } = await receiver(() => 200);
       const sub = await subscribe(police, { url, eventTypes: ['escalation_response_due'] });
       const id = (await notice([table.organisations.POLICE!], NotificationKind.EscalationResponseDue)).rows.find((x) => x.subscription_id === sub.id)!.id;
-      const worker = t.app.get(WebhooksProcessor, { strict: false }).worker;
-      worker.resume();
-      try {
-        await eventually('the scheduled dispatcher delivers', async () => (await delivery(id)).status === 'delivered');
-      } finally {
-        await worker.pause();
-      }
+      await eventually('the scheduled dispatcher delivers', async () => (await delivery(id)).status === 'delivered');
       expect(r.of(id)).toHaveLength(1);
+    });
+
+    describe('on the clock the test moves', () => {
+      // The schedule would dispatch alongside; from here on the test dispatches itself, at the times it sets.
+      beforeAll(() => t.app.get(WebhooksProcessor, { strict: false }).worker.pause());
+
+      it('delivers once to a receiver that fails three times first, signed, with the retries spaced as documented', async () => {
+        const { r, url } = await receiver((n) => [500, 500, 503][n] ?? 200);
+        const sub = await subscribe(police, { url, eventTypes: ['action_due_soon'] });
+        clock = setClock(t, T0);
+        const { rows, action, case: c } = await notice([table.organisations.POLICE!]);
+        const id = rows.find((x) => x.subscription_id === sub.id)!.id;
+        expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: T0 });
+
+        await dispatch();
+        expect(r.of(id)).toHaveLength(1);
+        // Each retry is made at its time, not a millisecond before: after 5 s, then 5 min, then 30 min.
+        let failedAt = T0;
+        for (const [i, delay] of RETRY_DELAYS_SECONDS.slice(0, 3).entries()) {
+          expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: i + 1, next_attempt_at: new Date(failedAt.getTime() + delay * 1000) });
+          const due = new Date(failedAt.getTime() + delay * 1000);
+          clock.set(new Date(due.getTime() - 1));
+          await dispatch();
+          expect(r.of(id)).toHaveLength(i + 1);
+          clock.set(due);
+          await dispatch();
+          expect(r.of(id)).toHaveLength(i + 2);
+          failedAt = due;
+        }
+        expect(RETRY_DELAYS_SECONDS.slice(0, 3)).toEqual([5, 300, 1800]);
+        expect(await delivery(id)).toMatchObject({ status: 'delivered', attempts: 4, last_status_code: 200, delivered_at: at(5 + 300 + 1800), next_attempt_at: null });
+        // Delivered once: nothing more, however long one waits.
+        clock.set(at(3 * 86_400));
+        await dispatch();
+        expect(r.of(id).map((x) => x.answer)).toEqual([500, 500, 503, 200]);
+
+        // Every attempt is the same event: the same id, and a signature that verifies.
+        const last = r.of(id)[3];
+        expect(new Set(r.of(id).map((x) => x.headers['webhook-id']))).toEqual(new Set([id]));
+        expect(last.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+        expect(new Webhook(sub.secret).verify(last.body, headersOf(last))).toMatchObject({ id });
+        expect(last.headers['webhook-signature']).toBe(hmacSignature(sub.secret, last));
+        expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(last.body, headersOf(last))).toThrow(/No matching signature/);
+        expect(() => new Webhook(sub.secret).verify(last.body.replace('action_due_soon', 'action_overdue'), headersOf(last))).toThrow();
+
+        // A CloudEvents 1.0 event after the NL GOV profile, with data but nothing of the person.
+        expect(JSON.parse(last.body)).toEqual({
+          specversion: '1.0',
+          id,
+          source: t.config.WEBHOOK_SOURCE,
+          type: 'nl.ketentafel.action_due_soon',
+          time: T0.toISOString(),
+          subject: `action/${action.id}`,
+          dataref: `${t.config.PUBLIC_BASE_URL}/api/v1/actions/${action.id}`,
+          datacontenttype: 'application/json',
+          dataschema: `${t.config.PUBLIC_BASE_URL}/api/v1/openapi.json#/components/schemas/WebhookEventData`,
+          data: {
+            kind: 'action_due_soon',
+            tableId: table.id,
+            caseId: c.id,
+            caseReference: c.reference,
+            resourceType: 'action',
+            resourceId: action.id,
+            link: `${t.config.PUBLIC_BASE_URL}/api/v1/actions/${action.id}`,
+            dueDate: '2026-12-24',
+          },
+        });
+        const listed = (await api('get', `/webhook-subscriptions/${sub.id}/deliveries?status=delivered`, police).expect(200)).body;
+        expect(listed.items).toEqual([expect.objectContaining({ id, eventType: 'nl.ketentafel.action_due_soon', status: 'delivered', attempts: 4, lastStatusCode: 200, lastError: null })]);
+        // Sending the case's id and reference is processing of the person's data: logged by the system, per attempt.
+        const logged = await q(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'webhook.send' AND actor_kind = 'system' AND table_id = $1`, [table.id]);
+        expect(logged[0].n).toBeGreaterThanOrEqual(4);
+      });
+
+      it('fails a delivery after its last retry, alerts the organisation, keeps it listed and sends it again on request', async () => {
+        const { r, url } = await receiver(() => 500, '/hooks?token=geheim-in-de-url');
+        const sub = await subscribe(admin, { organisationId: table.organisations.POLICE, url, eventTypes: ['escalation_requested'] });
+        clock = setClock(t, T0);
+        const id = (await notice([table.organisations.POLICE!], NotificationKind.EscalationRequested)).rows.find((x) => x.subscription_id === sub.id)!.id;
+        const warn = jest.spyOn(Logger.prototype, 'warn');
+        try {
+          const times: number[] = [];
+          for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            const due: Date = (await delivery(id)).next_attempt_at;
+            clock.set(due);
+            times.push(due.getTime());
+            await dispatch();
+            expect(r.of(id)).toHaveLength(attempt);
+          }
+          // Eight attempts over more than a day: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h apart.
+          expect(times.slice(1).map((x, i) => (x - times[i]) / 1000)).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
+          expect((times[times.length - 1] - times[0]) / 3_600_000).toBeGreaterThan(24);
+          const failedAt = new Date(times[times.length - 1]);
+          expect(await delivery(id)).toMatchObject({ status: 'failed', attempts: 8, failed_at: failedAt, next_attempt_at: null, last_status_code: 500, last_error: 'http_500' });
+          const logged = warn.mock.calls.filter((c) => (c[0] as { event?: string })?.event === 'webhook_delivery_failed');
+          expect(logged).toHaveLength(1);
+          expect(logged[0][0]).toMatchObject({ deliveryId: id, subscriptionId: sub.id, attempts: 8, target: new URL(url).origin });
+          expect(JSON.stringify(logged)).not.toContain('geheim');
+        } finally {
+          warn.mockRestore();
+        }
+        clock.set(at(4 * 86_400));
+        await dispatch();
+        expect(r.of(id)).toHaveLength(8);
+
+        // The people of the organisation are told in their inbox: what failed and where to look, no table.
+        const inbox = (await api('get', '/inbox', policeUser.token).expect(200)).body.items;
+        expect(inbox.filter((i: { kind: string }) => i.kind === 'webhook_delivery_failed')).toEqual([
+          {
+            id: expect.any(String),
+            kind: 'webhook_delivery_failed',
+            createdAt: expect.any(String),
+            readAt: null,
+            resourceType: 'webhook_delivery',
+            resourceId: id,
+            link: `/api/v1/webhook-subscriptions/${sub.id}/deliveries?status=failed`,
+          },
+        ]);
+
+        // Still listed, and sent again on request: the same id, a fresh round.
+        const failed = (await api('get', `/webhook-subscriptions/${sub.id}/deliveries?status=failed`, police).expect(200)).body;
+        expect(failed.items).toEqual([expect.objectContaining({ id, status: 'failed', attempts: 8, lastError: 'http_500' })]);
+        r.answer(() => 202);
+        const resent = await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, police).expect(200);
+        expect(resent.body).toMatchObject({ id, status: 'pending', attempts: 0, resends: 1, failedAt: null, nextAttemptAt: at(4 * 86_400).toISOString() });
+        expect((await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, police).expect(409)).body.code).toBe('webhook_delivery_pending');
+        await dispatch();
+        expect(r.of(id).map((x) => x.answer)).toEqual([...Array(8).fill(500), 202]);
+        expect(await delivery(id)).toMatchObject({ status: 'delivered', attempts: 1, resends: 1 });
+        await api('post', `/webhook-subscriptions/${sub.id}/deliveries/${id}/_resend`, admin).expect(200);
+        await api('post', `/webhook-subscriptions/${sub.id}/deliveries/00000000-0000-4000-8000-000000000000/_resend`, police).expect(404);
+      }, 30_000);
+
+      it('gives up on a receiver that never answers within the timeout, and tries again later', async () => {
+        const { r, url } = await receiver(() => 'hang');
+        const sub = await subscribe(police, { url, eventTypes: ['agenda_published'] });
+        clock = setClock(t, T0);
+        const id = (await notice([table.organisations.POLICE!], NotificationKind.AgendaPublished)).rows.find((x) => x.subscription_id === sub.id)!.id;
+        const started = performance.now();
+        await dispatch();
+        const took = performance.now() - started;
+        expect(r.of(id)).toHaveLength(1);
+        expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+        expect(took).toBeLessThan(TIMEOUT_MS + 1500);
+        expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'timeout', last_status_code: null, next_attempt_at: at(5), lease_until: null });
+      });
+
+      it('delivers each due delivery once when dispatchers run at once', async () => {
+        const { r, url } = await receiver(() => 200);
+        const sub = await subscribe(police, { url, eventTypes: ['action_completed'] });
+        clock = setClock(t, T0);
+        const ids: string[] = [];
+        for (let i = 0; i < 12; i++) ids.push((await notice([table.organisations.POLICE!], NotificationKind.ActionCompleted)).rows.find((x) => x.subscription_id === sub.id)!.id);
+        // A second dispatcher of its own, as another worker process would have.
+        const app = <T>(type: new (...args: never[]) => T) => t.app.get(type, { strict: false });
+        const other = new WebhookDispatcher(t.dataSource, t.config, app(Clock), app(WebhookSecrets), app(WebhookPayloads), app(NotificationService));
+        const results = await Promise.all([dispatch(), other.dispatch(), dispatch(), other.dispatch()]);
+        expect(results.reduce((n, x) => n + x.delivered, 0)).toBeGreaterThanOrEqual(12);
+        for (const id of ids) expect(r.of(id)).toHaveLength(1);
+        expect(await q(`SELECT DISTINCT status FROM webhook_delivery WHERE id = ANY($1)`, [ids])).toEqual([{ status: 'delivered' }]);
+      });
+
+      it('signs with the previous secret too for a day after a rotation', async () => {
+        const { r, url } = await receiver(() => 200);
+        const sub = await subscribe(police, { url, eventTypes: ['action_assigned'] });
+        clock = setClock(t, T0);
+        const rotated = (await api('post', `/webhook-subscriptions/${sub.id}/_rotate-secret`, police).expect(200)).body;
+        const first = (await notice([table.organisations.POLICE!], NotificationKind.ActionAssigned)).rows.find((x) => x.subscription_id === sub.id)!.id;
+        await dispatch();
+        const [during] = r.of(first);
+        expect(during.headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+        for (const secret of [sub.secret, rotated.secret]) expect(new Webhook(secret).verify(during.body, headersOf(during))).toMatchObject({ id: first });
+
+        clock.set(at(24 * 3600 + 1));
+        const later = (await notice([table.organisations.POLICE!], NotificationKind.ActionAssigned)).rows.find((x) => x.subscription_id === sub.id)!.id;
+        await dispatch();
+        const [after] = r.of(later);
+        expect(after.headers['webhook-signature']).toBe(hmacSignature(rotated.secret, after));
+        expect(() => new Webhook(sub.secret).verify(after.body, headersOf(after))).toThrow();
+      });
+
     });
   });
 });

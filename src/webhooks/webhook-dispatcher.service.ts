@@ -63,7 +63,10 @@ export class WebhookDispatcher {
         if (outcome === 'failed') result.failed++;
       }
     };
-    await Promise.all(Array.from({ length: this.config.WEBHOOK_CONCURRENCY }, lane));
+    // Every lane ends before the run does; a lane that failed (the database) fails the job once they all have.
+    const lanes = await Promise.allSettled(Array.from({ length: this.config.WEBHOOK_CONCURRENCY }, lane));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return result;
   }
 
@@ -91,17 +94,19 @@ export class WebhookDispatcher {
 
   private async attempt(d: ClaimedDelivery): Promise<Result> {
     const traceId = randomBytes(16).toString('hex');
-    let outcome: SendOutcome;
     try {
       // Built and logged in a transaction of its own, committed before anything leaves.
       const startedAt = this.clock.now();
       const payload = await this.dataSource.transaction((m) => this.payloads.build(m, d, traceId, startedAt));
-      const defect = webhookUrlDefect(d.url, this.config.isProduction);
-      if (defect) {
+      const secrets = this.signingSecrets(d);
+      let outcome: SendOutcome;
+      if (!secrets) {
+        outcome = { ok: false, status: null, error: 'secret_unreadable' };
+      } else if (webhookUrlDefect(d.url, this.config.isProduction)) {
         outcome = { ok: false, status: null, error: 'url_not_allowed' };
       } else {
         // The signing time is a credential the receiver checks against its own clock: the real time.
-        const headers = signatureHeaders(d.id, payload.body, this.signingSecrets(d), new Date());
+        const headers = signatureHeaders(d.id, payload.body, secrets, new Date());
         const traceparent = outgoingTraceparent(traceId);
         outcome = await postWebhook(
           d.url,
@@ -110,22 +115,33 @@ export class WebhookDispatcher {
           this.config.WEBHOOK_TIMEOUT_MS,
         );
       }
+      return await this.record(d, outcome);
     } catch (e) {
-      // The event could not be built (the database failed, a secret no longer decrypts): the lease runs out
-      // and a later run tries again; nothing was sent.
-      this.logger.error({ event: 'webhook_attempt_error', deliveryId: d.id, reason: (e as Error).name }, 'a webhook delivery could not be attempted');
+      // The database failed while building or recording: the lease runs out and a later run makes the attempt
+      // again (if it was sent, the receiver drops the repeat by its id).
+      this.logger.error({ event: 'webhook_attempt_error', deliveryId: d.id, reason: (e as Error).name }, 'a webhook attempt could not be completed');
       return 'lost';
     }
-    return this.record(d, outcome);
   }
 
-  /** The current secret and, until the overlap of a rotation ends, the previous one. */
-  private signingSecrets(d: ClaimedDelivery): string[] {
-    const secrets = [this.secrets.decrypt(d.secret_ciphertext, d.subscription_id)];
-    if (d.previous_secret_ciphertext && d.previous_secret_expires_at && d.previous_secret_expires_at > this.clock.now()) {
-      secrets.push(this.secrets.decrypt(d.previous_secret_ciphertext, d.subscription_id));
-    }
-    return secrets;
+  /**
+   * The current secret and, until the overlap of a rotation ends, the previous one; undefined when the
+   * current one no longer decrypts (WEBHOOK_SECRET_KEY changed): that fails the attempt like any other, so
+   * the owner is told in the end and rotates the secret.
+   */
+  private signingSecrets(d: ClaimedDelivery): string[] | undefined {
+    const open = (stored: string) => {
+      try {
+        return this.secrets.decrypt(stored, d.subscription_id);
+      } catch {
+        return undefined;
+      }
+    };
+    const current = open(d.secret_ciphertext);
+    if (!current) return undefined;
+    const overlap = d.previous_secret_ciphertext && d.previous_secret_expires_at && d.previous_secret_expires_at > this.clock.now();
+    const previous = overlap ? open(d.previous_secret_ciphertext!) : undefined;
+    return previous ? [current, previous] : [current];
   }
 
   /** Records the attempt, if this dispatcher's lease still holds (else another one owns the delivery now). */

@@ -43,7 +43,7 @@ export class WebhookDeliveryView {
   @NotPersonal({ type: String, format: 'date-time', nullable: true, description: 'Pending only.' }) nextAttemptAt: string | null;
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) lastAttemptAt: string | null;
   @NotPersonal({ type: 'integer', nullable: true, description: "The receiver's HTTP status of the last attempt." }) lastStatusCode: number | null;
-  @NotPersonal({ type: String, nullable: true, example: 'http_503', description: '`http_<status>`, `timeout`, a network error code, or `url_not_allowed`.' })
+  @NotPersonal({ type: String, nullable: true, example: 'http_503', description: '`http_<status>`, `timeout`, a network error code, `url_not_allowed` or `secret_unreadable`.' })
   lastError: string | null;
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) deliveredAt: string | null;
   @NotPersonal({ type: String, format: 'date-time', nullable: true }) failedAt: string | null;
