@@ -32,6 +32,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { InboxModule } from './notifications/inbox.module';
 import { WorklistModule } from './worklist/worklist.module';
 import { RemindersModule } from './reminders/reminders.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -58,7 +59,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule,
+              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule,
             ]
           : []),
       ],

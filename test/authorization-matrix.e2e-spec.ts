@@ -326,6 +326,25 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   }),
   'GET /api/v1/cases/:caseId/escalations': async (c) => ({ path: `/cases/${c.f.caseId}/escalations` }),
   'POST /api/v1/admin/queue-dashboard/_session': async () => ({ path: '/admin/queue-dashboard/_session' }),
+  // Webhook subscriptions of the police, the partner systems' organisation: an administrator names it, a partner system's is implied.
+  'POST /api/v1/webhook-subscriptions': async (c) => ({
+    path: '/webhook-subscriptions',
+    body: { ...(c.caller === 'admin' ? { organisationId: c.callers.partnerOrganisationId } : {}), url: 'https://koppeling.example/hooks', eventTypes: ['action_overdue'] },
+  }),
+  'GET /api/v1/webhook-subscriptions': async () => ({ path: '/webhook-subscriptions' }),
+  'GET /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}` }),
+  'PATCH /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}`, body: { active: false } }),
+  'DELETE /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}` }),
+  'POST /api/v1/webhook-subscriptions/:id/_rotate-secret': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}/_rotate-secret` }),
+  'GET /api/v1/webhook-subscriptions/:id/deliveries': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}/deliveries` }),
+  'POST /api/v1/webhook-subscriptions/:id/deliveries/:deliveryId/_resend': async (c) => {
+    const subscription = await scratchSubscription(c);
+    const [row] = await ds(c).query(
+      `INSERT INTO webhook_delivery (subscription_id, cause, kind, status, attempts, created_at, failed_at) VALUES ($1, $2, 'action_overdue', 'failed', 8, now(), now()) RETURNING id`,
+      [subscription, `matrix:${unique()}`],
+    );
+    return { path: `/webhook-subscriptions/${subscription}/deliveries/${row.id}/_resend` };
+  },
   'GET /health/live': async () => ({ path: '/health/live' }),
   'GET /health/ready': async () => ({ path: '/health/ready' }),
   'GET /metrics': async () => ({ path: '/metrics' }),
@@ -333,6 +352,17 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
 
 async function scratchClient(c: Call): Promise<string> {
   const res = await c.f.t.http().post(`${API}/api-clients`).set(bearer(c.callers.tokens.admin!)).send({ organisationId: c.f.table.organisations.COA, name: `Scratch ${unique()}`, scopes: [] });
+  return res.body.id;
+}
+
+/** A webhook subscription of the police (the partner systems' organisation), made by the administrator. */
+async function scratchSubscription(c: Call): Promise<string> {
+  const res = await c.f.t.http().post(`${API}/webhook-subscriptions`).set(bearer(c.callers.tokens.admin!)).send({
+    organisationId: c.callers.partnerOrganisationId,
+    url: 'https://koppeling.example/hooks',
+    eventTypes: ['action_overdue'],
+  });
+  if (res.status !== 201) throw new Error(`matrix setup: a webhook subscription answered ${res.status}: ${res.text.slice(0, 300)}`);
   return res.body.id;
 }
 

@@ -37,6 +37,10 @@ const REAL_TIME_ALLOWED: Record<string, { count: number; why: string }> = {
     why: "Invite expiry (checked in SQL against the database's now()), password change and disabling: credential lifecycle, real time.",
   },
   'auth/api-client.service.ts': { count: 1, why: 'Disabling a partner system, with its token revocation: credential lifecycle, real time.' },
+  'webhooks/webhook-dispatcher.service.ts': {
+    count: 1,
+    why: 'The signed `webhook-timestamp` of an attempt: a credential the receiver checks against its own (real) clock to refuse replays.',
+  },
   'cli/create-admin.ts': { count: 2, why: 'A command-line tool with no application (no Clock): password and invite stamps of the first admin.' },
   'health/operations-gauges.ts': { count: 1, why: "Age of a queue's oldest waiting job against BullMQ's own job timestamps, which are the real time: elapsed time." },
 };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
-import { PERMISSIONS, TableRole } from '../src/auth/permissions';
+import { ApiScope, PERMISSIONS, TableRole } from '../src/auth/permissions';
 import { measureType } from '../src/cases/measure-catalogue';
 import { ESCALATION_TRACKS, type EscalationTrack } from '../src/escalations/escalation.entity';
 import { CATEGORIES, Category, DEFAULT_MATRIX, MEMBER_ORGANISATION_TYPES, MemberOrganisationType } from '../src/sharing/categories';
@@ -31,7 +31,13 @@ const SEED = Number(process.env.DISCLOSURE_SEED ?? Date.now() % 2_147_483_647);
 const RUNS_PER_TYPE = Number(process.env.DISCLOSURE_RUNS ?? 2);
 const PDF = 'application/pdf';
 
-/** GET routes not walked. Only routes for administrators or privacy officers belong here. */
+/**
+ * Scopes that open no case data by design, only the partner system's own configuration: a route that
+ * people at a table cannot call and these scopes open may be left unwalked.
+ */
+const SCOPES_WITHOUT_CASE_DATA: readonly ApiScope[] = [ApiScope.WebhooksManage];
+
+/** GET routes not walked. Only routes for administrators or privacy officers (and partner systems' own configuration) belong here. */
 const NOT_WALKED: Record<string, string> = {
   'GET /api/v1/users': 'administrators only; the accounts of the installation, no case data',
   'GET /api/v1/users/:id': 'administrators only; an account, no case data',
@@ -39,6 +45,9 @@ const NOT_WALKED: Record<string, string> = {
   'GET /api/v1/api-clients/:id': 'administrators only; a partner-system registration, no case data',
   'GET /api/v1/privacy/audit-log': 'privacy officers only; who did what and which categories were touched, never a value',
   'GET /api/v1/privacy/logs/_verify': 'privacy officers only; whether the hash chains of the logs are intact',
+  'GET /api/v1/webhook-subscriptions': 'administrators and partner systems (webhooks:manage) only; endpoints and notice kinds, no case data',
+  'GET /api/v1/webhook-subscriptions/:id': 'administrators and partner systems (webhooks:manage) only; an endpoint and its notice kinds, no case data',
+  'GET /api/v1/webhook-subscriptions/:id/deliveries': 'administrators and partner systems (webhooks:manage) only; kinds, statuses and times of deliveries, no case data',
 };
 
 /**
@@ -95,6 +104,11 @@ const NO_CASE_DATA: Record<string, string> = {
   'PUT /api/v1/tables/:id/reminder-settings': "the table's working days for reminders, alerts and the scheduled draft agenda",
   'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
   'POST /api/v1/admin/queue-dashboard/_session': 'administrators only; the dashboard path and when its session ends (the cookie is a credential)',
+  'POST /api/v1/webhook-subscriptions': 'administrators and partner systems only; an endpoint, its notice kinds and its secret',
+  'PATCH /api/v1/webhook-subscriptions/:id': 'administrators and partner systems only; an endpoint and its notice kinds',
+  'DELETE /api/v1/webhook-subscriptions/:id': 'no content',
+  'POST /api/v1/webhook-subscriptions/:id/_rotate-secret': 'administrators and partner systems only; a new secret',
+  'POST /api/v1/webhook-subscriptions/:id/deliveries/:deliveryId/_resend': "a delivery's kind, status and times; no case data",
 };
 
 interface WriteRequest {
@@ -570,7 +584,7 @@ describe('disclosure over every route: no answer holds data of a category the vi
       .filter((r) => routeKey(r) in NOT_WALKED)
       .filter((r) => {
         const holders = r.auth && !r.auth.public ? PERMISSIONS[r.auth.permission] : undefined;
-        return !holders || r.method !== 'GET' || holders.anyUser || holders.tableRoles?.length || holders.scopes?.length;
+        return !holders || r.method !== 'GET' || holders.anyUser || holders.tableRoles?.length || holders.scopes?.some((s) => !SCOPES_WITHOUT_CASE_DATA.includes(s));
       });
     expect(forMembers.map(routeKey)).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NotificationKind } from '../src/notifications/notification-kind';
 import { NotificationService } from '../src/notifications/notification.service';
 import { OutboxRelay } from '../src/notifications/outbox-relay.service';
@@ -108,6 +109,25 @@ describe('the in-app inbox', () => {
     expect((await post('/inbox/_read-all', ind.token).expect(200)).body).toEqual({ marked: 4 });
     expect((await get('/inbox/unread-count', ind.token).expect(200)).body).toEqual({ unread: 0 });
     expect((await q(`SELECT read_at FROM notification WHERE id = $1`, [made[1]]))[0].read_at.toISOString()).toBe(read.readAt);
+  });
+
+  it('shows a notice about no table, case or category (a failed webhook delivery) to its recipient whole; one of a category stays bare', async () => {
+    const write = (kind: NotificationKind, resource: { type: 'webhook_delivery' | 'action'; id: string }, link: string) =>
+      t.dataSource.transaction((m) =>
+        t.app.get(NotificationService).notify(m, { recipients: [user.dtv2.id], cause: `test:${resource.id}`, kind, tableId: null, resource, link }),
+      );
+    const deliveryId = randomUUID();
+    const link = `/api/v1/webhook-subscriptions/${randomUUID()}/deliveries?status=failed`;
+    await write(NotificationKind.WebhookDeliveryFailed, { type: 'webhook_delivery', id: deliveryId }, link);
+    const actionId = randomUUID();
+    await write(NotificationKind.ActionAssigned, { type: 'action', id: actionId }, `/api/v1/actions/${actionId}`);
+    const items = (await get('/inbox?limit=100', user.dtv2.token).expect(200)).body.items;
+    const failed = items.find((i: { resourceId?: string }) => i.resourceId === deliveryId);
+    expect(failed).toEqual({ id: expect.any(String), kind: 'webhook_delivery_failed', createdAt: expect.any(String), readAt: null, resourceType: 'webhook_delivery', resourceId: deliveryId, link });
+    expect((await post(`/inbox/${failed.id}/_read`, user.dtv2.token).expect(200)).body).toMatchObject({ resourceId: deliveryId, link });
+    // Without a table nobody can be granted the category of a notice that has one: only its kind and times.
+    const [row] = await q(`SELECT id FROM notification WHERE cause = $1`, [`test:${actionId}`]);
+    expect(items.find((i: { id: string }) => i.id === row.id)).toEqual({ id: row.id, kind: 'action_assigned', createdAt: expect.any(String), readAt: null });
   });
 
   it("shows what a notification is about only while the reader sits at the case's table and is granted its category", async () => {

@@ -26,6 +26,8 @@ export enum ApiScope {
   /** Accept, reject or complete an escalation addressed to the organisation's type. */
   EscalationsWrite = 'escalations:write',
   IndDecisionsWrite = 'ind_decisions:write',
+  /** The organisation's own webhook subscriptions and their deliveries. */
+  WebhooksManage = 'webhooks:manage',
 }
 
 export enum Permission {
@@ -79,6 +81,8 @@ export enum Permission {
   ReminderSettingsManage = 'reminder_settings.manage',
   /** Open the queue dashboard (/admin/queues): job counts, job data and errors, retries. Operations, no case content. */
   QueueDashboardOpen = 'queue_dashboard.open',
+  /** Webhook subscriptions and their deliveries: any organisation's for administrators, its own for a partner system. */
+  WebhookManage = 'webhook.manage',
 }
 
 export interface PermissionHolders {
@@ -143,6 +147,8 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.ReminderSettingsRead]: { tableRoles: MEMBERS },
   [Permission.ReminderSettingsManage]: { tableRoles: CHAIR },
   [Permission.QueueDashboardOpen]: { roles: ADMIN },
+  // Webhooks tell an organisation's own system; people of the organisation have no part in them (nor do table roles).
+  [Permission.WebhookManage]: { roles: ADMIN, scopes: [ApiScope.WebhooksManage] },
 };
 
 export const ORGANISATION_TYPES = [

@@ -12,9 +12,10 @@ import { MinutesError } from '../meetings/minutes/minutes.errors';
 import { ActionError } from '../actions/actions.errors';
 import { EscalationError } from '../escalations/escalations.errors';
 import { OperationsError } from '../health/operations.errors';
+import { WebhookError } from '../webhooks/webhooks.errors';
 
 /** Every module's error-code enum: a code means one thing, so no two members anywhere share a value. */
-const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError, EscalationError, OperationsError };
+const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError, EscalationError, OperationsError, WebhookError };
 
 describe('problem codes', () => {
   it('are unique across every module, snake_case, and one per meaning', () => {

@@ -12,6 +12,7 @@ import type { MinutesError } from '../meetings/minutes/minutes.errors';
 import type { ActionError } from '../actions/actions.errors';
 import type { EscalationError } from '../escalations/escalations.errors';
 import type { OperationsError } from '../health/operations.errors';
+import type { WebhookError } from '../webhooks/webhooks.errors';
 
 export type ModuleErrorCode =
   | AuthError
@@ -27,4 +28,5 @@ export type ModuleErrorCode =
   | ActionError
   | EscalationError
   | OperationsError
+  | WebhookError
 ;

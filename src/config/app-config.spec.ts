@@ -31,7 +31,8 @@ describe('loadConfig', () => {
 
   it('refuses development secrets in production and never seeds the demo there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
-    const sut = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40), DEMO_SEED: 'true' });
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) })).toThrow(/WEBHOOK_SECRET_KEY must be set in production/);
+    const sut = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40), WEBHOOK_SECRET_KEY: 'w'.repeat(40), DEMO_SEED: 'true' });
     expect(sut.DEMO_SEED).toBe(false);
     expect(sut.DB_BOOTSTRAP).toBe(false);
   });

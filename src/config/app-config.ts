@@ -42,6 +42,7 @@ const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
 const DEV_PSEUDONYM_KEY = 'dev-only-insecure-pseudonym-key-change-me-012345';
 const DEV_MAIL_FROM = 'Ketentafel <noreply@ketentafel.localhost>';
 const MAIL_FROM_PATTERN = /^(?:[^<>\r\n"]+ )?<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const DEV_WEBHOOK_SECRET_KEY = 'dev-only-insecure-webhook-secret-key-change-me-0123';
 
 /**
  * Every environment variable the service reads, validated once at start.
@@ -145,6 +146,25 @@ export class AppConfig {
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   PSEUDONYM_KEY = DEV_PSEUDONYM_KEY;
 
+  /** Key that encrypts the webhook signing secrets at rest (AES-256-GCM under its SHA-256). */
+  @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  WEBHOOK_SECRET_KEY = DEV_WEBHOOK_SECRET_KEY;
+
+  /**
+   * The CloudEvents `source` of every webhook: a URN naming the operator and this system, as the NL GOV
+   * profile for CloudEvents recommends, e.g. `urn:nld:oin:<OIN of the operator>:systeem:ketentafel`.
+   */
+  @Matches(/^urn:nld:[A-Za-z0-9][\x21-\x7e]*$/, { message: 'must be a URN in the nld namespace, e.g. urn:nld:oin:00000001234567890000:systeem:ketentafel' })
+  WEBHOOK_SOURCE = 'urn:nld:ketentafel';
+
+  /** Longest one webhook POST may take, from connecting to the response headers (ms). */
+  @num() @IsInt() @Min(100) @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Webhook POSTs a worker process sends at once. */
+  @num() @IsInt() @Min(1) @Max(64)
+  WEBHOOK_CONCURRENCY = 4;
+
   /** Requests per minute per client IP on login, refresh and token endpoints. */
   @num() @IsInt() @Min(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
@@ -226,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const [key, devValue] of [
       ['JWT_SECRET', DEV_JWT_SECRET],
       ['PSEUDONYM_KEY', DEV_PSEUDONYM_KEY],
+      ['WEBHOOK_SECRET_KEY', DEV_WEBHOOK_SECRET_KEY],
     ] as const) {
       if (config[key] === devValue) throw new ConfigError(`Invalid configuration: ${key} must be set in production (at least 32 random characters)`);
     }

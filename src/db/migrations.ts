@@ -10,6 +10,7 @@ import { CreateIndDecisions1764000400000 } from '../../migrations/1764000400000-
 import { CreateNotifications1764000500000 } from '../../migrations/1764000500000-create-notifications';
 import { CreateReminderSettings1764000600000 } from '../../migrations/1764000600000-create-reminder-settings';
 import { CreateEmailDeliveries1764000700000 } from '../../migrations/1764000700000-create-email-deliveries';
+import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreateNotifications1764000500000,
   CreateReminderSettings1764000600000,
   CreateEmailDeliveries1764000700000,
+  CreateWebhooks1764000800000,
 ];

@@ -12,6 +12,7 @@ import { ReminderWorkerModule } from '../reminders/reminder-worker.module';
 import { LogSealService } from '../sharing/log-seal.service';
 import { LogVerificationProcessor } from '../sharing/log-verification.processor';
 import { LogVerifier } from '../sharing/log-verifier';
+import { WebhookWorkerModule } from '../webhooks/webhook-worker.module';
 import { JobsShutdown } from './jobs-shutdown';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { LoggedWorker, QueueErrorLogger } from './queue-errors';
@@ -45,7 +46,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule, MailWorkerModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule, MailWorkerModule, WebhookWorkerModule] : []),
       ],
       providers: [
         queueMapProvider,

@@ -13,6 +13,8 @@ export enum QueueName {
   Reminders = 'reminders',
   /** E-mail: sends the recorded `email_delivery` rows over SMTP (src/mail). */
   Mail = 'mail',
+  /** Signed webhook deliveries to partner systems, claimed from PostgreSQL by a scheduled dispatcher. */
+  Webhooks = 'webhooks',
 }
 
 export enum MaintenanceJob {
@@ -55,6 +57,11 @@ export enum ReminderJob {
 export enum MailJob {
   /** Sends the due e-mail deliveries, claimed with a lease in PostgreSQL (also run at once when notifications commit). */
   Dispatch = 'dispatch-mail',
+}
+
+export enum WebhookJob {
+  /** Sends the webhook deliveries that are due (claimed with SKIP LOCKED and a lease, so any number of workers may run it). */
+  Dispatch = 'dispatch-webhooks',
 }
 
 export const QUEUES = Object.values(QueueName);

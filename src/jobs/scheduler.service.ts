@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob } from './queues';
+import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob, WebhookJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -30,6 +30,8 @@ export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 export const REMINDER_SWEEP_PATTERN = '*/5 * * * *';
 /** How often due e-mails are sent when no commit in this process kicked the dispatcher (retries fall due by the clock). */
 export const MAIL_DISPATCH_INTERVAL_MS = 2_000;
+/** How often due webhook deliveries are sent: the first attempt waits at most this long, a retry this long past its time. */
+export const WEBHOOK_DISPATCH_INTERVAL_MS = 2_000;
 
 /** Every repeatable job; a scheduler's id is its key in Redis. */
 export const SCHEDULES: readonly Schedule[] = [
@@ -52,6 +54,7 @@ export const SCHEDULES: readonly Schedule[] = [
   // does not sweep again at every restart as an interval would.
   { id: ReminderJob.Sweep, queue: QueueName.Reminders, repeat: { pattern: REMINDER_SWEEP_PATTERN, tz: TZ }, name: ReminderJob.Sweep },
   { id: MailJob.Dispatch, queue: QueueName.Mail, repeat: { every: MAIL_DISPATCH_INTERVAL_MS }, name: MailJob.Dispatch },
+  { id: WebhookJob.Dispatch, queue: QueueName.Webhooks, repeat: { every: WEBHOOK_DISPATCH_INTERVAL_MS }, name: WebhookJob.Dispatch },
 ];
 
 /**

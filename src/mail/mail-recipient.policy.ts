@@ -42,5 +42,5 @@ export function mailSkipReason(f: RecipientFacts): MailSkipReason | null {
   if (!f.tableId && !f.caseId && NOTIFICATION_CATEGORY[f.kind] === null) return null;
   if (f.administrator) return 'recipient_is_administrator';
   if (!f.tableId || !f.seated) return 'recipient_not_at_table';
-  return isVisible({ kind: f.kind }, new Set(f.granted)) ? null : 'category_not_granted';
+  return isVisible({ kind: f.kind, table_id: f.tableId, case_id: f.caseId }, new Set(f.granted)) ? null : 'category_not_granted';
 }

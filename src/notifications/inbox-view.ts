@@ -56,12 +56,16 @@ export interface InboxRow {
 
 /**
  * Whether the reader may see what the notification is about: seated at its table (`granted` is undefined
- * otherwise), and granted its category. The e-mail channel decides with the same rule when it sends.
+ * otherwise), and granted its category. A notice about no table and no case, of no category (a webhook
+ * delivery of the reader's organisation that failed), holds nothing of anyone's case: its recipient sees it
+ * whole. The e-mail channel decides with the same rule when it sends.
  */
-export function isVisible(row: Pick<InboxRow, 'kind'>, granted: ReadonlySet<CategoryName> | undefined): granted is ReadonlySet<CategoryName> {
-  if (!granted) return false;
+export function isVisible(row: Pick<InboxRow, 'kind' | 'table_id' | 'case_id'>, granted: ReadonlySet<CategoryName> | undefined): boolean {
   const category = NOTIFICATION_CATEGORY[row.kind];
-  return category === undefined ? false : category === null || granted.has(category);
+  if (category === undefined) return false;
+  if (row.table_id === null && row.case_id === null) return category === null;
+  if (!granted) return false;
+  return category === null || granted.has(category);
 }
 
 export function inboxItemView(row: InboxRow, granted: ReadonlySet<CategoryName> | undefined): Partial<InboxItemView> {
@@ -79,6 +83,6 @@ export function inboxItemView(row: InboxRow, granted: ReadonlySet<CategoryName> 
       link: row.link ?? undefined,
       dueDate: row.resource_type === 'action' || row.resource_type === 'escalation' ? row.due_date : undefined,
     },
-    granted,
+    granted ?? new Set(),
   );
 }

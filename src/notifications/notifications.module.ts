@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MailChannel } from '../mail/mail.channel';
+import { WebhookChannel } from '../webhooks/webhook.channel';
 import { DomainEventService } from './domain-event.service';
 import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from './notification.service';
 
@@ -15,7 +16,8 @@ import { NOTIFICATION_CHANNELS, NotificationChannel, NotificationService } from 
     DomainEventService,
     NotificationService,
     MailChannel,
-    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [MailChannel] },
+    WebhookChannel,
+    { provide: NOTIFICATION_CHANNELS, useFactory: (...channels: NotificationChannel[]) => channels, inject: [MailChannel, WebhookChannel] },
   ],
   // MailChannel also for the mail dispatcher (worker processes), which sends at once when recorded e-mails commit.
   exports: [DomainEventService, NotificationService, MailChannel],

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { GlobalRole, Permission, PERMISSIONS, TableRole } from '../auth/permissions';
+import { GlobalRole, OrganisationType, Permission, PERMISSIONS, TableRole } from '../auth/permissions';
 import { holdsPermission, permissionRefusal, Principal } from '../auth/principal';
 import type { RequestContext } from '../common/request-context';
 import { DomainException, notFound } from '../common/problem';
@@ -125,6 +125,20 @@ export class AccessService {
     if (this.isAdministrator(ctx)) return [];
     const rows = await this.query(ctx.principal, m, RESOURCES.table, 't.active', [], { membersOnly: true });
     return rows.map(toAccess);
+  }
+
+  /**
+   * What an organisation's own systems may see at a table now, for what the system sends them by itself
+   * (webhooks): decided like a partner system's request, from the organisation's current membership of the
+   * table and the covenant's grants for its type. Undefined when it is not (or no longer) a member
+   * organisation there, or is deactivated.
+   */
+  async organisationAccess(organisationId: string, tableId: string, m: EntityManager = this.dataSource.manager): Promise<TableAccess | undefined> {
+    const [org]: { type: OrganisationType }[] = await m.query(`SELECT type FROM organisation WHERE id = $1 AND active`, [organisationId]);
+    if (!org) return undefined;
+    const system: Principal = { kind: 'client', id: organisationId, organisationId, organisationType: org.type, roles: [], scopes: [] };
+    const [row] = await this.query(system, m, RESOURCES.table, 't.id = $1', [tableId], { membersOnly: true });
+    return row ? toAccess(row) : undefined;
   }
 
   /** A write that touches a category the caller may not see is refused (403) and changes nothing. */

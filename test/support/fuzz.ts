@@ -157,6 +157,21 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
     scratchClients.push(res.body.id);
   }
 
+  // Webhook subscriptions of the partner systems' organisation (the police) and one of another organisation, with a failed delivery each.
+  const subscriptionOf = async (organisationId: string): Promise<string> => {
+    const res = await t.http().post(`${API}/webhook-subscriptions`).set(bearer(admin)).send({ organisationId, url: 'https://koppeling.example/hooks', eventTypes: ['action_overdue'] });
+    if (res.status !== 201) throw new Error(`fuzz: creating a webhook subscription answered ${res.status}`);
+    return res.body.id;
+  };
+  const failedDelivery = async (subscriptionId: string): Promise<string> =>
+    (await ds.query(
+      `INSERT INTO webhook_delivery (subscription_id, cause, kind, status, attempts, created_at, failed_at) VALUES ($1, $2, 'action_overdue', 'failed', 8, now(), now()) RETURNING id`,
+      [subscriptionId, `fuzz:${subscriptionId}`],
+    ))[0].id;
+  const subscriptions = [await subscriptionOf(callers.partnerOrganisationId), await subscriptionOf(callers.partnerOrganisationId)];
+  const foreignSubscription = await subscriptionOf(f.table.organisations.MUNICIPALITY!);
+  const scratchSubscription = await subscriptionOf(callers.partnerOrganisationId);
+
   const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
   const memberships = Object.values(f.viewers).map((v) => v.membershipId);
   const pools: Record<string, IdPool> = {
@@ -178,6 +193,8 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
     'api-client': { valid: scratchClients, foreign: [] },
     'calendar-feed': { valid: f.viewers.COA.feedIds, foreign: [(await givenCalendarFeed(ds, foreignUser.id, other)).id] },
     'calendar-feed.token': { valid: Object.values(f.viewers.COA.feedTokens), foreign: [] },
+    'webhook-subscription': { valid: subscriptions, foreign: [foreignSubscription] },
+    delivery: { valid: await Promise.all(subscriptions.map(failedDelivery)), foreign: [await failedDelivery(foreignSubscription)] },
   };
   const scratch: FuzzWorld['scratch'] = {
     'POST /api/v1/cases/:id/transfers': { id: scratchCases.map((c) => c.id) },
@@ -188,6 +205,7 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
     'PATCH /api/v1/users/:id': { id: scratchUsers.map((u) => u.id) },
     'PATCH /api/v1/api-clients/:id': { id: scratchClients },
     'POST /api/v1/api-clients/:id/_rotate-secret': { id: scratchClients },
+    'DELETE /api/v1/webhook-subscriptions/:id': { id: [scratchSubscription] },
   };
 
   // Ids in bodies and queries: any real id, except those of the callers themselves (a body naming the
@@ -223,6 +241,8 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
       refreshToken: refreshTokens,
       token: Object.values(f.viewers.POLICE.feedTokens),
       userId: everyId,
+      // Webhook targets: valid ones, and ones refused for what they hold (credentials, a fragment, another scheme).
+      url: ['https://koppeling.example/hooks', 'http://127.0.0.1:9/hooks?kanaal=1', 'https://user:pw@koppeling.example/hooks', 'https://koppeling.example/#x', 'file:///etc/passwd'],
     },
   };
   const doc = JSON.parse((await t.http().get(`${API}/openapi.json`).expect(200)).text) as OpenApiDocument;
