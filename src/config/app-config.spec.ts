@@ -40,7 +40,7 @@ describe('loadConfig', () => {
   it('takes a sender with or without a display name, and wants one set in production when e-mail is sent', () => {
     expect(loadConfig({ MAIL_FROM: 'noreply@ketentafel.example.nl' }).MAIL_FROM).toBe('noreply@ketentafel.example.nl');
     expect(loadConfig({ MAIL_FROM: 'LKO Harderwijk <lko@harderwijk.example.nl>' }).MAIL_FROM).toBe('LKO Harderwijk <lko@harderwijk.example.nl>');
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PSEUDONYM_KEY: 'k'.repeat(40), WEBHOOK_SECRET_KEY: 'w'.repeat(40) };
     expect(loadConfig(production).SMTP_URL).toBeUndefined();
     expect(() => loadConfig({ ...production, SMTP_URL: 'smtps://mail.example.nl' })).toThrow(/^Invalid configuration: MAIL_FROM must be set in production when SMTP_URL is set/);
     expect(loadConfig({ ...production, SMTP_URL: 'smtps://mail.example.nl', MAIL_FROM: 'noreply@ketentafel.example.nl' }).SMTP_URL).toBe('smtps://mail.example.nl');
