@@ -72,6 +72,10 @@ function rssMiB(pid: number): number {
   }
 }
 
+/** Log lines the app processes wrote (at LOG_LEVEL=warn): a fan-out should not be a flood of warnings. */
+const logLines: string[] = [];
+let logLineCount = 0;
+
 function startProcess(role: 'all' | 'worker', env: Record<string, string>): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, [resolve(ROOT, 'dist', 'src', 'main.js'), role], {
     cwd: ROOT,
@@ -85,6 +89,8 @@ function startProcess(role: 'all' | 'worker', env: Record<string, string>): { ch
         if (!line.trim()) continue;
         lines.push(line);
         if (lines.length > 200) lines.shift();
+        logLineCount += 1;
+        if (logLines.length < 5) logLines.push(line.slice(0, 300));
         if (/listening on|worker started/.test(line)) ok();
       }
     };
@@ -227,9 +233,11 @@ async function main(): Promise<void> {
       `| marked sent / delivered in the database | ${rows.mails_sent} / ${rows.webhooks_delivered} |`,
       `| stages, first to last write: notifications (reminder jobs), e-mails sent, webhooks delivered | ${rate(rows.notify_span)}, ${rate(rows.mail_span)}, ${rate(rows.hook_span)} |`,
       `| peak resident memory of an app process | ${peakRss.toFixed(0)} MiB |`,
+      `| log lines written by the app processes (LOG_LEVEL=warn) | ${logLineCount} |`,
       '',
     ].join('\n');
     console.log(report);
+    if (logLines.length) console.log(`first log lines:\n${logLines.join('\n')}`);
     appendFileSync(RESULTS_FILE, report);
     if (!done()) {
       process.exitCode = 1;
