@@ -10,9 +10,12 @@ import { startMailSink, startWebhookSink } from './sinks';
 
 async function main(): Promise<void> {
   const mail = await startMailSink(Number(process.env.MAIL_PORT ?? 2525), (raw) => {
-    const [head, ...body] = raw.split(/\r?\n\r?\n/);
+    const [folded, ...body] = raw.split(/\r?\n\r?\n/);
+    const head = folded.replace(/\r?\n[ \t]+/g, ' ');
     const pick = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1] ?? '';
-    const subject = pick('Subject').replace(/=\?utf-8\?[BQ]\?.*?\?=/gi, (w) => decodeWord(w));
+    const subject = pick('Subject')
+      .replace(/\?=\s+=\?/g, '?==?')
+      .replace(/=\?utf-8\?[BQ]\?.*?\?=/gi, (w) => decodeWord(w));
     console.log(`\n[e-mail] to ${pick('To')}: ${subject}\n${decodeBody(body.join('\n\n'), head).trim()}\n`);
   });
   const hooks = await startWebhookSink(Number(process.env.WEBHOOK_PORT ?? 4000), (body, verified) => {

@@ -1,7 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password';
-import { GlobalRole, OrganisationType } from '../auth/permissions';
-import { amsterdamDate } from '../common/working-days';
+import { ApiScope, GlobalRole, OrganisationType } from '../auth/permissions';
+import { sha256 } from '../auth/token.service';
+import { addWorkingDays, amsterdamDate } from '../common/working-days';
 import { Organisation } from '../organisations/organisation.entity';
 import { installDefaultEscalationRules } from '../escalations/escalation-settings.service';
 import { createProcessingActivities, defaultGrants, saveCovenantVersion } from '../tables/covenant-writer';
@@ -10,6 +11,16 @@ import { User } from '../users/user.entity';
 
 /** Shared by every demo account; listed in the README. Never seeded in production. */
 export const DEMO_PASSWORD = 'Demo-Ketentafel-2026';
+
+/**
+ * The police's partner system in the demo (README: a partner push, webhooks). Its secret is public like the
+ * demo password; the demo is never seeded in production.
+ */
+export const DEMO_API_CLIENT = {
+  clientId: 'politie-bvh-demo',
+  secret: 'demo-politie-bvh-secret-2026-not-for-production',
+  scopes: [ApiScope.IncidentsWrite, ApiScope.ActionsRead, ApiScope.ActionsWrite, ApiScope.EscalationsRead, ApiScope.WebhooksManage],
+};
 const SEED_LOCK_KEY = 7_204_312;
 
 /** The toolbox's Harderwijk practice example: one municipality, one azc, the weekly chain table's partners. */
@@ -172,4 +183,33 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
   );
   // The next meetings, a published agenda, and last week's closed meeting with minutes and actions.
   await seedDemoMeetings(m, table.id, now);
+  await seedRequestedEscalation(m, caseIds[2], orgs, today);
+  await m.query(`INSERT INTO api_client (organisation_id, name, client_id, secret_hash, scopes) VALUES ($1, 'Politie BVH-koppeling (demo)', $2, $3, $4)`, [
+    orgs.politie.id,
+    DEMO_API_CLIENT.clientId,
+    sha256(DEMO_API_CLIENT.secret).toString('base64'),
+    DEMO_API_CLIENT.scopes,
+  ]);
+}
+
+/**
+ * Between meetings in the demo: a TTOV referral the chair requested of DT&V six working days ago, whose
+ * response deadline passed yesterday (a working day) unanswered, so the reminders sweep alerts the chair and
+ * the chain marine on the first working day after it (the README's walk through the loop).
+ */
+async function seedRequestedEscalation(m: EntityManager, caseId: string, orgs: Record<string, Organisation>, today: string): Promise<void> {
+  const requestedOn = addWorkingDays(today, -6);
+  const deadline = addWorkingDays(today, -1);
+  await m.query(
+    `WITH e AS (
+       INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id, status, reason, requested_at, response_due_date, created_at)
+       VALUES ($1, 'ttov_referral', 'DTV', $2, 'requested', 'Overlast bij het station na de afwijzing; verwijzing naar het TTOV.',
+               $3::date + time '11:00', $4::date, $3::date + time '10:30')
+       RETURNING id, created_at, requested_at, requested_by_organisation_id)
+     INSERT INTO escalation_event (escalation_id, from_status, to_status, reason, actor_kind, actor_organisation_id, at)
+     SELECT id, NULL, 'proposed', 'Voorgesteld in het overleg', 'user', requested_by_organisation_id, created_at FROM e
+     UNION ALL
+     SELECT id, 'proposed', 'requested', 'Verzocht door de voorzitter', 'user', requested_by_organisation_id, requested_at FROM e`,
+    [caseId, orgs.coa.id, requestedOn, deadline],
+  );
 }
