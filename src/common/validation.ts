@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { InvalidParam, ValidationProblem } from './problem';
 
 /** One entry per offending field; its reasons joined. Values are never echoed (they may be personal data). */
@@ -67,10 +68,52 @@ export function nullDefects(dto: Ctor, value: unknown, prefix = ''): InvalidPara
   return out;
 }
 
-/** class-validator's pipe, plus the null rule above; all offending fields are listed in one answer. */
+/** A DTO's `@ArrayMaxSize(n)` limits by property name, read from class-validator's own metadata (cached per class). */
+const arrayLimits = new Map<Ctor, Map<string, number>>();
+function arrayLimitsOf(dto: Ctor): Map<string, number> {
+  let limits = arrayLimits.get(dto);
+  if (!limits) {
+    limits = new Map();
+    for (const v of getMetadataStorage().getTargetValidationMetadatas(dto as new () => unknown, '', true, false)) {
+      if (v.name === 'arrayMaxSize' && typeof v.constraints?.[0] === 'number') limits.set(v.propertyName, v.constraints[0]);
+    }
+    arrayLimits.set(dto, limits);
+  }
+  return limits;
+}
+
+/**
+ * Lists longer than their DTO allows, found before anything is transformed: class-transformer and
+ * class-validator build and check every element before `@ArrayMaxSize` says no, and a 1 MB body of 20,000
+ * nested objects cost over 5 s of CPU that way (found by the load fuzz).
+ */
+export function oversizeDefects(dto: Ctor, value: unknown, prefix = ''): InvalidParam[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const limits = arrayLimitsOf(dto);
+  const out: InvalidParam[] = [];
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    const limit = limits.get(key);
+    if (Array.isArray(v) && limit !== undefined && v.length > limit) {
+      out.push({ name, reason: `must contain no more than ${limit} elements` });
+      continue;
+    }
+    const meta = Reflect.getMetadata(API_PROPERTY, dto.prototype, key) as ApiPropertyMeta | undefined;
+    const nested = meta ? nestedDto(meta.type) : undefined;
+    if (!nested) continue;
+    if (Array.isArray(v)) v.forEach((item, i) => out.push(...oversizeDefects(nested, item, `${name}.${i}`)));
+    else out.push(...oversizeDefects(nested, v, name));
+  }
+  return out;
+}
+
+/** class-validator's pipe, plus the null and list-size rules above; all offending fields are listed in one answer. */
 class ProblemValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const nulls = metadata.type === 'body' && isDto(metadata.metatype) ? nullDefects(metadata.metatype, value) : [];
+    const body = metadata.type === 'body' && isDto(metadata.metatype);
+    const oversize = body ? oversizeDefects(metadata.metatype as Ctor, value) : [];
+    if (oversize.length) throw new ValidationProblem(oversize);
+    const nulls = body ? nullDefects(metadata.metatype as Ctor, value) : [];
     try {
       const out = await super.transform(value, metadata);
       if (nulls.length) throw new ValidationProblem(nulls);
