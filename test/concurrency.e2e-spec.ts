@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { givenAction, givenCase, givenMeeting, givenSubject, givenTable, GivenTable, givenTableUser, randomVNumber } from './support/factories';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
@@ -63,6 +64,23 @@ describe('concurrent and repeated writes', () => {
       // Reported as opened exactly once per case.
       const opened = answers.slice(n * 4, n * 4 + 4).reduce((sum, a) => sum + a.body.counts.casesOpened, 0);
       expect(opened).toBe(here.length - (n === 0 ? here.filter((v) => people.slice(0, 5).includes(v)).length : 0));
+    }
+  });
+
+  it("waits for an import of its table ahead of it longer than a request's lock timeout, then takes its list (no 503)", async () => {
+    const table = tables[1];
+    // Another import (here: an outside session) holds the table lock for 3 s, beyond the 2 s DB_LOCK_TIMEOUT_MS.
+    const holder = new Client({ connectionString: t.config.MIGRATION_DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM chain_table WHERE id = $1 FOR NO KEY UPDATE', [table.id]);
+      const release = new Promise<void>((resolve) => setTimeout(() => void holder.query('COMMIT').then(() => resolve()), 3000));
+      const res = await t.http().post(`${API}/tables/${table.id}/lists`).set(bearer(tokens[4])).send({ kind: 'top_x', lines: [{ vNumber: randomVNumber(), familyName: 'Lijst' }] });
+      await release;
+      expect(res.status).toBe(201);
+    } finally {
+      await holder.end();
     }
   });
 

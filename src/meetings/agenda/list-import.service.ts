@@ -18,6 +18,9 @@ import { ListImportCountsView, ListImportDto, ListImportReportView, ListLineRepo
 import type { ListKind } from './list-import.entity';
 import { noPlannedMeeting } from './nomination.service';
 
+
+/** Longest an import waits for the imports of its table ahead of it (they hold the table lock one at a time). */
+export const LIST_IMPORT_LOCK_WAIT_MS = 15_000;
 /** The answer: `created` false means the same list was imported before and this is its stored report. */
 export interface ListImportOutcome {
   created: boolean;
@@ -102,7 +105,15 @@ export class ListImportService {
       await this.access.requireCategories(ctx, access, ['identity', 'deliberation'], 'list.import');
       // The table lock comes before any write: a row inserted first (list_import) takes a key-share lock on
       // the table through its foreign key, and two imports upgrading that to this lock deadlocked.
+      // Imports of one table therefore run one after another; a partner sending its lists at once should see
+      // them all taken rather than 503s, so this one wait is longer than a request's (and still bounded).
+      await m.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [
+        `${LIST_IMPORT_LOCK_WAIT_MS}ms`,
+        `${LIST_IMPORT_LOCK_WAIT_MS + 1000}ms`,
+      ]);
       const { prefix } = await this.cases.lockTable(m, tableId);
+      // Back to the connection's own bounds (its startup parameters) for the rest of the import.
+      await m.query(`SET LOCAL lock_timeout TO DEFAULT; SET LOCAL statement_timeout TO DEFAULT`);
       const stored = await this.findStored(m, tableId, dto.kind, p.organisationId, hash);
       if (stored) return this.repeat(m, ctx, access, stored, startedAt);
       const meeting = await this.meetings.findNextPlanned(m, tableId, startedAt);
