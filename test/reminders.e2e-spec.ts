@@ -169,12 +169,12 @@ describe('reminders, notices and alerts between meetings', () => {
     const marine = (await givenTableUser(ds, narrow, 'CHAIN_MARINE')).id;
     const byPolice = (await givenAction(ds, c.id, narrow.organisations.POLICE!, { dueDate: '2027-07-01' })).id;
     const byOm = (await givenAction(ds, c.id, narrow.organisations.OM!, { dueDate: '2027-06-21' })).id;
-    const spy = jest.spyOn(t.app.get(NotificationService), 'notify');
+    const spy = jest.spyOn(t.app.get(NotificationService), 'notifyManyCounted');
     try {
       await sweepOn('2027-06-29'); // 2 working days before 1 July; 6 working days after 21 June
       expect(await notices(byPolice)).toEqual([]);
       expect(await q(`SELECT recipient_count FROM reminder_occasion WHERE cause = $1`, [`reminder:action-due:${byPolice}:2027-07-01`])).toEqual([{ recipient_count: 0 }]);
-      const alert = spy.mock.calls.map(([, n]) => n).find((n) => n.resource?.id === byOm && n.kind === NotificationKind.ActionOverdueAlert)!;
+      const alert = spy.mock.calls.flatMap(([, notices]) => notices).find((n) => n.resource?.id === byOm && n.kind === NotificationKind.ActionOverdueAlert)!;
       expect(alert).toMatchObject({ recipients: [marine], organisations: [narrow.organisations.CHAIN_MARINE] });
       expect((await notices(byOm)).filter((n) => n.kind === NotificationKind.ActionOverdueAlert).map((n) => n.recipient_user_id)).toEqual([marine]);
       // The overdue notice goes to the owner (OM), never to the police, who are not granted deliberation.

@@ -163,7 +163,11 @@ export class AppConfig {
 
   /** Webhook POSTs a worker process sends at once. */
   @num() @IsInt() @Min(1) @Max(64)
-  WEBHOOK_CONCURRENCY = 4;
+  WEBHOOK_CONCURRENCY = 16;
+
+  /** Webhook deliveries a dispatcher claims, builds (in one transaction) and sends as one batch. */
+  @num() @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_BATCH_SIZE = 200;
 
   /** Requests per minute per client IP on login, refresh and token endpoints. */
   @num() @IsInt() @Min(1)
@@ -198,11 +202,11 @@ export class AppConfig {
 
   /** SMTP connections (and messages in flight) per worker process. */
   @num() @IsInt() @Min(1) @Max(50)
-  MAIL_CONCURRENCY = 4;
+  MAIL_CONCURRENCY = 8;
 
-  /** E-mails a dispatcher claims per transaction. */
+  /** E-mails a dispatcher claims per statement, and marks sent per transaction. */
   @num() @IsInt() @Min(1) @Max(500)
-  MAIL_BATCH_SIZE = 20;
+  MAIL_BATCH_SIZE = 64;
 
   /** Longest wait to connect to the SMTP server, DNS and its greeting included (ms). */
   @num() @IsInt() @Min(100) @Max(120_000)

@@ -46,10 +46,15 @@ export enum NotificationJob {
 }
 
 export enum ReminderJob {
-  /** Finds every occasion due today and enqueues one SendNotice or DraftAgenda job each. */
+  /** Finds every occasion due today and enqueues them in SendNotices batches, and one DraftAgenda job per meeting. */
   Sweep = 'sweep-reminders',
   /** Data `{ occasion, entityId, date }`: one reminder, notice or alert of one action or escalation. */
   SendNotice = 'send-notice',
+  /**
+   * Data `{ occasion, items: { entityId, date }[] }`: the same for a batch of entities of one occasion, in one
+   * transaction; if it fails, it is split into one SendNotice job per entity, each retried on its own.
+   */
+  SendNotices = 'send-notices',
   /** Data `{ meetingId }`: the scheduled draft agenda of one meeting, and the notice to its chair. */
   DraftAgenda = 'draft-agenda',
 }

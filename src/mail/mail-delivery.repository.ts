@@ -57,7 +57,7 @@ const FACTS = `
     LEFT JOIN subject s ON s.id = c.subject_id
     CROSS JOIN LATERAL (SELECT coalesce(c.table_id, n.table_id) AS table_id) where_now
     LEFT JOIN chain_table t ON t.id = where_now.table_id
-   WHERE d.id = $1`;
+   WHERE d.id = ANY($1::uuid[])`;
 
 /**
  * The claim ($1 now, $2 limit, $3 token, $4 lease expiry): due pending rows and lapsed leases, through the
@@ -94,13 +94,41 @@ export class MailDeliveryRepository {
   }
 
   async facts(id: string, m: EntityManager = this.dataSource.manager): Promise<DeliveryFacts | undefined> {
-    const [row]: DeliveryFacts[] = await m.query(FACTS, [id]);
-    return row;
+    return (await this.factsOf([id], m)).get(id);
+  }
+
+  /** The facts of each of `ids` that still has its notification, in one statement. */
+  async factsOf(ids: string[], m: EntityManager = this.dataSource.manager): Promise<Map<string, DeliveryFacts>> {
+    const rows: DeliveryFacts[] = await m.query(FACTS, [ids]);
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Whether the row was still this claim's (and is now sent). */
   async markSent(m: EntityManager, id: string, token: string, now: Date): Promise<boolean> {
-    return this.finish(m, id, token, `status = 'sent', sent_at = $3, last_error_code = NULL`, [now]);
+    return (await this.markSentMany(m, [id], token, now)).has(id);
+  }
+
+  /** Marks the rows of `ids` that are still this claim's sent, in one statement; returns those. */
+  async markSentMany(m: EntityManager, ids: string[], token: string, now: Date): Promise<Set<string>> {
+    const [rows]: [{ id: string }[], number] = await m.query(
+      `UPDATE email_delivery SET status = 'sent', sent_at = $3, last_error_code = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = ANY($1::uuid[]) AND lease_token = $2 AND status = 'sending'
+       RETURNING id`,
+      [ids, token, now],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Marks the rows that are still this claim's skipped, each with its reason, in one statement; returns how many. */
+  async markSkippedMany(skips: { id: string; reason: MailSkipReason }[], token: string): Promise<number> {
+    if (!skips.length) return 0;
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE email_delivery d SET status = 'skipped', skip_reason = x.reason, lease_token = NULL, lease_expires_at = NULL
+         FROM unnest($1::uuid[], $2::text[]) AS x(id, reason)
+        WHERE d.id = x.id AND d.lease_token = $3 AND d.status = 'sending'`,
+      [skips.map((x) => x.id), skips.map((x) => x.reason), token],
+    );
+    return count;
   }
 
   async markRetry(id: string, token: string, nextAttemptAt: Date, code: string): Promise<boolean> {
@@ -109,10 +137,6 @@ export class MailDeliveryRepository {
 
   async markFailed(id: string, token: string, code: string): Promise<boolean> {
     return this.finish(this.dataSource.manager, id, token, `status = 'failed', last_error_code = $3`, [code]);
-  }
-
-  async markSkipped(id: string, token: string, reason: MailSkipReason): Promise<boolean> {
-    return this.finish(this.dataSource.manager, id, token, `status = 'skipped', skip_reason = $3`, [reason]);
   }
 
   /** Without SMTP, what is due is skipped in bulk rather than left to pile up. Returns how many. */

@@ -2,13 +2,15 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { inLanes } from '../common/lanes';
 import { AppConfig } from '../config/app-config';
 import { NOTIFICATION_CATEGORY } from '../notifications/notification-kind';
-import { ProcessingLogService } from '../sharing/processing-log.service';
+import type { Category } from '../sharing/categories';
+import { ProcessingLogService, TouchedSubject } from '../sharing/processing-log.service';
 import { MailChannel } from './mail.channel';
 import { composeMail } from './mail-content.builder';
 import { ClaimedDelivery, DeliveryFacts, MailDeliveryRepository } from './mail-delivery.repository';
-import { mailSkipReason } from './mail-recipient.policy';
+import { MailSkipReason, mailSkipReason } from './mail-recipient.policy';
 import { retryDelayMs } from './mail-retry.policy';
 import { MailTransport } from './mail-transport.service';
 
@@ -118,27 +120,48 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
     }
     const token = randomUUID();
     const claimed = await this.repository.claim(now, this.config.MAIL_BATCH_SIZE, token, new Date(now.getTime() + mailLeaseMs(this.config)));
-    await inLanes(claimed, this.config.MAIL_CONCURRENCY, async (row) => {
-      const outcome = await this.deliver(row, token).catch((e: unknown) => {
+    if (!claimed.length) return { claimed: 0, result };
+    const facts = await this.repository.factsOf(claimed.map((r) => r.id));
+    const skips: { id: string; reason: MailSkipReason }[] = [];
+    const sent: { row: ClaimedDelivery; facts: DeliveryFacts; startedAt: Date }[] = [];
+    const toSend: ClaimedDelivery[] = [];
+    for (const row of claimed) {
+      const f = facts.get(row.id);
+      // Its notification is gone (a deleted user or case took it along): nothing left to send.
+      if (!f) result.skipped += 1;
+      else {
+        const reason = mailSkipReason(f);
+        if (reason) skips.push({ id: row.id, reason });
+        else toSend.push(row);
+      }
+    }
+    await inLanes(toSend, this.config.MAIL_CONCURRENCY, async (row) => {
+      const f = facts.get(row.id)!;
+      const startedAt = this.clock.now();
+      const outcome = await this.send(row, token, f).catch((e: unknown) => {
         this.logger.warn({ event: 'mail_dispatch_error', deliveryId: row.id, cause: errorCode(e) }, 'an e-mail delivery could not be finished; retried after its lease');
         return 'unfinished' as const;
       });
-      result[outcome] += 1;
+      if (outcome === 'sent') sent.push({ row, facts: f, startedAt });
+      else result[outcome] += 1;
     });
+    const skipped = await this.repository.markSkippedMany(skips, token).catch(() => 0);
+    result.skipped += skipped;
+    result.unfinished += skips.length - skipped;
+    const marked = await this.markSent(sent, token).catch((e: unknown) => {
+      this.logger.warn({ event: 'mail_dispatch_error', cause: errorCode(e) }, 'sent e-mails could not be marked sent; their leases run out and they are sent again');
+      return new Set<string>();
+    });
+    result.sent += marked.size;
+    result.unfinished += sent.length - marked.size;
     return { claimed: claimed.length, result };
   }
 
-  private async deliver(row: ClaimedDelivery, token: string): Promise<Outcome> {
-    const facts = await this.repository.facts(row.id);
-    // Its notification is gone (a deleted user or case took it along): nothing left to send.
-    if (!facts) return 'skipped';
-    const reason = mailSkipReason(facts);
-    if (reason) return (await this.repository.markSkipped(row.id, token, reason)) ? 'skipped' : 'unfinished';
-
-    const startedAt = this.clock.now();
+  /** Sends one e-mail; a failure is recorded at once (retry or failed), a success by the batch's markSent. */
+  private async send(row: ClaimedDelivery, token: string, facts: DeliveryFacts): Promise<Outcome> {
     const mail = composeMail(facts, this.clock.today(), this.config.PUBLIC_BASE_URL);
     const sent = await this.transport.send({ to: facts.email, subject: mail.subject, text: mail.text, messageId: row.messageId });
-    if (sent.ok) return (await this.markSent(row, token, facts, startedAt)) ? 'sent' : 'unfinished';
+    if (sent.ok) return 'sent';
 
     const delay = sent.permanent ? null : retryDelayMs(row.attempts);
     if (delay === null) {
@@ -151,33 +174,37 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
     return (await this.repository.markRetry(row.id, token, nextAttemptAt, sent.code)) ? 'retried' : 'unfinished';
   }
 
-  /** Marked sent, with the processing log's record of telling the recipient about the case, in one transaction. */
-  private markSent(row: ClaimedDelivery, token: string, f: DeliveryFacts, startedAt: Date): Promise<boolean> {
+  /**
+   * The batch's sent e-mails marked sent, with the processing log's record of telling each recipient about a
+   * case, in one transaction: one system operation per table and category, one entry per data subject.
+   */
+  private async markSent(sent: { row: ClaimedDelivery; facts: DeliveryFacts; startedAt: Date }[], token: string): Promise<Set<string>> {
+    if (!sent.length) return new Set();
     return this.dataSource.transaction(async (m) => {
-      const mine = await this.repository.markSent(m, row.id, token, this.clock.now());
-      if (mine && f.tableId && f.subjectId && f.vNumber) {
+      const mine = await this.repository.markSentMany(m, sent.map((s) => s.row.id), token, this.clock.now());
+      const groups = new Map<string, { tableId: string; category: Category; startedAt: Date; subjects: TouchedSubject[] }>();
+      for (const { row, facts: f, startedAt } of sent) {
+        if (!mine.has(row.id) || !f.tableId || !f.subjectId || !f.vNumber) continue;
         const category = NOTIFICATION_CATEGORY[f.kind] ?? 'deliberation';
-        await this.log.recordBySystem(m, randomBytes(16).toString('hex'), f.tableId, {
+        const key = `${f.tableId}|${category}`;
+        const group = groups.get(key) ?? { tableId: f.tableId, category, startedAt, subjects: [] };
+        if (startedAt < group.startedAt) group.startedAt = startedAt;
+        group.subjects.push({ subjectId: f.subjectId, vNumber: f.vNumber });
+        groups.set(key, group);
+      }
+      for (const g of groups.values()) {
+        await this.log.recordBySystem(m, randomBytes(16).toString('hex'), g.tableId, {
           operation: 'mail.send',
-          activityCategory: category,
-          categories: [category],
-          subjects: [{ subjectId: f.subjectId, vNumber: f.vNumber }],
+          activityCategory: g.category,
+          categories: [g.category],
+          subjects: g.subjects,
           purpose: 'Melding per e-mail over een casus van de tafel',
-          startedAt,
+          startedAt: g.startedAt,
         });
       }
       return mine;
     });
   }
-}
-
-/** Runs `work` over `items`, at most `lanes` at a time. */
-async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 /** A code to log, never an error's message (it may quote data). */

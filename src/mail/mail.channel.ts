@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import type { NotificationChannel, NotificationInput, WrittenNotification } from '../notifications/notification.service';
+import type { NotificationChannel, RecordedNotice } from '../notifications/notification.service';
 
 /** The Message-ID of a delivery: stable over every attempt, so that a message sent twice is recognisably one. */
 export const mailMessageId = (deliveryId: string, publicBaseUrl: string) => `<${deliveryId}@${new URL(publicBaseUrl).hostname}>`;
@@ -33,7 +33,8 @@ export class MailChannel implements NotificationChannel, EntitySubscriberInterfa
     this.dataSource.subscribers.push(this);
   }
 
-  async record(m: EntityManager, _n: NotificationInput, written: WrittenNotification[]): Promise<void> {
+  async record(m: EntityManager, notices: RecordedNotice[]): Promise<void> {
+    const written = notices.flatMap((n) => n.written);
     if (!written.length) return;
     const ids = written.map(() => randomUUID());
     await m.query(

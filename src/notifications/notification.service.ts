@@ -33,15 +33,22 @@ export interface WrittenNotification {
   recipientUserId: string;
 }
 
+/** One notice and the notification rows `notifyMany()` wrote for it. */
+export interface RecordedNotice {
+  input: NotificationInput;
+  written: WrittenNotification[];
+}
+
 /**
- * A way out besides the inbox (e-mail, webhooks). `notify()` calls every channel in its transaction, so
- * that what a channel will send is recorded exactly when the notification is; the channel's own worker
- * sends it later, from PostgreSQL. Called on every `notify()`, also when no row was new (`written` empty):
- * a channel keys its records itself (e.g. by subscription and cause).
+ * A way out besides the inbox (e-mail, webhooks). `notifyMany()` calls every channel once, in its
+ * transaction, with all its notices, so that what a channel will send is recorded exactly when the
+ * notifications are (in a few statements, whatever their number); the channel's own worker sends it later,
+ * from PostgreSQL. Every notice is passed, also one whose rows were not new (`written` empty): a channel
+ * keys its records itself (e.g. by subscription and cause).
  */
 export interface NotificationChannel {
   readonly name: string;
-  record(m: EntityManager, n: NotificationInput, written: WrittenNotification[]): Promise<void>;
+  record(m: EntityManager, notices: RecordedNotice[]): Promise<void>;
 }
 
 /** The channels, in the order they record; provided by NotificationsModule. */
@@ -82,32 +89,61 @@ export class NotificationService {
    * channel record what it will send; returns how many notifications it wrote.
    */
   async notify(m: EntityManager, n: NotificationInput): Promise<number> {
-    const recipients = [...new Set(n.recipients)];
-    const written = recipients.length ? await this.write(m, n, recipients) : [];
-    for (const channel of this.channels) await channel.record(m, n, written);
-    return written.length;
+    return this.notifyMany(m, [n]);
   }
 
-  private async write(m: EntityManager, n: NotificationInput, recipients: string[]): Promise<WrittenNotification[]> {
-    const rows: { id: string; recipient_user_id: string }[] = await m.query(
+  /**
+   * `notify()` for many notices at once (the reminders of a batch of actions): one statement writes every
+   * notification, and each channel records its deliveries in one more. Returns how many notifications it wrote.
+   */
+  async notifyMany(m: EntityManager, notices: NotificationInput[]): Promise<number> {
+    return (await this.notifyManyCounted(m, notices)).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** `notifyMany()`, returning how many notifications it wrote for each notice. */
+  async notifyManyCounted(m: EntityManager, notices: NotificationInput[]): Promise<number[]> {
+    if (!notices.length) return [];
+    const written = await this.write(m, notices);
+    const recorded = notices.map((input, i) => ({ input, written: written[i] }));
+    for (const channel of this.channels) await channel.record(m, recorded);
+    return written.map((w) => w.length);
+  }
+
+  /** The rows written, per notice (in the order of `notices`); a (recipient, cause) pair is written once. */
+  private async write(m: EntityManager, notices: NotificationInput[]): Promise<WrittenNotification[][]> {
+    const byKey = new Map<string, { notice: number; recipient: string; n: NotificationInput }>();
+    notices.forEach((n, notice) => {
+      for (const recipient of n.recipients) {
+        const key = `${recipient}|${n.cause}`;
+        if (!byKey.has(key)) byKey.set(key, { notice, recipient, n });
+      }
+    });
+    const out: WrittenNotification[][] = notices.map(() => []);
+    const pairs = [...byKey.values()];
+    if (!pairs.length) return out;
+    const column = <T>(f: (n: NotificationInput) => T) => pairs.map((p) => f(p.n));
+    const rows: { id: string; recipient_user_id: string; cause: string }[] = await m.query(
       `INSERT INTO notification (recipient_user_id, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, created_at)
-       SELECT r, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM unnest($1::uuid[]) AS r
+       SELECT r, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, $10
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::uuid[], $9::text[])
+              AS x(r, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link)
        ON CONFLICT ON CONSTRAINT notification_recipient_cause_key DO NOTHING
-       RETURNING id, recipient_user_id`,
+       RETURNING id, recipient_user_id, cause`,
       [
-        recipients,
-        n.cause,
-        n.kind,
-        n.tableId,
-        n.case?.id ?? null,
-        n.case?.reference ?? null,
-        n.resource?.type ?? null,
-        n.resource?.id ?? null,
-        n.link ?? null,
+        pairs.map((p) => p.recipient),
+        column((n) => n.cause),
+        column((n) => n.kind),
+        column((n) => n.tableId),
+        column((n) => n.case?.id ?? null),
+        column((n) => n.case?.reference ?? null),
+        column((n) => n.resource?.type ?? null),
+        column((n) => n.resource?.id ?? null),
+        column((n) => n.link ?? null),
         this.clock.now(),
       ],
     );
-    return rows.map((r) => ({ id: r.id, recipientUserId: r.recipient_user_id }));
+    for (const r of rows) out[byKey.get(`${r.recipient_user_id}|${r.cause}`)!.notice].push({ id: r.id, recipientUserId: r.recipient_user_id });
+    return out;
   }
 
   /**

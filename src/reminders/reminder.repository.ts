@@ -81,9 +81,10 @@ export class ReminderRepository {
 
   /**
    * The actions or escalations whose `occasion` is due today and not handled yet: those whose date is one of
-   * `windows` for the working days their table runs on, of an open case at an active table.
+   * `windows` for the working days their table runs on, of an open case at an active table; in (date, id)
+   * order, from just `after` one of them when given (the sweep reads them page by page).
    */
-  async findDueOccasions(m: EntityManager, occasion: Occasion, windows: OccasionWindow[], limit: number): Promise<DueOccasion[]> {
+  async findDueOccasions(m: EntityManager, occasion: Occasion, windows: OccasionWindow[], limit: number, after?: DueOccasion): Promise<DueOccasion[]> {
     const spec = OCCASIONS[occasion];
     const src = SOURCES[spec.entity];
     const days = spec.setting ? `coalesce(s.${REMINDER_SETTING_COLUMNS[spec.setting]}, $3)` : '$3::int';
@@ -101,9 +102,10 @@ export class ReminderRepository {
          JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = e.d
         WHERE w.n = ${days} AND c.status <> 'closed' AND t.active
           AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.d, 'YYYY-MM-DD'))
+          AND ($6::date IS NULL OR (e.d, e.id) > ($6::date, $7::uuid))
         ORDER BY e.d, e.id
         LIMIT $5`,
-      [...windowArrays(windows), fallback, `${spec.causePrefix}:`, limit],
+      [...windowArrays(windows), fallback, `${spec.causePrefix}:`, limit, after?.date ?? null, after?.id ?? null],
     );
   }
 
@@ -131,26 +133,43 @@ export class ReminderRepository {
     );
   }
 
-  async lockActionForNotice(m: EntityManager, actionId: string): Promise<ActionNoticeTarget | undefined> {
-    const [row] = await m.query(
+  /** The open actions of `ids` that can still be due (open case, active table), share-locked, in id order. */
+  async lockActionsForNotice(m: EntityManager, ids: string[]): Promise<ActionNoticeTarget[]> {
+    return m.query(
       `SELECT a.id, a.owner_organisation_id, a.owner_user_id, to_char(a.due_date, 'YYYY-MM-DD') AS date, c.id AS case_id, c.reference, c.table_id
          FROM action a JOIN case_file c ON c.id = a.case_id JOIN chain_table t ON t.id = c.table_id
-        WHERE a.id = $1 AND a.status = 'open' AND c.status <> 'closed' AND t.active
+        WHERE a.id = ANY($1::uuid[]) AND a.status = 'open' AND c.status <> 'closed' AND t.active
+        ORDER BY a.id
           FOR SHARE OF a`,
-      [actionId],
+      [ids],
     );
-    return row;
   }
 
-  async lockEscalationForNotice(m: EntityManager, escalationId: string): Promise<EscalationNoticeTarget | undefined> {
-    const [row] = await m.query(
+  /** The requested escalations of `ids` (open case, active table), share-locked, in id order. */
+  async lockEscalationsForNotice(m: EntityManager, ids: string[]): Promise<EscalationNoticeTarget[]> {
+    return m.query(
       `SELECT x.id, x.target_organisation_type, to_char(x.response_due_date, 'YYYY-MM-DD') AS date, c.id AS case_id, c.reference, c.table_id
          FROM escalation x JOIN case_file c ON c.id = x.case_id JOIN chain_table t ON t.id = c.table_id
-        WHERE x.id = $1 AND x.status = 'requested' AND c.status <> 'closed' AND t.active
+        WHERE x.id = ANY($1::uuid[]) AND x.status = 'requested' AND c.status <> 'closed' AND t.active
+        ORDER BY x.id
           FOR SHARE OF x`,
-      [escalationId],
+      [ids],
     );
-    return row;
+  }
+
+  /** The settings of each of `tableIds` (its own row, or the defaults). */
+  async settingsOfMany(m: EntityManager, tableIds: string[]): Promise<Map<string, ReminderSettings>> {
+    const rows: Record<string, unknown>[] = await m.query(`SELECT * FROM table_reminder_settings WHERE table_id = ANY($1::uuid[])`, [tableIds]);
+    const own = new Map(rows.map((row) => [row.table_id as string, row]));
+    return new Map(
+      tableIds.map((id) => {
+        const row = own.get(id);
+        const settings = row
+          ? (Object.fromEntries(REMINDER_SETTINGS.map((k) => [k, row[REMINDER_SETTING_COLUMNS[k]] as number])) as unknown as ReminderSettings)
+          : { ...DEFAULT_REMINDER_SETTINGS };
+        return [id, settings];
+      }),
+    );
   }
 
   async isTableActive(m: EntityManager, tableId: string): Promise<boolean> {
@@ -158,15 +177,20 @@ export class ReminderRepository {
     return !!row?.active;
   }
 
-  async isHandled(m: EntityManager, cause: string): Promise<boolean> {
-    return (await m.query(`SELECT 1 FROM reminder_occasion WHERE cause = $1`, [cause])).length > 0;
+  /** Which of `causes` were handled already. */
+  async handledCauses(m: EntityManager, causes: string[]): Promise<Set<string>> {
+    const rows: { cause: string }[] = await m.query(`SELECT cause FROM reminder_occasion WHERE cause = ANY($1::text[])`, [causes]);
+    return new Set(rows.map((r) => r.cause));
   }
 
-  /** Records the occasion as handled, in the transaction that wrote its notifications; a second writer adds nothing. */
-  async markHandled(m: EntityManager, h: { cause: string; tableId: string; recipientCount: number; at: Date }): Promise<void> {
+  /** Records the occasions as handled, in the transaction that wrote their notifications; a second writer adds nothing. */
+  async markHandled(m: EntityManager, handled: { cause: string; tableId: string; recipientCount: number }[], at: Date): Promise<void> {
+    if (!handled.length) return;
     await m.query(
-      `INSERT INTO reminder_occasion (cause, table_id, recipient_count, handled_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cause) DO NOTHING`,
-      [h.cause, h.tableId, h.recipientCount, h.at],
+      `INSERT INTO reminder_occasion (cause, table_id, recipient_count, handled_at)
+       SELECT cause, table_id, n, $4 FROM unnest($1::text[], $2::uuid[], $3::int[]) AS h(cause, table_id, n)
+       ON CONFLICT (cause) DO NOTHING`,
+      [handled.map((h) => h.cause), handled.map((h) => h.tableId), handled.map((h) => h.recipientCount), at],
     );
   }
 }

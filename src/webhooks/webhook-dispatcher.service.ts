@@ -2,11 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { inLanes } from '../common/lanes';
 import { outgoingTraceparent } from '../common/logging';
 import { AppConfig } from '../config/app-config';
 import { NotificationKind } from '../notifications/notification-kind';
 import { NotificationService } from '../notifications/notification.service';
-import { ClaimedDelivery, WebhookPayloads } from './webhook-payload.service';
+import { ClaimedDelivery, Payload, WebhookPayloads } from './webhook-payload.service';
 import { MAX_ATTEMPTS, nextAttemptAfter } from './webhook-retry';
 import { WebhookSecrets } from './webhook-secrets';
 import { postWebhook, SendOutcome } from './webhook-sender';
@@ -28,13 +29,14 @@ export interface DispatchResult {
 type Result = 'delivered' | 'retry' | 'failed' | 'lost';
 
 /**
- * Sends the webhook deliveries that are due (worker processes; the `dispatch-webhooks` job every 2 s).
- * WEBHOOK_CONCURRENCY lanes each claim one due delivery at a time (`FOR UPDATE SKIP LOCKED`, then a lease
- * in the row), build its event under the receiving organisation's access now, sign it and POST it,
- * outside any transaction, and record the outcome only if their lease still holds. So any number of
- * dispatchers, in one process or many, send each attempt once; a dispatcher that dies mid-send leaves a
- * lease that runs out, and the attempt is made again (at least once: receivers drop duplicates by
- * `webhook-id`). See webhook-retry.ts for when a failed attempt is made again.
+ * Sends the webhook deliveries that are due (worker processes; the `dispatch-webhooks` job every 2 s). A run
+ * claims batches of WEBHOOK_BATCH_SIZE due deliveries (`FOR UPDATE SKIP LOCKED`, then a lease in the row),
+ * builds their events under each receiving organisation's access now (one transaction per batch, committed
+ * before anything leaves), signs them and POSTs them over WEBHOOK_CONCURRENCY lanes, outside any
+ * transaction, and records the outcomes only where its lease still holds (the delivered ones in one
+ * statement). So any number of dispatchers, in one process or many, send each attempt once; a dispatcher
+ * that dies mid-send leaves leases that run out, and the attempts are made again (at least once: receivers
+ * drop duplicates by `webhook-id`). See webhook-retry.ts for when a failed attempt is made again.
  */
 @Injectable()
 export class WebhookDispatcher {
@@ -52,34 +54,34 @@ export class WebhookDispatcher {
   async dispatch(): Promise<DispatchResult> {
     const started = performance.now();
     const result: DispatchResult = { attempted: 0, delivered: 0, failed: 0 };
-    const lane = async () => {
-      while (performance.now() - started < RUN_BUDGET_MS) {
-        const claimed = await this.claim();
-        if (!claimed) return;
-        const outcome = await this.attempt(claimed);
+    while (performance.now() - started < RUN_BUDGET_MS) {
+      const claimed = await this.claim();
+      const outcomes = await this.attempt(claimed);
+      for (const outcome of outcomes) {
         if (outcome === 'lost') continue;
         result.attempted++;
         if (outcome === 'delivered') result.delivered++;
         if (outcome === 'failed') result.failed++;
       }
-    };
-    // Every lane ends before the run does; a lane that failed (the database) fails the job once they all have.
-    const lanes = await Promise.allSettled(Array.from({ length: this.config.WEBHOOK_CONCURRENCY }, lane));
-    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-    if (failed) throw failed.reason;
+      if (claimed.length < this.config.WEBHOOK_BATCH_SIZE) break;
+    }
     return result;
   }
 
-  /** The earliest due delivery of an active subscription that no other dispatcher holds, leased to this one. */
-  private async claim(): Promise<ClaimedDelivery | undefined> {
+  /**
+   * The earliest due deliveries of active subscriptions that no other dispatcher holds, leased to this one for
+   * as long as the batch can take: its lanes' sends one after the other, each at most WEBHOOK_TIMEOUT_MS.
+   */
+  private async claim(): Promise<ClaimedDelivery[]> {
     const now = this.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
+    const rounds = Math.ceil(this.config.WEBHOOK_BATCH_SIZE / this.config.WEBHOOK_CONCURRENCY);
+    const leaseUntil = new Date(now.getTime() + rounds * this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
     const [rows]: [ClaimedDelivery[], number] = await this.dataSource.query(
       `WITH due AS (
          SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
           WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1) AND s.active
           ORDER BY d.next_attempt_at, d.id
-          LIMIT 1
+          LIMIT $4
           FOR UPDATE OF d SKIP LOCKED)
        UPDATE webhook_delivery d SET lease_until = $2, lease_token = $3
          FROM due, webhook_subscription s
@@ -87,41 +89,86 @@ export class WebhookDispatcher {
        RETURNING d.id, d.subscription_id, s.organisation_id, s.url, s.secret_ciphertext, s.previous_secret_ciphertext,
                  s.previous_secret_expires_at, d.kind, d.table_id, d.case_id, d.case_reference, d.resource_type,
                  d.resource_id, d.link, d.attempts, d.resends, d.lease_token, d.created_at`,
-      [now, leaseUntil, randomUUID()],
+      [now, leaseUntil, randomUUID(), this.config.WEBHOOK_BATCH_SIZE],
     );
-    return rows[0];
+    return rows;
   }
 
-  private async attempt(d: ClaimedDelivery): Promise<Result> {
+  /** One attempt of each claimed delivery; an outcome each, in their order. */
+  private async attempt(batch: ClaimedDelivery[]): Promise<Result[]> {
+    if (!batch.length) return [];
     const traceId = randomBytes(16).toString('hex');
+    let payloads: Map<string, Payload>;
     try {
       // Built and logged in a transaction of its own, committed before anything leaves.
       const startedAt = this.clock.now();
-      const payload = await this.dataSource.transaction((m) => this.payloads.build(m, d, traceId, startedAt));
-      const secrets = this.signingSecrets(d);
-      let outcome: SendOutcome;
-      if (!secrets) {
-        outcome = { ok: false, status: null, error: 'secret_unreadable' };
-      } else if (webhookUrlDefect(d.url, this.config.isProduction)) {
-        outcome = { ok: false, status: null, error: 'url_not_allowed' };
-      } else {
-        // The signing time is a credential the receiver checks against its own clock: the real time.
-        const headers = signatureHeaders(d.id, payload.body, secrets, new Date());
-        const traceparent = outgoingTraceparent(traceId);
-        outcome = await postWebhook(
-          d.url,
-          payload.body,
-          { 'content-type': payload.contentType, ...headers, ...(traceparent ? { traceparent } : {}) },
-          this.config.WEBHOOK_TIMEOUT_MS,
-        );
-      }
-      return await this.record(d, outcome);
+      payloads = await this.dataSource.transaction((m) => this.payloads.buildMany(m, batch, traceId, startedAt));
     } catch (e) {
-      // The database failed while building or recording: the lease runs out and a later run makes the attempt
-      // again (if it was sent, the receiver drops the repeat by its id).
-      this.logger.error({ event: 'webhook_attempt_error', deliveryId: d.id, reason: (e as Error).name }, 'a webhook attempt could not be completed');
-      return 'lost';
+      // The database failed: the leases run out and a later run makes the attempts again.
+      this.logger.error({ event: 'webhook_attempt_error', deliveries: batch.length, reason: (e as Error).name }, 'webhook attempts could not be prepared');
+      return batch.map(() => 'lost');
     }
+    const outcomes = new Map<string, SendOutcome>();
+    await inLanes(batch, this.config.WEBHOOK_CONCURRENCY, async (d) => {
+      outcomes.set(d.id, await this.send(d, payloads.get(d.id)!, traceId));
+    });
+    const delivered = batch.filter((d) => outcomes.get(d.id)!.ok);
+    const results = new Map<string, Result>();
+    try {
+      const recorded = await this.recordDelivered(delivered.map((d) => ({ d, status: outcomes.get(d.id)!.status ?? 200 })));
+      for (const d of delivered) results.set(d.id, recorded.has(d.id) ? 'delivered' : 'lost');
+    } catch (e) {
+      this.logger.error({ event: 'webhook_attempt_error', deliveries: delivered.length, reason: (e as Error).name }, 'delivered webhooks could not be recorded');
+      for (const d of delivered) results.set(d.id, 'lost');
+    }
+    for (const d of batch) {
+      if (results.has(d.id)) continue;
+      results.set(
+        d.id,
+        await this.record(d, outcomes.get(d.id)!).catch((e: unknown) => {
+          this.logger.error({ event: 'webhook_attempt_error', deliveryId: d.id, reason: (e as Error).name }, 'a webhook attempt could not be recorded');
+          return 'lost' as const;
+        }),
+      );
+    }
+    return batch.map((d) => results.get(d.id)!);
+  }
+
+  /** Signs and POSTs one event; never throws. */
+  private async send(d: ClaimedDelivery, payload: Payload, traceId: string): Promise<SendOutcome> {
+    const secrets = this.signingSecrets(d);
+    if (!secrets) return { ok: false, status: null, error: 'secret_unreadable' };
+    if (webhookUrlDefect(d.url, this.config.isProduction)) return { ok: false, status: null, error: 'url_not_allowed' };
+    // The signing time is a credential the receiver checks against its own clock: the real time.
+    const headers = signatureHeaders(d.id, payload.body, secrets, new Date());
+    const traceparent = outgoingTraceparent(traceId);
+    return postWebhook(
+      d.url,
+      payload.body,
+      { 'content-type': payload.contentType, ...headers, ...(traceparent ? { traceparent } : {}) },
+      this.config.WEBHOOK_TIMEOUT_MS,
+    );
+  }
+
+  /** The delivered ones whose lease this dispatcher still holds, recorded in one statement; returns those. */
+  private async recordDelivered(answered: { d: ClaimedDelivery; status: number }[]): Promise<Set<string>> {
+    const delivered = answered.map((a) => a.d);
+    if (!delivered.length) return new Set();
+    const now = this.clock.now();
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE webhook_delivery d
+          SET status = 'delivered', attempts = d.attempts + 1, next_attempt_at = NULL, last_attempt_at = $3, last_status_code = x.status,
+              last_error = NULL, delivered_at = $3, failed_at = NULL, lease_until = NULL, lease_token = NULL
+         FROM unnest($1::uuid[], $2::uuid[], $4::int[]) AS x(id, token, status)
+        WHERE d.id = x.id AND d.lease_token = x.token
+       RETURNING d.id`,
+      [delivered.map((d) => d.id), delivered.map((d) => d.lease_token), now, answered.map((a) => a.status)],
+    );
+    const mine = new Set(rows.map((r) => r.id));
+    for (const d of delivered) {
+      if (!mine.has(d.id)) this.logger.warn({ event: 'webhook_lease_lost', deliveryId: d.id }, 'a webhook attempt finished after its lease ran out; another dispatcher owns it');
+    }
+    return mine;
   }
 
   /**
@@ -199,3 +246,4 @@ export class WebhookDispatcher {
     );
   }
 }
+
