@@ -40,6 +40,7 @@ interface CaseNow {
   table_id: string;
   subject_id: string;
   v_number: string;
+  restricted: boolean;
 }
 
 /**
@@ -62,11 +63,12 @@ export class WebhookPayloads {
   async build(m: EntityManager, d: ClaimedDelivery, traceId: string, startedAt: Date): Promise<Payload> {
     const category = NOTIFICATION_CATEGORY[d.kind];
     const [caseNow]: CaseNow[] = d.case_id
-      ? await m.query(`SELECT c.table_id, c.subject_id, s.v_number FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = $1`, [d.case_id])
+      ? await m.query(`SELECT c.table_id, c.subject_id, s.v_number, s.restricted_at IS NOT NULL AS restricted FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = $1`, [d.case_id])
       : [];
     const tableId = caseNow?.table_id ?? d.table_id;
     const access = tableId ? await this.access.organisationAccess(d.organisation_id, tableId, m) : undefined;
-    const shown = !!access && category !== undefined && (category === null || access.categories.has(category));
+    // A restricted person's case is not processed: the notice goes out with its kind only, like one not disclosed.
+    const shown = !!access && category !== undefined && (category === null || access.categories.has(category)) && !caseNow?.restricted;
     const link = d.link ? `${this.config.PUBLIC_BASE_URL}${d.link}` : undefined;
 
     let data: Partial<WebhookEventData> = disclose(WebhookEventData, { kind: d.kind }, new Set());
