@@ -98,7 +98,9 @@ export class CaseService {
       await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
       await this.cases.updateSubject(m, access.subjectId, subjectFields);
       await this.cases.updateCase(m, caseId, caseFields);
-      return this.respond(m, ctx, access, { operation: 'case.update', purpose: 'Update the case', startedAt, written });
+      // A rectification on a data-subject request says so, with the request's reference, in the audit log's purpose.
+      const purpose = dto.requestReference ? `Rectification on data-subject request ${dto.requestReference} (art. 16 AVG)` : 'Update the case';
+      return this.respond(m, ctx, access, { operation: 'case.update', purpose, startedAt, written });
     });
   }
 
