@@ -99,6 +99,36 @@ export class ListLegalHoldsQuery {
 
 // --- views -----------------------------------------------------------------------------------------
 
+/** What a request did, in counts and field names only (which members are present depends on its kind). */
+export class RequestOutcomeView {
+  @ApiPropertyOptional({ description: 'access: whether a person with the V-number is held.' }) found?: boolean;
+  @ApiPropertyOptional({ type: 'integer', description: 'access: cases exported; erasure: cases erased.' }) cases?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'access: processing-log entries exported.' }) processing?: number;
+  @ApiPropertyOptional({ type: [String], description: 'rectification: the fields set, by name (never their values).' }) fields?: string[];
+  @ApiPropertyOptional({ format: 'date-time', description: 'lifting: since when the processing had been restricted.' }) restrictedSince?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'erasure: open cases closed by it.' }) casesClosed?: number;
+  @ApiPropertyOptional({ type: 'integer', description: "erasure: incidents whose free text and source reference were deleted." }) incidentsScrubbed?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'erasure: notes of criminal and care measures deleted.' }) measureNotesDeleted?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'erasure: items taken off agendas of meetings not held yet.' }) agendaItemsRemoved?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'erasure: frozen minutes rewritten without the criminal and care details.' }) minutesRewritten?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'erasure (retention): cases moved to a placeholder person because the person keeps other cases.' }) casesUnlinked?: number;
+  @ApiPropertyOptional({ description: 'erasure: the person was anonymised.' }) subjectErased?: boolean;
+}
+
+/** The person as recorded, in an access export. */
+export class ExportedSubjectView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: '9000000001' }) vNumber: string;
+  @ApiProperty({ type: String, nullable: true }) familyName: string | null;
+  @ApiProperty({ type: String, nullable: true }) givenNames: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) dateOfBirth: string | null;
+  @ApiProperty({ type: String, nullable: true }) nationality: string | null;
+  @ApiProperty({ type: String, nullable: true }) receptionLocation: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Since when the processing is restricted, if it is.' }) restrictedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
 export class DataSubjectRequestView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: REQUEST_KINDS }) kind: RequestKind;
@@ -108,7 +138,7 @@ export class DataSubjectRequestView {
   subjectId: string | null;
   @ApiProperty({ format: 'uuid' }) handledByUserId: string;
   @ApiProperty({ format: 'uuid', description: 'Links the request to its audit and processing log entries.' }) operationId: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What was done, in counts and field names only.' }) outcome: Record<string, unknown>;
+  @ApiProperty({ type: () => RequestOutcomeView, description: 'What was done, in counts and field names only.' }) outcome: RequestOutcomeView;
   @ApiProperty({ format: 'date-time' }) handledAt: string;
 }
 
@@ -134,8 +164,8 @@ export class AccessExportView {
   @ApiProperty({ type: () => DataSubjectRequestView, description: 'The access request as recorded.' }) request: DataSubjectRequestView;
   @ApiProperty({ format: 'date-time' }) generatedAt: string;
   @ApiProperty({ description: 'Whether a person with this V-number is held. The processing log is searched either way.' }) found: boolean;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The person as recorded: V-number, names, date of birth, nationality, reception location, restriction.' })
-  subject: Record<string, unknown> | null;
+  @ApiProperty({ type: () => ExportedSubjectView, nullable: true, description: 'The person as recorded; null when nobody with the V-number is held.' })
+  subject: ExportedSubjectView | null;
   @ApiProperty({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
