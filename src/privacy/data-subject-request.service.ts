@@ -133,6 +133,8 @@ export class DataSubjectRequestService {
       if (subject.restricted_at) {
         throw new DomainException(HttpStatus.CONFLICT, SharingError.SubjectRestricted, "The person's processing is restricted: lift the restriction before erasing (it may have been asked to keep the data).");
       }
+      // The cases are locked before the holds are read: a hold set meanwhile waits for this erasure, then finds the case erased.
+      await this.erasure.lockCases(m, { subjectId: subject.id });
       const held = await this.holds.standingForSubject(m, subject.id, this.clock.today());
       if (held.length) {
         throw new DomainException(HttpStatus.CONFLICT, PrivacyError.LegalHoldStands, 'A legal hold stands on a case of this person: nothing was erased. Lift the hold, or wait for its end date.', {

@@ -83,8 +83,13 @@ export class RetentionService {
   async eraseIfDue(caseId: string): Promise<RetentionResult> {
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
+      // The person before the case, in the order an erasure request locks them, so the two never deadlock.
+      const [found] = await m.query(`SELECT subject_id FROM case_file WHERE id = $1`, [caseId]);
+      if (!found) return { erased: false };
+      await m.query(`SELECT 1 FROM subject WHERE id = $1 FOR UPDATE`, [found.subject_id]);
       const [locked] = await this.erasure.lockCases(m, { caseId });
-      if (!locked) return { erased: false };
+      // Moved to another person meanwhile (an erasure of theirs): the next sweep decides again.
+      if (!locked || locked.subject_id !== found.subject_id) return { erased: false };
       const now = this.clock.now();
       const [due]: (DueCase & { v_number: string })[] = await m.query(`SELECT c.id, c.table_id, s.v_number ${DUE} AND c.id = $3`, [now, amsterdamDate(now), caseId]);
       if (!due) return { erased: false };
