@@ -5,7 +5,7 @@ import { sha256 } from '../src/auth/token.service';
 import { DEMO_PASSWORD } from '../src/db/demo-seed';
 import { MEMBER_ORGANISATION_TYPES } from '../src/sharing/categories';
 import { buildCallers, Caller, CALLERS, Callers, UserCaller, USER_CALLERS } from './support/callers';
-import { givenAction, givenAgendaItem, givenCalendarFeed, givenCase, givenDeadline, givenEscalation, givenMeeting, givenMembership, givenOrganisation, givenUser, randomVNumber } from './support/factories';
+import { givenAction, givenAgendaItem, givenCalendarFeed, givenCase, givenDeadline, givenEscalation, givenMeeting, givenMembership, givenOrganisation, givenSubject, givenUser, randomVNumber } from './support/factories';
 import { ALL_GRANTS, buildFullFixture, dateIn, FullFixture } from './support/full-fixture';
 import { collectRoutes, routeKey } from './support/routes';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
@@ -295,6 +295,33 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${c.f.caseId}/ind-decisions` }),
   'POST /api/v1/cases/:caseId/ind-decisions': async (c) => ({ path: `/cases/${(await givenCase(ds(c), c.f.table)).id}/ind-decisions`, body: { outcome: 'positive', decidedOn: dateIn(-1) } }),
   'POST /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify', body: {} }),
+  // Data-subject requests and legal holds: a fresh person or case per call (erasure and restriction use one up).
+  'POST /api/v1/privacy/access-requests': async (c) => ({ path: '/privacy/access-requests', body: { vNumber: c.f.vNumber, reference: `AVG-M-${unique()}`, reason: 'Matrix' } }),
+  'POST /api/v1/privacy/rectifications': async (c) => ({
+    path: '/privacy/rectifications',
+    body: { vNumber: (await givenSubject(ds(c))).vNumber, reference: `AVG-M-${unique()}`, reason: 'Matrix', familyName: 'Gerectificeerd' },
+  }),
+  'POST /api/v1/privacy/restrictions': async (c) => ({ path: '/privacy/restrictions', body: { vNumber: (await givenSubject(ds(c))).vNumber, reference: `AVG-M-${unique()}`, reason: 'Matrix' } }),
+  'POST /api/v1/privacy/restrictions/_lift': async (c) => {
+    const { id, vNumber } = await givenSubject(ds(c));
+    await ds(c).query(`UPDATE subject SET restricted_at = now() WHERE id = $1`, [id]);
+    return { path: '/privacy/restrictions/_lift', body: { vNumber, reference: `AVG-M-${unique()}`, reason: 'Matrix' } };
+  },
+  'POST /api/v1/privacy/erasures': async (c) => {
+    const { id, vNumber } = await givenSubject(ds(c));
+    await givenCase(ds(c), c.f.table, { subjectId: id, status: 'closed' });
+    return { path: '/privacy/erasures', body: { vNumber, reference: `AVG-M-${unique()}`, reason: 'Matrix' } };
+  },
+  'GET /api/v1/privacy/data-subject-requests': async () => ({ path: '/privacy/data-subject-requests' }),
+  'POST /api/v1/privacy/legal-holds': async (c) => ({ path: '/privacy/legal-holds', body: { caseId: (await givenCase(ds(c), c.f.table)).id, reason: 'Matrix', endsOn: dateIn(30) } }),
+  'GET /api/v1/privacy/legal-holds': async () => ({ path: '/privacy/legal-holds' }),
+  'POST /api/v1/privacy/legal-holds/:id/_lift': async (c) => {
+    const [hold] = await ds(c).query(
+      `INSERT INTO legal_hold (case_id, reason, ends_on, set_by_user_id, set_at) VALUES ($1, 'Matrix', current_date + 30, $2, now()) RETURNING id`,
+      [(await givenCase(ds(c), c.f.table)).id, c.f.viewers.COA.chair.id],
+    );
+    return { path: `/privacy/legal-holds/${hold.id}/_lift`, body: { reason: 'Matrix' } };
+  },
   // The inbox is each user's own: a notification of the calling user (the chair's, for callers without an account).
   'GET /api/v1/inbox': async () => ({ path: '/inbox' }),
   'GET /api/v1/inbox/unread-count': async () => ({ path: '/inbox/unread-count' }),

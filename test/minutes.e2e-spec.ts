@@ -112,7 +112,11 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     expect(row.status).toBe('closed');
     expect(row.closed_at).toBeTruthy();
     const item = row.minutes.items[0];
-    expect(item.case.subject).toEqual({ category: 'identity', value: expect.objectContaining({ familyName: 'Notulenpersoon' }) });
+    // Format 2: no identity is frozen; the reader looks the person up (README, "Retention and erasure").
+    expect(row.minutes.format).toBe(2);
+    expect(item.case).not.toHaveProperty('subject');
+    expect(JSON.stringify(row.minutes)).not.toContain('Notulenpersoon');
+    expect(res.body.items[0].case.subject.familyName).toBe('Notulenpersoon');
     expect(item.case.procedureStage).toEqual({ category: 'procedure', value: 'AA-procedure dag 5' });
     expect(item.reasons.map((r: Json) => r.category)).toEqual(['criminal', 'incidents', 'deliberation']);
     expect(item.decisionText).toEqual({ category: 'deliberation', value: 'Plaatsing in de HTL voorstellen.' });
@@ -131,6 +135,15 @@ describe('minutes: closing a meeting, per-viewer minutes as JSON and PDF, addend
     expect((await http().post(`/api/v1/meetings/${meetingId}/_close`).set(as('chair')).expect(409)).body.code).toBe('illegal_meeting_status');
     await expect(t.dataSource.query(`UPDATE meeting SET location = 'elders' WHERE id = $1`, [meetingId])).rejects.toThrow(/closed/);
     await expect(t.dataSource.query(`DELETE FROM meeting WHERE id = $1`, [meetingId])).rejects.toThrow(/closed/);
+    // The erasure exception is scoped: with its flag set, the minutes may change, but nothing else of the row, and no delete.
+    await t.dataSource.transaction(async (m) => {
+      await m.query(`SELECT set_config('ketentafel.minutes_erasure', 'on', true)`);
+      await expect(m.query(`UPDATE meeting SET location = 'elders' WHERE id = $1`, [meetingId])).rejects.toThrow(/closed/);
+    });
+    await t.dataSource.transaction(async (m) => {
+      await m.query(`SELECT set_config('ketentafel.minutes_erasure', 'on', true)`);
+      await expect(m.query(`DELETE FROM meeting WHERE id = $1`, [meetingId])).rejects.toThrow(/closed/);
+    });
   });
 
   it('shows police and municipality minutes that differ exactly by the covenant categories', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ActionStatus } from './action.entity';
 import type { ReviewOutcome } from './action-review.entity';
+import { subjectNotRestricted } from '../sharing/restriction';
 import { overdueSql } from './overdue';
 
 /** An action with what access, disclosure and the logs need of its case. */
@@ -78,7 +79,8 @@ export class ActionRepository {
   async findPage(m: EntityManager, f: ActionFilters, limit: number, today: string): Promise<ActionRow[]> {
     const params: unknown[] = [f.tableIds];
     const p = (v: unknown) => `$${params.push(v)}`;
-    const where = ['c.table_id = ANY($1::uuid[])'];
+    // A restricted person's actions are stored, not listed.
+    const where = ['c.table_id = ANY($1::uuid[])', subjectNotRestricted('s')];
     if (f.statuses?.length) where.push(`a.status = ANY(${p(f.statuses)}::text[])`);
     if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}${overdueSql('a', `${p(today)}::date`)}`);
     if (f.ownerOrganisationId) where.push(`a.owner_organisation_id = ${p(f.ownerOrganisationId)}::uuid`);

@@ -83,6 +83,10 @@ export enum Permission {
   QueueDashboardOpen = 'queue_dashboard.open',
   /** Webhook subscriptions and their deliveries: any organisation's for administrators, its own for a partner system. */
   WebhookManage = 'webhook.manage',
+  /** Handle data-subject requests (access, rectification, restriction, erasure) across every table: the privacy officer. */
+  DataSubjectRequestHandle = 'data_subject_request.handle',
+  /** Set and lift legal holds on cases, which stop erasure: the privacy officer. */
+  LegalHoldManage = 'legal_hold.manage',
 }
 
 export interface PermissionHolders {
@@ -149,6 +153,9 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.QueueDashboardOpen]: { roles: ADMIN },
   // Webhooks tell an organisation's own system; people of the organisation have no part in them (nor do table roles).
   [Permission.WebhookManage]: { roles: ADMIN, scopes: [ApiScope.WebhooksManage] },
+  // Data-subject rights: the privacy officer, outside any table's covenant (art. 12–18 AVG), and logged as such.
+  [Permission.DataSubjectRequestHandle]: { roles: [GlobalRole.PrivacyOfficer] },
+  [Permission.LegalHoldManage]: { roles: [GlobalRole.PrivacyOfficer] },
 };
 
 export const ORGANISATION_TYPES = [

@@ -10,7 +10,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { ListCasesQuery } from './case.dto';
 import { CaseListRow, CaseRepository } from './case.repository';
 import { invalidField } from './case-support';
-import { CaseListItemView, CasePageView, listItemView } from './case-view';
+import { CaseListItemView, CasePageView, listItemView, shownSubjects } from './case-view';
 
 const DEFAULT_LIMIT = 25;
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -69,7 +69,7 @@ export class CaseListService {
         operation: 'case.list',
         activityCategory: 'deliberation',
         categories: [...new Set([...categoriesOf(CaseListItemView, access.categories), ...filtered])],
-        subjects: page.map((r) => ({ subjectId: r.subject_id, vNumber: r.v_number })),
+        subjects: shownSubjects(page),
         purpose: "Review the table's cases",
         startedAt,
       });

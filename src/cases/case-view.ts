@@ -17,6 +17,8 @@ export class SubjectView {
   @Category('identity', { type: String, nullable: true }) givenNames: string | null;
   @Category('identity', { type: String, format: 'date', nullable: true }) dateOfBirth: string | null;
   @Category('identity', { type: String, nullable: true, description: 'ISO 3166-1 alpha-3.' }) nationality: string | null;
+  @NotPersonal({ type: String, format: 'date-time', description: 'Present when the person was erased (art. 17 AVG or retention): no identity is held any more.' })
+  erasedAt?: string;
 }
 
 export class StrategyView {
@@ -63,6 +65,8 @@ export class CaseListItemView {
   @Category('identity', { type: () => SubjectView }) subject: Partial<SubjectView>;
   @Category('deliberation', { type: 'integer', description: 'Open actions.' }) openActions: number;
   @Category('deliberation', { type: 'integer', description: 'Open actions past their due date (Europe/Amsterdam).' }) overdueActions: number;
+  @NotPersonal({ type: Boolean, enum: [true], description: "Present when the person's processing is restricted (art. 18 AVG): the case is then shown with its id, table and reference only." })
+  restricted?: true;
 }
 
 export class CaseDetailView extends CaseListItemView {
@@ -107,6 +111,19 @@ export const transferView = (x: TransferRow, granted: ReadonlySet<CategoryName>)
 const statusChangeView = (x: StatusChangeRow, granted: ReadonlySet<CategoryName>) =>
   disclose(StatusChangeView, { fromStatus: x.fromStatus, toStatus: x.toStatus, reason: x.reason, changedAt: iso(x.changedAt)! }, granted);
 
+/** The person as a view shows them: an erased person as erased, with no identity at all. */
+export function subjectView(
+  row: Pick<CaseListRow, 'v_number' | 'family_name' | 'given_names' | 'date_of_birth' | 'nationality' | 'subject_erased_at'>,
+  granted: ReadonlySet<CategoryName>,
+): Partial<SubjectView> {
+  if (row.subject_erased_at) return disclose(SubjectView, { erasedAt: iso(row.subject_erased_at)! }, granted);
+  return disclose(
+    SubjectView,
+    { vNumber: row.v_number, familyName: row.family_name, givenNames: row.given_names, dateOfBirth: row.date_of_birth, nationality: row.nationality },
+    granted,
+  );
+}
+
 function listItemFields(row: CaseListRow, granted: ReadonlySet<CategoryName>): Partial<CaseListItemView> {
   return {
     id: row.id,
@@ -117,17 +134,20 @@ function listItemFields(row: CaseListRow, granted: ReadonlySet<CategoryName>): P
     reviewDate: row.review_date,
     openedAt: iso(row.opened_at)!,
     closedAt: iso(row.closed_at),
-    subject: disclose(
-      SubjectView,
-      { vNumber: row.v_number, familyName: row.family_name, givenNames: row.given_names, dateOfBirth: row.date_of_birth, nationality: row.nationality },
-      granted,
-    ),
+    subject: subjectView(row, granted),
     openActions: row.open_actions,
     overdueActions: row.overdue_actions,
   };
 }
 
-export const listItemView = (row: CaseListRow, granted: ReadonlySet<CategoryName>) => disclose(CaseListItemView, listItemFields(row, granted), granted);
+/** A case in a list; a restricted person's case shows its id, table and reference and that it is restricted, nothing else. */
+export const listItemView = (row: CaseListRow, granted: ReadonlySet<CategoryName>) =>
+  row.restricted
+    ? disclose(CaseListItemView, { id: row.id, tableId: row.table_id, reference: row.reference, restricted: true }, granted)
+    : disclose(CaseListItemView, listItemFields(row, granted), granted);
+
+/** The people a list showed, for the processing log: a restricted person's case was shown as restricted only. */
+export const shownSubjects = (rows: CaseListRow[]) => rows.filter((r) => !r.restricted).map((r) => ({ subjectId: r.subject_id, vNumber: r.v_number }));
 
 export function detailView(row: CaseDetailRow, granted: ReadonlySet<CategoryName>): Partial<CaseDetailView> {
   const strategies = row.strategies.map((s) => strategyView(s, granted));

@@ -154,7 +154,17 @@ export class CreateCaseDto extends CaseFieldsDto {
   strategy?: StrategyInputDto;
 }
 
-export class UpdateCaseDto extends CaseFieldsDto {}
+export class UpdateCaseDto extends CaseFieldsDto {
+  @ApiPropertyOptional({
+    example: 'AVG-2026-0012',
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$',
+    description: 'When the change rectifies data on a data-subject request (art. 16 AVG): its reference, recorded in the audit log. Changes nothing else.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, { message: 'requestReference must be a request reference: 1 to 100 letters, digits, dots, underscores, slashes or hyphens' })
+  requestReference?: string;
+}
 
 export class StatusChangeDto {
   @ApiProperty({ enum: CASE_STATUSES, description: 'intake → active | closed; active → monitoring | closed; monitoring → active | closed; closed → active.' })

@@ -30,9 +30,10 @@ export class CaseFile {
   @Category('procedure') @Column({ type: 'text', nullable: true }) procedureStage: string | null;
   @Category('procedure') @Column({ type: 'boolean', default: false }) indPriority: boolean;
   @Category('care') @Column({ type: 'text', nullable: true }) careNotes: string | null;
-  @NotPersonal() @Column({ type: 'boolean', default: false }) legalHold: boolean;
   @Category('deliberation') @Column({ type: 'timestamptz' }) openedAt: Date;
   @Category('deliberation') @Column({ type: 'timestamptz', nullable: true }) closedAt: Date | null;
+  /** Its personal data erased (retention or art. 17 AVG); what remains are aggregates, no longer linked to the person. */
+  @NotPersonal() @Column({ type: 'timestamptz', nullable: true }) erasedAt: Date | null;
   @NotPersonal() @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @NotPersonal() @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../actions/overdue';
+import { subjectNotRestricted } from '../sharing/restriction';
 import { CaseFile, CaseStatus, RiskLevel } from './case.entity';
 import { DeadlineKind } from './case-deadline.entity';
 import { StrategyKind } from './case-strategy.entity';
@@ -25,6 +26,10 @@ export interface CaseListRow {
   nationality: string | null;
   open_actions: number;
   overdue_actions: number;
+  /** The person's processing is restricted: a view shows the case as restricted, without a personal field. */
+  restricted: boolean;
+  /** The person was erased: a view shows the subject as erased. */
+  subject_erased_at: Date | null;
 }
 
 export interface StrategyRow { id: string; revision: number; kind: StrategyKind; text: string; createdAt: string | Date }
@@ -70,6 +75,7 @@ const caseSelect = (today: string, extraColumns = '') => `
   SELECT c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date,
          c.opened_at, c.closed_at, to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
          s.v_number, s.family_name, s.given_names, s.date_of_birth::text AS date_of_birth, s.nationality,
+         s.restricted_at IS NOT NULL AS restricted, s.erased_at AS subject_erased_at,
          a.open_actions, a.overdue_actions${extraColumns}
     FROM case_file c
     JOIN subject s ON s.id = c.subject_id
@@ -136,15 +142,15 @@ export class CaseRepository {
   }
 
   /** Finds the person by V-number or creates them; safe against a concurrent creation at another table. */
-  async findOrCreateSubject(m: EntityManager, vNumber: string, fields: SubjectFields): Promise<{ id: string; created: boolean }> {
+  async findOrCreateSubject(m: EntityManager, vNumber: string, fields: SubjectFields): Promise<{ id: string; created: boolean; restricted: boolean }> {
     const [created] = await m.query(
       `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality, reception_location)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (v_number) DO NOTHING RETURNING id`,
       [vNumber, fields.familyName ?? null, fields.givenNames ?? null, fields.dateOfBirth ?? null, fields.nationality ?? null, fields.receptionLocation ?? null],
     );
-    if (created) return { id: created.id, created: true };
-    const [existing] = await m.query(`SELECT id FROM subject WHERE v_number = $1`, [vNumber]);
-    return { id: existing.id, created: false };
+    if (created) return { id: created.id, created: true, restricted: false };
+    const [existing] = await m.query(`SELECT id, restricted_at IS NOT NULL AS restricted FROM subject WHERE v_number = $1`, [vNumber]);
+    return { id: existing.id, created: false, restricted: existing.restricted };
   }
 
   async updateSubject(m: EntityManager, subjectId: string, fields: SubjectFields): Promise<void> {
@@ -263,6 +269,8 @@ export class CaseRepository {
       where.push(`EXISTS (SELECT 1 FROM incident i WHERE i.case_id = c.id AND i.occurred_at >= ${p(f.incidentSince)}::timestamptz
                                                       AND i.classification = ANY(${p(f.incidentClassifications)}::text[]))`);
     }
+    // A filter on a restricted person's case would disclose what it filters on: such a case is left out then.
+    if (f.statuses?.length || f.riskLevels?.length || f.hasOverdueActions !== undefined || f.incidentSince !== undefined) where.push(subjectNotRestricted('s'));
     if (f.after) {
       const at = p(f.after.openedAt);
       where.push(`(c.opened_at < ${at}::timestamptz OR (c.opened_at = ${at}::timestamptz AND c.id > ${p(f.after.id)}::uuid))`);
@@ -277,9 +285,9 @@ export class CaseRepository {
     return m.query(`${caseSummary('$3::date')} WHERE c.id = ANY($1::uuid[]) AND c.table_id = $2`, [caseIds, tableId, today]);
   }
 
-  /** A person's cases at the given tables, found by exact V-number; overdue as of `today`. */
+  /** A person's cases at the given tables, found by exact V-number; overdue as of `today`. A restricted person is not found. */
   async findByVNumber(m: EntityManager, vNumber: string, tableIds: string[], today: string): Promise<CaseListRow[]> {
-    return m.query(`${caseSummary('$3::date')} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) ORDER BY c.opened_at DESC, c.id`, [
+    return m.query(`${caseSummary('$3::date')} WHERE s.v_number = $1 AND c.table_id = ANY($2::uuid[]) AND ${subjectNotRestricted('s')} ORDER BY c.opened_at DESC, c.id`, [
       vNumber,
       tableIds,
       today,

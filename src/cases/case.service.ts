@@ -6,6 +6,7 @@ import type { RequestContext } from '../common/request-context';
 import { DomainException } from '../common/problem';
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
+import { subjectRestricted } from '../sharing/restriction';
 import { CASE_TRANSITIONS } from './case.entity';
 import { CreateCaseDto, StatusChangeDto, UpdateCaseDto } from './case.dto';
 import { CaseRepository } from './case.repository';
@@ -48,6 +49,8 @@ export class CaseService {
         const { prefix } = await this.cases.lockTable(m, tableId);
         const subjectFields = pick(dto, SUBJECT_FIELDS);
         const subject = await this.cases.findOrCreateSubject(m, dto.vNumber, subjectFields);
+        // A restricted person's data is only stored: no case is opened for them, and their data is not changed.
+        if (subject.restricted) await this.access.deny(ctx, 'case.create', access, subjectRestricted());
         const existing = await this.cases.findOpenCase(m, tableId, subject.id);
         if (existing) throw openCaseExists('This person already has an open case at this table.', { caseId: existing });
         if (!subject.created) await this.cases.updateSubject(m, subject.id, subjectFields);
@@ -95,7 +98,9 @@ export class CaseService {
       await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
       await this.cases.updateSubject(m, access.subjectId, subjectFields);
       await this.cases.updateCase(m, caseId, caseFields);
-      return this.respond(m, ctx, access, { operation: 'case.update', purpose: 'Update the case', startedAt, written });
+      // A rectification on a data-subject request says so, with the request's reference, in the audit log's purpose.
+      const purpose = dto.requestReference ? `Rectification on data-subject request ${dto.requestReference} (art. 16 AVG)` : 'Update the case';
+      return this.respond(m, ctx, access, { operation: 'case.update', purpose, startedAt, written });
     });
   }
 

@@ -13,8 +13,10 @@ export class Subject {
   /** ISO 3166-1 alpha-3. */
   @Category('identity') @Column({ type: 'text', nullable: true }) nationality: string | null;
   @Category('residence') @Column({ type: 'text', nullable: true }) receptionLocation: string | null;
+  /** Processing restricted (art. 18 AVG): the data is stored, nobody at a table reads or writes it. */
   @NotPersonal() @Column({ type: 'timestamptz', nullable: true }) restrictedAt: Date | null;
-  @NotPersonal() @Column({ type: 'timestamptz', nullable: true }) anonymisedAt: Date | null;
+  /** Erased (art. 17 AVG or retention): the identity fields are empty and the V-number is a placeholder. */
+  @NotPersonal() @Column({ type: 'timestamptz', nullable: true }) erasedAt: Date | null;
   @NotPersonal() @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @NotPersonal() @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

@@ -13,9 +13,10 @@ import { ActionError } from '../actions/actions.errors';
 import { EscalationError } from '../escalations/escalations.errors';
 import { OperationsError } from '../health/operations.errors';
 import { WebhookError } from '../webhooks/webhooks.errors';
+import { PrivacyError } from '../privacy/privacy.errors';
 
 /** Every module's error-code enum: a code means one thing, so no two members anywhere share a value. */
-const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError, EscalationError, OperationsError, WebhookError };
+const ENUMS: Record<string, Record<string, string>> = { CommonError, AuthError, SharingError, TableError, OrganisationError, UserError, CaseError, MeetingError, AgendaError, SessionError, MinutesError, ActionError, EscalationError, OperationsError, WebhookError, PrivacyError };
 
 describe('problem codes', () => {
   it('are unique across every module, snake_case, and one per meaning', () => {

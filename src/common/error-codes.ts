@@ -13,6 +13,7 @@ import type { ActionError } from '../actions/actions.errors';
 import type { EscalationError } from '../escalations/escalations.errors';
 import type { OperationsError } from '../health/operations.errors';
 import type { WebhookError } from '../webhooks/webhooks.errors';
+import type { PrivacyError } from '../privacy/privacy.errors';
 
 export type ModuleErrorCode =
   | AuthError
@@ -29,4 +30,5 @@ export type ModuleErrorCode =
   | EscalationError
   | OperationsError
   | WebhookError
+  | PrivacyError
 ;

@@ -29,12 +29,14 @@ import { ChainTable } from '../tables/table.entity';
 import { TableMemberOrganisation } from '../tables/table-member-organisation.entity';
 import { TableMembership } from '../tables/table-membership.entity';
 import { User } from '../users/user.entity';
+import { DataSubjectRequest } from '../privacy/data-subject-request.entity';
+import { LegalHold } from '../privacy/legal-hold.entity';
 
 /** Entities that hold case content: every column must carry @Category or @NotPersonal (schema test). */
 export const CASE_CONTENT_ENTITIES = [
   Subject, CaseFile, CaseStatusChange, CaseStrategy, CaseDeadline, CaseTransfer, Incident, Measure, Action,
   Meeting, ListImport, Nomination, AgendaItem, MinutesAddendum, ActionReview, Escalation,
-  EscalationEvent, IndDecision,
+  EscalationEvent, IndDecision, LegalHold, DataSubjectRequest,
 ];
 
 export const ENTITIES = [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
 import type { Category } from '../sharing/categories';
+import { notRestricted } from '../sharing/restriction';
 import type { EscalationActorKind, EscalationStatus, EscalationTrack } from './escalation.entity';
 import type { EscalationEventRow, EscalationRow } from './escalation-view';
 
@@ -61,7 +62,7 @@ export class EscalationRepository {
     const after = f.after ? ` AND (${due}, e.id) > ($${params.push(f.after.dueKey)}::date, $${params.push(f.after.id)}::uuid)` : '';
     return m.query(
       `SELECT ${COLUMNS}, ${due}::text AS due_key ${FROM}
-        WHERE c.table_id = ANY($1::uuid[]) AND e.target_organisation_type = $2 AND e.status = ANY($3::text[])${after}
+        WHERE c.table_id = ANY($1::uuid[]) AND e.target_organisation_type = $2 AND e.status = ANY($3::text[]) AND ${notRestricted('c.subject_id')}${after}
         ORDER BY ${due}, e.id LIMIT $${params.push(limit)}`,
       params,
     );

@@ -13,6 +13,7 @@ import { LogSealService } from '../sharing/log-seal.service';
 import { LogVerificationProcessor } from '../sharing/log-verification.processor';
 import { LogVerifier } from '../sharing/log-verifier';
 import { WebhookWorkerModule } from '../webhooks/webhook-worker.module';
+import { PrivacyWorkerModule } from '../privacy/privacy-worker.module';
 import { JobsShutdown } from './jobs-shutdown';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { LoggedWorker, QueueErrorLogger } from './queue-errors';
@@ -46,7 +47,7 @@ export class JobsModule {
         queues,
         DiscoveryModule,
         // The worker runs the services of these modules; it imports them rather than constructing second copies.
-        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule, MailWorkerModule, WebhookWorkerModule] : []),
+        ...(options.worker ? [MeetingsModule, NotificationWorkerModule, ReminderWorkerModule, MailWorkerModule, WebhookWorkerModule, PrivacyWorkerModule] : []),
       ],
       providers: [
         queueMapProvider,

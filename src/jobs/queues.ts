@@ -15,6 +15,8 @@ export enum QueueName {
   Mail = 'mail',
   /** Signed webhook deliveries to partner systems, claimed from PostgreSQL by a scheduled dispatcher. */
   Webhooks = 'webhooks',
+  /** The nightly retention sweep and one erasure job per case past its table's retention period (src/privacy). */
+  Retention = 'retention',
 }
 
 export enum MaintenanceJob {
@@ -67,6 +69,13 @@ export enum MailJob {
 export enum WebhookJob {
   /** Sends the webhook deliveries that are due (claimed with SKIP LOCKED and a lease, so any number of workers may run it). */
   Dispatch = 'dispatch-webhooks',
+}
+
+export enum RetentionJob {
+  /** Finds the closed cases past their table's retention period and enqueues one EraseCase each. */
+  Sweep = 'retention-sweep',
+  /** Data `{ caseId }`: erases the case's personal data if it is still due (no hold, not restricted, not erased). */
+  EraseCase = 'erase-case',
 }
 
 export const QUEUES = Object.values(QueueName);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { InjectQueueMap, QueueMap } from './queue-map';
-import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, VerificationJob, WebhookJob } from './queues';
+import { AuditJob, MailJob, MaintenanceJob, OutboxJob, QueueName, ReminderJob, RetentionJob, VerificationJob, WebhookJob } from './queues';
 
 const TZ = 'Europe/Amsterdam';
 
@@ -28,6 +28,8 @@ export const OUTBOX_SWEEP_INTERVAL_MS = 5_000;
 
 /** The reminders sweep: every five minutes, on the clock's five-minute marks in Amsterdam. */
 export const REMINDER_SWEEP_PATTERN = '*/5 * * * *';
+/** The retention sweep: nightly at 03:45 in Amsterdam (the Clock decides which cases are due, not the schedule). */
+export const RETENTION_SWEEP_PATTERN = '45 3 * * *';
 /** How often due e-mails are sent when no commit in this process kicked the dispatcher (retries fall due by the clock). */
 export const MAIL_DISPATCH_INTERVAL_MS = 2_000;
 /** How often due webhook deliveries are sent: the first attempt waits at most this long, a retry this long past its time. */
@@ -55,6 +57,7 @@ export const SCHEDULES: readonly Schedule[] = [
   { id: ReminderJob.Sweep, queue: QueueName.Reminders, repeat: { pattern: REMINDER_SWEEP_PATTERN, tz: TZ }, name: ReminderJob.Sweep },
   { id: MailJob.Dispatch, queue: QueueName.Mail, repeat: { every: MAIL_DISPATCH_INTERVAL_MS }, name: MailJob.Dispatch },
   { id: WebhookJob.Dispatch, queue: QueueName.Webhooks, repeat: { every: WEBHOOK_DISPATCH_INTERVAL_MS }, name: WebhookJob.Dispatch },
+  { id: RetentionJob.Sweep, queue: QueueName.Retention, repeat: { pattern: RETENTION_SWEEP_PATTERN, tz: TZ }, name: RetentionJob.Sweep },
 ];
 
 /**

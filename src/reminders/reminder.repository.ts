@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { notRestricted } from '../sharing/restriction';
 import { TIME_ZONE } from '../common/working-days';
 import { OCCASIONS, Occasion } from './reminder-occasion';
 import { DEFAULT_REMINDER_SETTINGS, REMINDER_SETTING_COLUMNS, REMINDER_SETTINGS, ReminderSetting, ReminderSettings } from './reminder-settings.defaults';
@@ -100,7 +101,7 @@ export class ReminderRepository {
          JOIN chain_table t ON t.id = c.table_id
          LEFT JOIN table_reminder_settings s ON s.table_id = c.table_id
          JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = e.d
-        WHERE w.n = ${days} AND c.status <> 'closed' AND t.active
+        WHERE w.n = ${days} AND c.status <> 'closed' AND t.active AND ${notRestricted('c.subject_id')}
           AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.d, 'YYYY-MM-DD'))
           AND ($6::date IS NULL OR (e.d, e.id) > ($6::date, $7::uuid))
         ORDER BY e.d, e.id
@@ -138,7 +139,7 @@ export class ReminderRepository {
     return m.query(
       `SELECT a.id, a.owner_organisation_id, a.owner_user_id, to_char(a.due_date, 'YYYY-MM-DD') AS date, c.id AS case_id, c.reference, c.table_id
          FROM action a JOIN case_file c ON c.id = a.case_id JOIN chain_table t ON t.id = c.table_id
-        WHERE a.id = ANY($1::uuid[]) AND a.status = 'open' AND c.status <> 'closed' AND t.active
+        WHERE a.id = ANY($1::uuid[]) AND a.status = 'open' AND c.status <> 'closed' AND t.active AND ${notRestricted('c.subject_id')}
         ORDER BY a.id
           FOR SHARE OF a`,
       [ids],
@@ -150,7 +151,7 @@ export class ReminderRepository {
     return m.query(
       `SELECT x.id, x.target_organisation_type, to_char(x.response_due_date, 'YYYY-MM-DD') AS date, c.id AS case_id, c.reference, c.table_id
          FROM escalation x JOIN case_file c ON c.id = x.case_id JOIN chain_table t ON t.id = c.table_id
-        WHERE x.id = ANY($1::uuid[]) AND x.status = 'requested' AND c.status <> 'closed' AND t.active
+        WHERE x.id = ANY($1::uuid[]) AND x.status = 'requested' AND c.status <> 'closed' AND t.active AND ${notRestricted('c.subject_id')}
         ORDER BY x.id
           FOR SHARE OF x`,
       [ids],

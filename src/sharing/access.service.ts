@@ -7,6 +7,7 @@ import { DomainException, notFound } from '../common/problem';
 import { Category, LawfulGround } from './categories';
 import { ProcessingLogService } from './processing-log.service';
 import { CaseBinding, RESOURCES, ResourceSpec, ResourceType } from './resources';
+import { caseErased, READ_PERMISSIONS, subjectRestricted } from './restriction';
 import { SharingError } from './sharing.errors';
 
 export interface Grant {
@@ -44,6 +45,11 @@ export interface AccessCheck {
   operation: string;
   /** The resource must belong to this table or case, or it is not found (e.g. a case put on this table's agenda). */
   within?: { tableId?: string; caseId?: string };
+  /**
+   * The operation only lessens processing of a restricted person's case (taking it off an agenda), so the
+   * restriction (art. 18 AVG) does not refuse it. Anything that reads or adds is refused.
+   */
+  allowRestricted?: boolean;
 }
 
 interface AccessRow {
@@ -56,6 +62,8 @@ interface AccessRow {
   v_number?: string | null;
   row_key?: string | null;
   owner_organisation_id?: string | null;
+  restricted?: boolean | null;
+  erased?: boolean | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +81,8 @@ const chairOnly = () => new DomainException(HttpStatus.FORBIDDEN, SharingError.C
  * - Administrators see no case content, whatever else they are.
  * - "Not a member" and "does not exist" are answered alike: 404 naming the resource. Every refusal is
  *   written to the audit log here, the same way.
+ * - A case of a person whose processing is restricted (art. 18 AVG) is refused to everyone at the table
+ *   (409 `subject_restricted`), as is every write to a case whose personal data was erased (`case_erased`).
  */
 @Injectable()
 export class AccessService {
@@ -117,6 +127,9 @@ export class AccessService {
       return this.deny(ctx, check.operation, access, chairsOnly ? chairOnly() : permissionRefusal(ctx.principal, check.permission));
     }
     if (!row.case_id) return access as AccessTo<K>;
+    // Restriction and erasure are decided here too, after membership: a non-member learns neither.
+    if (row.restricted && !check.allowRestricted) return this.deny(ctx, check.operation, access, subjectRestricted());
+    if (row.erased && !READ_PERMISSIONS.has(check.permission)) return this.deny(ctx, check.operation, access, caseErased());
     return { ...access, caseId: row.case_id, subjectId: row.subject_id!, vNumber: row.v_number! } as AccessTo<K>;
   }
 
@@ -185,7 +198,7 @@ export class AccessService {
       't.id AS table_id',
       `(${member}) AS member`,
       person ? 'tm.role' : `'partner_system' AS role`,
-      ...(spec.case !== 'none' ? ['c.id AS case_id', 'c.subject_id', 's.v_number'] : []),
+      ...(spec.case !== 'none' ? ['c.id AS case_id', 'c.subject_id', 's.v_number', 's.restricted_at IS NOT NULL AS restricted', 'c.erased_at IS NOT NULL AS erased'] : []),
       ...(typeof spec.rowCategory === 'object' ? [`${spec.rowCategory.column} AS row_key`] : []),
       ...(spec.partnerSystemOwner ? [`${spec.partnerSystemOwner} AS owner_organisation_id`] : []),
       `(SELECT coalesce(json_agg(json_build_object('category', g.category, 'activity', g.processing_activity_id,

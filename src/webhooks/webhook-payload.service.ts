@@ -41,6 +41,7 @@ interface CaseNow {
   table_id: string;
   subject_id: string;
   v_number: string;
+  restricted: boolean;
 }
 
 /**
@@ -72,7 +73,11 @@ export class WebhookPayloads {
   async buildMany(m: EntityManager, batch: ClaimedDelivery[], traceId: string, startedAt: Date): Promise<Map<string, Payload>> {
     const caseIds = [...new Set(batch.map((d) => d.case_id).filter((id): id is string => !!id))];
     const cases: (CaseNow & { id: string })[] = caseIds.length
-      ? await m.query(`SELECT c.id, c.table_id, c.subject_id, s.v_number FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = ANY($1::uuid[])`, [caseIds])
+      ? await m.query(
+          `SELECT c.id, c.table_id, c.subject_id, s.v_number, s.restricted_at IS NOT NULL AS restricted
+             FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = ANY($1::uuid[])`,
+          [caseIds],
+        )
       : [];
     const caseNow = new Map(cases.map((c) => [c.id, c]));
     const dueDates = await this.dueDates(m, batch);
@@ -86,7 +91,8 @@ export class WebhookPayloads {
       if (tableId && !accesses.has(key)) accesses.set(key, await this.access.organisationAccess(d.organisation_id, tableId, m));
       const access = tableId ? accesses.get(key) : undefined;
       const category = NOTIFICATION_CATEGORY[d.kind];
-      const shown = !!access && category !== undefined && (category === null || access.categories.has(category));
+      // A restricted person's case is not processed: the notice goes out with its kind only, like one not disclosed.
+      const shown = !!access && category !== undefined && (category === null || access.categories.has(category)) && !now?.restricted;
       const link = d.link ? `${this.config.PUBLIC_BASE_URL}${d.link}` : undefined;
       let data: Partial<WebhookEventData> = disclose(WebhookEventData, { kind: d.kind }, new Set());
       if (shown) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../actions/overdue';
+import { notRestricted } from '../sharing/restriction';
 import type { IncidentClassification } from '../cases/incident.entity';
 import type { WorklistReasonCode } from './worklist-view';
 
@@ -24,7 +25,8 @@ export class WorklistRepository {
    */
   async findReasons(m: EntityManager, tableId: string, today: string): Promise<WorklistReasonRow[]> {
     return m.query(
-      `WITH oc AS (SELECT id, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed'),
+      // A restricted person's case needs nobody's attention: it is only stored, so it is left out.
+      `WITH oc AS (SELECT id, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed' AND ${notRestricted('subject_id')}),
             since AS (SELECT coalesce(max(closed_at), '-infinity'::timestamptz) AS at FROM meeting WHERE table_id = $1 AND status = 'closed')
        SELECT r.case_id, r.code, r.classification, r.n::int AS count, r.due::text AS due_date, r.ids::text[] AS ids
          FROM (

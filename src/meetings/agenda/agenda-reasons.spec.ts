@@ -61,7 +61,7 @@ describe('agenda reasons fail closed', () => {
         },
       ],
     } as unknown as MinutesSnapshot;
-    const { view, categories } = renderMinutes(snapshot, [], EVERYTHING);
+    const { view, categories } = renderMinutes(snapshot, [], EVERYTHING, new Map());
     expect(view.items![0].reasons).toEqual([{ category: 'deliberation', code: 'nominated' }]);
     expect(categories).not.toContain('unknown');
   });

@@ -180,6 +180,8 @@ const carriedActionView = (a: CarriedActionRow, granted: ReadonlySet<CategoryNam
 export function agendaItemView(row: AgendaRow, granted: ReadonlySet<CategoryName>): Partial<AgendaItemView> {
   if (row.moved_away) return disclose(AgendaItemView, { id: row.id, position: row.position }, granted);
   const c = row.case_row;
+  // A restricted person's item: that it is on the agenda (as restricted), not why nor anything of the case.
+  if (c?.restricted) return { ...disclose(AgendaItemView, { id: row.id, position: row.position, case: listItemView(c, granted) }, granted), reasons: [] };
   const view = disclose(
     AgendaItemView,
     {
@@ -216,6 +218,7 @@ export function agendaView(meeting: AgendaMeetingRow, rows: AgendaRow[], granted
 export function agendaCategories(rows: AgendaRow[], granted: ReadonlySet<CategoryName>): CategoryName[] {
   const touched = new Set<CategoryName>();
   for (const row of rows) {
+    if (row.case_row?.restricted) continue;
     if (row.case_row) for (const c of [...categoriesOf(CaseListItemView, granted), ...categoriesOf(AgendaItemView, granted)]) touched.add(c);
     else if (granted.has('deliberation')) touched.add('deliberation');
     for (const c of reasonCategoriesShown(row.reasons, granted)) touched.add(c);

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { overdueSql } from '../../actions/overdue';
 import { caseSummary } from '../../cases/case.repository';
 import { amsterdamDate } from '../../common/working-days';
+import { notRestricted, subjectNotRestricted } from '../../sharing/restriction';
 import { MeetingRepository } from '../meeting.repository';
 import type { TouchedSubject } from '../../sharing/processing-log.service';
 import type { AgendaMeetingRow, AgendaRow, StoredReason } from './agenda-view';
@@ -66,7 +67,8 @@ export class AgendaRepository {
     p: { tableId: string; meetingId: string; since: Date; at?: Date; today: string; meetingDate: string },
   ): Promise<DraftReasonRow[]> {
     return m.query(
-      `WITH oc AS (SELECT id, reference, status, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed')
+      // A restricted person's case is not processed, so it gives no reason to be on the agenda.
+      `WITH oc AS (SELECT id, reference, status, review_date FROM case_file WHERE table_id = $1 AND status <> 'closed' AND ${notRestricted('subject_id')})
        SELECT oc.id AS case_id, oc.reference, r.code, r.detail, r.classification, r.via
          FROM (
            SELECT e.case_id, 'escalation_proposed' AS code, string_agg(DISTINCT e.track, ', ' ORDER BY e.track) AS detail,
@@ -198,14 +200,15 @@ export class AgendaRepository {
         ORDER BY ai.position, ai.created_at, ai.id`,
       [meetingId, itemIds ?? null, now, amsterdamDate(now)],
     );
-    return rows.map(({ subject_id, v_number, ...row }) => ({ ...row, subject: subject_id ? { subjectId: subject_id, vNumber: v_number! } : null }));
+    // A restricted person's item is shown as restricted only: nothing of them is processed, so nobody is logged.
+    return rows.map(({ subject_id, v_number, ...row }) => ({ ...row, subject: subject_id && !row.case_row?.restricted ? { subjectId: subject_id, vNumber: v_number! } : null }));
   }
 
   /** The people whose cases are on the agenda, for the processing log. */
   async findAgendaSubjects(m: EntityManager, meetingId: string): Promise<TouchedSubject[]> {
     return m.query(
       `SELECT s.id AS "subjectId", s.v_number AS "vNumber"
-         FROM agenda_item ai JOIN case_file c ON c.id = ai.case_id JOIN subject s ON s.id = c.subject_id WHERE ai.meeting_id = $1`,
+         FROM agenda_item ai JOIN case_file c ON c.id = ai.case_id JOIN subject s ON s.id = c.subject_id WHERE ai.meeting_id = $1 AND ${subjectNotRestricted('s')}`,
       [meetingId],
     );
   }

@@ -82,7 +82,8 @@ export class AgendaService {
     const startedAt = this.clock.now();
     await this.dataSource
       .transaction(async (m) => {
-        const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.delete');
+        // Taking a restricted person's case off an agenda lessens processing: the restriction does not stop it.
+        const { item, access } = await this.editableItem(ctx, m, itemId, 'agenda_item.delete', true);
         await this.access.requireCategories(ctx, access, ['deliberation'], 'agenda_item.delete');
         const subjects = item.case_id ? (await this.agenda.findAgenda(m, item.meeting_id, this.clock.now(), [itemId])).flatMap((r) => (r.subject ? [r.subject] : [])) : [];
         await this.agenda.deleteItems(m, [itemId]);
@@ -147,8 +148,8 @@ export class AgendaService {
     return access;
   }
 
-  private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, operation: string): Promise<{ item: ItemRow; access: TableAccess }> {
-    const access = await this.access.require(ctx, 'agendaItem', itemId, { permission: Permission.AgendaManage, operation }, m);
+  private async editableItem(ctx: RequestContext, m: EntityManager, itemId: string, operation: string, allowRestricted = false): Promise<{ item: ItemRow; access: TableAccess }> {
+    const access = await this.access.require(ctx, 'agendaItem', itemId, { permission: Permission.AgendaManage, operation, allowRestricted }, m);
     const found = await this.agenda.findItem(m, itemId);
     // A re-draft may have removed the item since the access check.
     if (!found) throw notFound('Agenda item');

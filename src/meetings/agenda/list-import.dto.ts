@@ -49,7 +49,8 @@ export class ListImportDto {
   lines: ListLineDto[];
 }
 
-export const LINE_OUTCOMES = ['nominated', 'case_opened_and_nominated', 'already_nominated', 'invalid'] as const;
+/** `restricted`: the person's processing is restricted (art. 18 AVG); the line is skipped and nothing else is said. */
+export const LINE_OUTCOMES = ['nominated', 'case_opened_and_nominated', 'already_nominated', 'invalid', 'restricted'] as const;
 export type LineOutcome = (typeof LINE_OUTCOMES)[number];
 
 /** The report holds line numbers, case ids and references only, never V-numbers or names: it is stored. */
@@ -67,6 +68,7 @@ export class ListImportCountsView {
   @NotPersonal({ type: 'integer' }) casesOpened: number;
   @NotPersonal({ type: 'integer' }) alreadyNominated: number;
   @NotPersonal({ type: 'integer' }) invalid: number;
+  @NotPersonal({ type: 'integer', description: "Lines skipped because the person's processing is restricted." }) restricted: number;
 }
 
 export class ListImportReportView {

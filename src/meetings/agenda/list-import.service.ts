@@ -149,7 +149,7 @@ export class ListImportService {
 
   private async process(m: EntityManager, ctx: RequestContext, tableId: string, prefix: string, meetingId: string, importId: string, dto: ListImportDto) {
     const lines: ListLineReportView[] = [];
-    const valid: ValidLine[] = [];
+    let valid: ValidLine[] = [];
     const today = this.clock.today();
     dto.lines.forEach((raw, i) => {
       const l = raw as unknown as Record<string, unknown>;
@@ -158,7 +158,10 @@ export class ListImportService {
       else valid.push({ line: i + 1, vNumber: l.vNumber as string, familyName: text(l.familyName), givenNames: text(l.givenNames), dateOfBirth: text(l.dateOfBirth), nationality: text(l.nationality), note: text(l.note) });
     });
 
-    const subjects = await this.ensureSubjects(m, valid);
+    const { subjects, restricted } = await this.ensureSubjects(m, valid);
+    // A restricted person's line is skipped: their data is stored, not processed (no case opened, no nomination).
+    for (const l of valid.filter((x) => restricted.has(x.vNumber))) lines[l.line - 1] = { line: l.line, outcome: 'restricted' };
+    valid = valid.filter((x) => !restricted.has(x.vNumber));
     const openCases = await this.findOpenCases(m, tableId, [...new Set(subjects.values())]);
     const opened = new Set<string>();
     const userId = ctx.principal.kind === 'user' ? ctx.principal.id : null;
@@ -207,6 +210,7 @@ export class ListImportService {
         casesOpened: opened.size,
         alreadyNominated: count('already_nominated'),
         invalid: count('invalid'),
+        restricted: count('restricted'),
       },
       lines,
     };
@@ -218,9 +222,9 @@ export class ListImportService {
    * other tables insert the same people at the same time, and an insert waits for another's uncommitted row
    * of the same V-number: in V-number order those waits cannot form a cycle (in list order they deadlocked).
    */
-  private async ensureSubjects(m: EntityManager, lines: ValidLine[]): Promise<Map<string, string>> {
+  private async ensureSubjects(m: EntityManager, lines: ValidLine[]): Promise<{ subjects: Map<string, string>; restricted: Set<string> }> {
     const first = [...new Map(lines.map((l) => [l.vNumber, l] as const)).values()];
-    if (!first.length) return new Map();
+    if (!first.length) return { subjects: new Map(), restricted: new Set() };
     const col = <K extends keyof ValidLine>(k: K) => first.map((l) => l[k]);
     await m.query(
       `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality)
@@ -228,8 +232,11 @@ export class ListImportService {
        ON CONFLICT (v_number) DO NOTHING`,
       [col('vNumber'), col('familyName'), col('givenNames'), col('dateOfBirth'), col('nationality')],
     );
-    const rows: { id: string; v_number: string }[] = await m.query(`SELECT id, v_number FROM subject WHERE v_number = ANY($1::text[])`, [col('vNumber')]);
-    return new Map(rows.map((r) => [r.v_number, r.id]));
+    const rows: { id: string; v_number: string; restricted: boolean }[] = await m.query(
+      `SELECT id, v_number, restricted_at IS NOT NULL AS restricted FROM subject WHERE v_number = ANY($1::text[])`,
+      [col('vNumber')],
+    );
+    return { subjects: new Map(rows.map((r) => [r.v_number, r.id])), restricted: new Set(rows.filter((r) => r.restricted).map((r) => r.v_number)) };
   }
 
   private async findOpenCases(m: EntityManager, tableId: string, subjectIds: string[]): Promise<Map<string, { id: string; reference: string }>> {

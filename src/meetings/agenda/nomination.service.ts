@@ -9,6 +9,7 @@ import { DomainEventService, DomainEventType } from '../../notifications/domain-
 import { AccessCheck, AccessService, TableAccess } from '../../sharing/access.service';
 import { disclose } from '../../sharing/disclosure';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { subjectNotRestricted } from '../../sharing/restriction';
 import { AgendaRepository } from './agenda.repository';
 import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
@@ -119,7 +120,8 @@ export class NominationService {
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'nomination.list' }, m);
-      const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 ORDER BY n.created_at, n.id`, [meetingId]);
+      // A restricted person's nominations are stored, not listed.
+      const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 AND (s.id IS NULL OR ${subjectNotRestricted('s')}) ORDER BY n.created_at, n.id`, [meetingId]);
       const subjects = rows.flatMap((r) => (r.subject_id ? [{ subjectId: r.subject_id, vNumber: r.v_number! }] : []));
       await this.log.record(m, ctx, access, {
         operation: 'nomination.list',

@@ -50,7 +50,9 @@ function attendance(view: Partial<MinutesView>): Content {
 
 function itemTitle(i: Partial<MinutesItemView>): string {
   if (!i.case) return `${i.position}. ${i.topic ?? 'Onderwerp'}`;
+  if (i.case.restricted) return `${i.position}. Casus ${i.case.reference} — verwerking beperkt (art. 18 AVG)`;
   const s = i.case.subject;
+  if (s?.erasedAt) return `${i.position}. Casus ${i.case.reference} — betrokkene gewist`;
   const person = s && [s.familyName && `${s.familyName}${s.givenNames ? `, ${s.givenNames}` : ''}`, s.vNumber && `V-nummer ${s.vNumber}`].filter(Boolean).join(' — ');
   return `${i.position}. Casus ${i.case.reference}${person ? ` — ${person}` : ''}`;
 }
@@ -109,7 +111,7 @@ function addenda(view: Partial<MinutesView>): Content[] {
   return [
     { text: 'Aanvullingen na vaststelling', style: 'heading' },
     ...view.addenda.map((a) => ({
-      text: `${dateTime(a.createdAt!)}${a.agendaItemId ? ` (bij punt ${position.get(a.agendaItemId) ?? '?'})` : ''}: ${a.text ?? '[niet zichtbaar voor uw organisatie]'}`,
+      text: `${dateTime(a.createdAt!)}${a.agendaItemId ? ` (bij punt ${position.get(a.agendaItemId) ?? '?'})` : ''}: ${a.restricted ? '[verwerking beperkt]' : (a.text ?? '[niet zichtbaar voor uw organisatie]')}`,
       margin: [0, 0, 0, 4] as [number, number, number, number],
     })),
   ];

@@ -13,8 +13,16 @@ import { reasonCategory, type ReasonRecord } from '../agenda/agenda-view';
  * The frozen minutes of a closed meeting (`meeting.minutes`). Every personal value is stored together with
  * its category, so that each reader is shown the minutes under their organisation's covenant as it is on
  * the day they read them, not as it was when the meeting closed.
+ *
+ * Format 2: the minutes hold no identity. A case item keeps the case's id and reference; who the person is
+ * (V-number, names, date of birth, nationality) is looked up from the case's subject when the minutes are
+ * read, so that a rectified person reads as rectified, an erased person as erased (`gewist`) and a
+ * restricted person's item as restricted, in every copy made from then on, JSON and PDF alike. What erasure
+ * deletes of a case (criminal and care details) it also deletes here (see src/privacy/minutes-erasure.ts),
+ * the one change the freezing trigger lets through. Format 1 held the identity; migration
+ * 1764001000000 took it out of every stored snapshot.
  */
-export const MINUTES_FORMAT = 1;
+export const MINUTES_FORMAT = 2;
 
 /** A frozen value and the category it may be disclosed under. */
 export interface Tagged<T> {
@@ -22,19 +30,10 @@ export interface Tagged<T> {
   value: T;
 }
 
-export interface SnapshotSubject {
-  vNumber: string;
-  familyName: string | null;
-  givenNames: string | null;
-  dateOfBirth: string | null;
-  nationality: string | null;
-}
-
+/** The case of an item; the person is not frozen (see MINUTES_FORMAT). */
 export interface SnapshotCase {
   id: string;
-  subjectId: string;
   reference: string;
-  subject: Tagged<SnapshotSubject>;
   procedureStage: Tagged<string | null>;
 }
 
@@ -185,22 +184,17 @@ interface ItemRow {
   decision_text: string | null;
   outcome: string | null;
   case_id: string | null;
-  subject_id: string;
   reference: string;
   procedure_stage: string | null;
-  subject: SnapshotSubject;
   strategy: SnapshotStrategy | null;
 }
 
 const ITEMS = `
   SELECT i.id, i.position, i.topic, i.reasons, i.decision_text, i.outcome,
-         c.id AS case_id, c.subject_id, c.reference, c.procedure_stage,
-         json_build_object('vNumber', s.v_number, 'familyName', s.family_name, 'givenNames', s.given_names,
-                           'dateOfBirth', s.date_of_birth, 'nationality', s.nationality) AS subject,
+         c.id AS case_id, c.reference, c.procedure_stage,
          CASE WHEN st.id IS NOT NULL THEN json_build_object('id', st.id, 'revision', st.revision, 'kind', st.kind, 'text', st.text, 'createdAt', st.created_at) END AS strategy
     FROM agenda_item i
     LEFT JOIN case_file c ON c.id = i.case_id
-    LEFT JOIN subject s ON s.id = c.subject_id
     LEFT JOIN case_strategy st ON st.id = i.strategy_id
    WHERE i.meeting_id = $1
    ORDER BY i.position, i.id`;
@@ -279,7 +273,7 @@ export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, 
     position: i.position,
     topic: i.topic === null ? null : tag(DELIBERATION, i.topic),
     case: i.case_id
-      ? { id: i.case_id, subjectId: i.subject_id, reference: i.reference, subject: tag('identity', i.subject), procedureStage: tag('procedure', i.procedure_stage) }
+      ? { id: i.case_id, reference: i.reference, procedureStage: tag('procedure', i.procedure_stage) }
       : null,
     reasons: (i.reasons ?? []).flatMap(frozenReason),
     decisionText: tag(DELIBERATION, i.decision_text),
@@ -309,15 +303,15 @@ export async function buildMinutesSnapshot(m: EntityManager, meetingId: string, 
   };
 }
 
-/** The people the minutes are about, for the processing log. */
-export const snapshotSubjectIds = (s: MinutesSnapshot): string[] => [...new Set(s.items.flatMap((i) => (i.case ? [i.case.subjectId] : [])))];
+/** The cases the minutes are about: their people are looked up through them (see MINUTES_FORMAT). */
+export const snapshotCaseIds = (s: MinutesSnapshot): string[] => [...new Set(s.items.flatMap((i) => (i.case ? [i.case.id] : [])))];
 
 /** Every category the minutes hold, for the audit log of the close. */
 export function snapshotCategories(s: MinutesSnapshot): Category[] {
   const all = new Set<Category>();
   for (const i of s.items) {
     const tagged: (Tagged<unknown> | null)[] = [i.topic, i.decisionText, i.outcome, i.strategy, ...i.reasons, ...i.actions, ...i.actionReviews];
-    tagged.push(...i.escalations, ...i.measures, i.case?.subject ?? null, i.case?.procedureStage ?? null);
+    tagged.push(...i.escalations, ...i.measures, i.case?.procedureStage ?? null);
     for (const t of tagged) if (t) all.add(t.category);
   }
   return [...all];

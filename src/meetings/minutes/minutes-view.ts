@@ -1,5 +1,5 @@
 import { ActionReviewView, ActionView } from '../../actions/action-view';
-import { StrategyView, SubjectView } from '../../cases/case-view';
+import { StrategyView, SubjectView, subjectView } from '../../cases/case-view';
 import { MeasureView } from '../../cases/measure.dto';
 import { EscalationView } from '../../escalations/escalation-view';
 import type { Category as CategoryName } from '../../sharing/categories';
@@ -18,12 +18,18 @@ import type { MinutesSnapshot, SnapshotItem, Tagged } from './minutes-snapshot';
  * the addenda are the minutes' own.
  */
 
-/** The case as the minutes froze it: its reference, the person and the procedure stage at closing. */
+/**
+ * The case as the minutes froze it (its reference and the procedure stage at closing), with the person as
+ * they are now: the minutes hold no identity, so an erased person reads as erased in every later copy.
+ */
 export class MinutesCaseView {
   @NotPersonal({ format: 'uuid' }) id: string;
   @NotPersonal({ example: 'HWK-2026-0001' }) reference: string;
-  @Category('identity', { type: () => SubjectView }) subject: Partial<SubjectView>;
+  @Category('identity', { type: () => SubjectView, description: 'The person as recorded now (looked up when the minutes are read); `erasedAt` only, once erased.' })
+  subject: Partial<SubjectView>;
   @Category('procedure', { type: String, nullable: true, description: 'The asylum procedure stage when the meeting closed.' }) procedureStage: string | null;
+  @NotPersonal({ type: Boolean, enum: [true], description: "Present when the person's processing is restricted (art. 18 AVG): the item then shows this case excerpt only." })
+  restricted?: true;
 }
 
 export class MinutesItemView {
@@ -51,6 +57,8 @@ export class MinutesAddendumView {
   @NotPersonal({ type: String, format: 'uuid', nullable: true, description: 'The item it corrects or adds to, if any.' }) agendaItemId: string | null;
   @Category('deliberation', { type: String }) text: string;
   @NotPersonal({ format: 'date-time' }) createdAt: string;
+  @NotPersonal({ type: Boolean, enum: [true], description: "Present (and `text` absent) when it is about an item of a person whose processing is restricted." })
+  restricted?: true;
 }
 
 export class MinutesView {
@@ -74,6 +82,19 @@ export interface AddendumRow {
   createdAt: Date | string;
 }
 
+/** The person of a case in the minutes, as recorded now (see MINUTES_FORMAT); looked up by MinutesService. */
+export interface MinutesPerson {
+  case_id: string;
+  subject_id: string;
+  v_number: string;
+  family_name: string | null;
+  given_names: string | null;
+  date_of_birth: string | null;
+  nationality: string | null;
+  subject_erased_at: Date | null;
+  restricted: boolean;
+}
+
 export interface RenderedMinutes {
   view: Partial<MinutesView>;
   /** The categories of everything shown, for the processing and audit logs. */
@@ -82,8 +103,12 @@ export interface RenderedMinutes {
 
 type Granted = ReadonlySet<CategoryName>;
 
-/** Renders the snapshot for one viewer; `shown` collects the categories actually disclosed. */
-export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[], granted: Granted): RenderedMinutes {
+/**
+ * Renders the snapshot for one viewer, with each case's person as `people` has them now; `shown` collects the
+ * categories actually disclosed. An item of a restricted person shows its case's id and reference and that
+ * it is restricted, nothing else (nor do addenda to it).
+ */
+export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[], granted: Granted, people: ReadonlyMap<string, MinutesPerson>): RenderedMinutes {
   const shown = new Set<CategoryName>();
   const open = <T>(t: Tagged<T> | null | undefined): T | undefined => {
     if (!t || !granted.has(t.category)) return undefined;
@@ -96,12 +121,20 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
     return kept;
   };
 
+  const restrictedItems = new Set(snapshot.items.filter((i) => i.case && people.get(i.case.id)?.restricted).map((i) => i.agendaItemId));
+
   const item = (i: SnapshotItem): Partial<MinutesItemView> => {
-    const subject = i.case && open(i.case.subject);
+    const person = i.case ? people.get(i.case.id) : undefined;
+    if (i.case && restrictedItems.has(i.agendaItemId)) {
+      const restricted = disclose(MinutesCaseView, { id: i.case.id, reference: i.case.reference, restricted: true }, granted);
+      return { ...disclose(MinutesItemView, { agendaItemId: i.agendaItemId, position: i.position, case: restricted }, granted), reasons: [], measures: [] };
+    }
+    const identity = person && granted.has('identity') ? subjectView(person, granted) : undefined;
+    if (identity && !person!.subject_erased_at) shown.add('identity');
     const caseView = i.case && {
       id: i.case.id,
       reference: i.case.reference,
-      subject: subject ? disclose(SubjectView, subject, granted) : undefined,
+      subject: identity,
       procedureStage: open(i.case.procedureStage),
     };
     const strategy = open(i.strategy);
@@ -147,6 +180,9 @@ export function renderMinutes(snapshot: MinutesSnapshot, addenda: AddendumRow[],
       }),
       items: snapshot.items.map(item),
       addenda: addenda.map((a) => {
+        if (a.agendaItemId && restrictedItems.has(a.agendaItemId)) {
+          return disclose(MinutesAddendumView, { id: a.id, agendaItemId: a.agendaItemId, createdAt: new Date(a.createdAt).toISOString(), restricted: true }, granted);
+        }
         if (granted.has('deliberation')) shown.add('deliberation');
         return disclose(
           MinutesAddendumView,

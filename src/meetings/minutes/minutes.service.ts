@@ -13,8 +13,9 @@ import type { MeetingStatus } from '../meeting.entity';
 import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { CreateAddendumDto } from './minutes.dto';
-import { buildMinutesSnapshot, MinutesSnapshot, snapshotCategories, snapshotSubjectIds } from './minutes-snapshot';
-import { AddendumRow, MinutesAddendumView, MinutesView, renderMinutes } from './minutes-view';
+import { buildMinutesSnapshot, MinutesSnapshot, snapshotCaseIds, snapshotCategories } from './minutes-snapshot';
+import { AddendumRow, MinutesAddendumView, MinutesPerson, MinutesView, renderMinutes } from './minutes-view';
+import { caseErased, subjectRestricted } from '../../sharing/restriction';
 import { MinutesError } from './minutes.errors';
 
 const PURPOSE_CLOSE = 'Notulen van het casusoverleg vaststellen';
@@ -28,6 +29,13 @@ export interface MinutesForViewer {
 }
 
 const union = (...lists: Category[][]): Category[] => [...new Set(lists.flat())];
+
+/**
+ * The people whose data the minutes process, for the processing log (V-numbers as they are now, which the
+ * log hashes): not a restricted person, whose item shows nothing, nor an erased one, who is no longer anyone.
+ */
+const processed = (people: ReadonlyMap<string, MinutesPerson>): TouchedSubject[] =>
+  [...people.values()].filter((p) => !p.restricted && !p.subject_erased_at).map((p) => ({ subjectId: p.subject_id, vNumber: p.v_number }));
 
 /** Closing a meeting (freezing its minutes), reading the minutes per viewer, and addenda. */
 @Injectable()
@@ -69,12 +77,13 @@ export class MinutesService {
         },
       });
 
-      const { view, categories } = renderMinutes(snapshot, [], access.categories);
+      const people = await this.people(m, snapshotCaseIds(snapshot));
+      const { view, categories } = renderMinutes(snapshot, [], access.categories, people);
       await this.log.record(m, ctx, access, {
         operation: 'meeting.close',
         activityCategory: 'deliberation',
         categories: union(snapshotCategories(snapshot), categories),
-        subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
+        subjects: processed(people),
         purpose: PURPOSE_CLOSE,
         startedAt,
       });
@@ -93,12 +102,13 @@ export class MinutesService {
            FROM minutes_addendum WHERE meeting_id = $1 ORDER BY created_at, id`,
         [meetingId],
       );
-      const { view, categories } = renderMinutes(snapshot, addenda, access.categories);
+      const people = await this.people(m, snapshotCaseIds(snapshot));
+      const { view, categories } = renderMinutes(snapshot, addenda, access.categories, people);
       await this.log.record(m, ctx, access, {
         operation: format === 'pdf' ? 'minutes.export_pdf' : 'minutes.read',
         activityCategory: 'deliberation',
         categories,
-        subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
+        subjects: processed(people),
         purpose: PURPOSE_READ,
         startedAt,
       });
@@ -116,11 +126,18 @@ export class MinutesService {
       requireMeetingStatus(meeting, ['closed'], 'add an addendum to the minutes of');
       await this.access.requireCategories(ctx, access, ['deliberation'], 'minutes.addendum');
       const snapshot = (await this.meetings.findMinutes(m, meetingId)) as MinutesSnapshot;
-      let subjectIds = snapshotSubjectIds(snapshot);
+      let caseIds = snapshotCaseIds(snapshot);
       if (dto.agendaItemId !== undefined) {
         const item = snapshot.items.find((i) => i.agendaItemId === dto.agendaItemId);
         if (!item) throw new ValidationProblem([{ name: 'agendaItemId', reason: 'is not an item of this meeting' }]);
-        subjectIds = item.case ? [item.case.subjectId] : [];
+        caseIds = item.case ? [item.case.id] : [];
+      }
+      const people = await this.people(m, caseIds);
+      if (dto.agendaItemId !== undefined && caseIds.length) {
+        // An addendum about one case writes about its person: not while restricted, not once erased.
+        const person = people.get(caseIds[0]);
+        if (person?.restricted) await this.access.deny(ctx, 'minutes.addendum', access, subjectRestricted());
+        if (person?.case_erased) await this.access.deny(ctx, 'minutes.addendum', access, caseErased());
       }
       const [row] = await m.query(
         `INSERT INTO minutes_addendum (meeting_id, agenda_item_id, text, created_by) VALUES ($1, $2, $3, $4)
@@ -139,7 +156,7 @@ export class MinutesService {
         operation: 'minutes.addendum.create',
         activityCategory: 'deliberation',
         categories: ['deliberation'],
-        subjects: await this.subjects(m, subjectIds),
+        subjects: processed(people),
         purpose: PURPOSE_ADDENDUM,
         startedAt,
       });
@@ -166,9 +183,15 @@ export class MinutesService {
     return meeting.minutes;
   }
 
-  /** V-numbers as they are now (the processing log hashes them), for the subjects the minutes are about. */
-  private async subjects(m: EntityManager, subjectIds: string[]): Promise<TouchedSubject[]> {
-    if (!subjectIds.length) return [];
-    return m.query(`SELECT id AS "subjectId", v_number AS "vNumber" FROM subject WHERE id = ANY($1::uuid[])`, [subjectIds]);
+  /** The people of the cases the minutes are about, as recorded now (see MINUTES_FORMAT), by case id. */
+  private async people(m: EntityManager, caseIds: string[]): Promise<Map<string, MinutesPerson & { case_erased: boolean }>> {
+    if (!caseIds.length) return new Map();
+    const rows: (MinutesPerson & { case_erased: boolean })[] = await m.query(
+      `SELECT c.id AS case_id, s.id AS subject_id, s.v_number, s.family_name, s.given_names, s.date_of_birth::text AS date_of_birth, s.nationality,
+              s.erased_at AS subject_erased_at, s.restricted_at IS NOT NULL AS restricted, c.erased_at IS NOT NULL AS case_erased
+         FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = ANY($1::uuid[])`,
+      [caseIds],
+    );
+    return new Map(rows.map((r) => [r.case_id, r]));
   }
 }

@@ -147,6 +147,8 @@ export function sessionView(s: SessionContent, granted: ReadonlySet<CategoryName
   const items = s.items.map((item): Partial<SessionItemView> => {
     const summary = item.case_id ? s.cases.get(item.case_id) : undefined;
     if (item.case_id && !summary) return { id: item.id, position: item.position, caseId: item.case_id };
+    // A restricted person's item: that it is on the agenda, and nothing of what was said or agreed.
+    if (summary?.restricted) return { id: item.id, position: item.position, caseId: item.case_id!, case: listItemView(summary, granted) };
     const view = disclose(
       SessionItemView,
       {
@@ -175,7 +177,7 @@ export function sessionCategories(s: SessionContent, granted: ReadonlySet<Catego
   const touched = new Set<CategoryName>(categoriesOf(CaseListItemView, granted));
   if (granted.has('deliberation')) touched.add('deliberation');
   for (const item of s.items) {
-    if (item.case_id && !s.cases.has(item.case_id)) continue;
+    if (item.case_id && (!s.cases.has(item.case_id) || s.cases.get(item.case_id)!.restricted)) continue;
     for (const c of reasonCategoriesShown(item.reasons, granted)) touched.add(c);
   }
   return [...touched];

@@ -7,6 +7,7 @@ import { ActionService, AgreedAt } from '../../actions/action.service';
 import { Permission } from '../../auth/permissions';
 import { CaseRepository } from '../../cases/case.repository';
 import { actorUserId, requireStillAt } from '../../cases/case-support';
+import { shownSubjects } from '../../cases/case-view';
 import { CreateMeasureDto } from '../../cases/measure.dto';
 import { MeasureService } from '../../cases/measure.service';
 import { Clock } from '../../common/clock';
@@ -177,7 +178,7 @@ export class SessionService {
         operation: 'session.read',
         activityCategory: 'deliberation',
         categories: sessionCategories(content, access.categories),
-        subjects: summaries.map((c) => ({ subjectId: c.subject_id, vNumber: c.v_number })),
+        subjects: shownSubjects(summaries),
         purpose: 'Follow the session of the case conference',
         startedAt,
       });
