@@ -23,6 +23,7 @@ import {
 } from './case-support';
 import { CaseDetailView, detailCategories, detailView } from './case-view';
 import { CommonError } from '../common/problem';
+import { Purpose } from '../sharing/purposes';
 
 /** Opening, reading, editing and moving a case through its statuses. */
 @Injectable()
@@ -63,7 +64,7 @@ export class CaseService {
           activityCategory: 'identity',
           categories: union(written, detailCategories(row, access.categories)),
           subjects: [{ subjectId: subject.id, vNumber: dto.vNumber }],
-          purpose: 'Open a case at the case conference',
+          purpose: Purpose.CaseIntake,
           startedAt,
         });
         return detailView(row, access.categories);
@@ -78,7 +79,7 @@ export class CaseService {
     // The read and its log entry commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.read' }, m);
-      return this.respond(m, ctx, access, { operation: 'case.read', purpose: 'Discuss the case at the case conference', startedAt });
+      return this.respond(m, ctx, access, { operation: 'case.read', purpose: Purpose.CaseDiscussion, startedAt });
     });
   }
 
@@ -95,7 +96,7 @@ export class CaseService {
       await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
       await this.cases.updateSubject(m, access.subjectId, subjectFields);
       await this.cases.updateCase(m, caseId, caseFields);
-      return this.respond(m, ctx, access, { operation: 'case.update', purpose: 'Update the case', startedAt, written });
+      return this.respond(m, ctx, access, { operation: 'case.update', purpose: Purpose.CaseRegistration, startedAt, written });
     });
   }
 
@@ -120,7 +121,7 @@ export class CaseService {
         }
         await this.cases.setStatus(m, caseId, dto.status, startedAt);
         await this.cases.insertStatusChange(m, caseId, from, dto.status, dto.reason ?? null, actorUserId(ctx));
-        return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: 'Change the status of the case', startedAt, written: ['deliberation'] });
+        return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: Purpose.CaseRegistration, startedAt, written: ['deliberation'] });
       })
       .catch((e) => {
         throw mapOpenCaseViolation(e);
@@ -132,7 +133,7 @@ export class CaseService {
     m: EntityManager,
     ctx: RequestContext,
     access: CaseAccess,
-    op: { operation: string; purpose: string; startedAt: Date; written?: ReturnType<typeof categoriesWritten> },
+    op: { operation: string; purpose: Purpose; startedAt: Date; written?: ReturnType<typeof categoriesWritten> },
   ): Promise<Partial<CaseDetailView>> {
     const row = await this.cases.findDetail(m, access.caseId, this.clock.today());
     requireStillAt(access, row);

@@ -15,6 +15,7 @@ import { MEETING_STATUSES } from '../meetings/meeting.entity';
 import { ITEM_OUTCOMES } from '../meetings/session/session.dto';
 import { NotificationKind } from '../notifications/notification-kind';
 import { CATEGORIES } from '../sharing/categories';
+import { PURPOSES } from '../sharing/purposes';
 import {
   ACTION_STATUS_LABELS,
   AGENDA_REASON_LABELS,
@@ -33,6 +34,7 @@ import {
   MEETING_STATUS_LABELS,
   NOTIFICATION_KIND_LABELS,
   ORGANISATION_TYPE_LABELS,
+  PURPOSE_LABELS,
   REVIEW_OUTCOME_LABELS,
   RISK_LEVEL_LABELS,
   SEVERITY_LABELS,
@@ -44,6 +46,7 @@ import {
 const ENUMS: [string, readonly string[], (code: string) => string | undefined][] = [
   ['categories', CATEGORIES, (c) => (CATEGORY_LABELS as Record<string, string>)[c]],
   ['organisation types', ORGANISATION_TYPES, (c) => (ORGANISATION_TYPE_LABELS as Record<string, string>)[c]],
+  ['purposes', PURPOSES, (c) => (PURPOSE_LABELS as Record<string, string>)[c]],
   ['agenda reasons (draft)', DRAFT_REASON_CODES, (c) => (AGENDA_REASON_LABELS as Record<string, string>)[c]],
   ['agenda reasons (chair and nominations)', [...NOMINATION_REASON_CODES, 'added_by_chair'], (c) => (AGENDA_REASON_LABELS as Record<string, string>)[c]],
   ['list kinds', LIST_KINDS, (c) => (LIST_KIND_LABELS as Record<string, string>)[c]],

@@ -15,6 +15,7 @@ import type { MeetingStatus } from '../meetings/meeting.entity';
 import { NotificationKind } from '../notifications/notification-kind';
 import type { ItemOutcome } from '../meetings/session/session.dto';
 import type { Category } from '../sharing/categories';
+import { Purpose } from '../sharing/purposes';
 
 /**
  * The Dutch labels of every code a document for people shows (minutes PDF, calendar feeds, covenant
@@ -51,6 +52,24 @@ export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
   SAFETY_HOUSE: 'Zorg- en Veiligheidshuis',
   TRANSPORT_OPERATOR: 'Vervoerder',
   ADMINISTRATION: 'Beheer',
+};
+
+/** Why data was processed, as the audit log records it (src/sharing/purposes.ts). */
+export const PURPOSE_LABELS: Record<Purpose, string> = {
+  [Purpose.CaseIntake]: 'Casus aanmelden en openen voor het casusoverleg',
+  [Purpose.CasePreparation]: 'Casusoverleg voorbereiden: casuslijst, aanmeldingen, agenda en werklijst',
+  [Purpose.CaseDiscussion]: 'Casus bespreken in het casusoverleg',
+  [Purpose.CaseRegistration]: 'Gegevens van de casus vastleggen (dossieropbouw)',
+  [Purpose.CaseTransfer]: 'Casus overdragen aan de tafel van de nieuwe opvanglocatie',
+  [Purpose.DecisionRecording]: 'Besluiten en afspraken van het casusoverleg vastleggen',
+  [Purpose.Minutes]: 'Verslag van het casusoverleg vaststellen, inzien en aanvullen',
+  [Purpose.ActionFollowUp]: 'Afspraken van het casusoverleg opvolgen',
+  [Purpose.Escalation]: 'Opschalen en de opschaling opvolgen',
+  [Purpose.Notification]: 'Ketenpartners aan tafel informeren over een casus',
+  [Purpose.Supervision]: 'Toezicht op de rechtmatigheid van de verwerking (functionaris gegevensbescherming)',
+  [Purpose.DataSubjectRequest]: 'Verzoek van een betrokkene afhandelen (inzage, rectificatie, beperking, wissing)',
+  [Purpose.Retention]: 'Bewaartermijn handhaven: gegevens van afgesloten casussen wissen',
+  [Purpose.Statistics]: 'Statistiek voor probleemanalyse en verantwoording (alleen geaggregeerd)',
 };
 
 /** The chair's marker on an item put on by hand (see AgendaService). */

@@ -11,6 +11,7 @@ import { ClaimedDelivery, DeliveryFacts, MailDeliveryRepository } from './mail-d
 import { mailSkipReason } from './mail-recipient.policy';
 import { retryDelayMs } from './mail-retry.policy';
 import { MailTransport } from './mail-transport.service';
+import { Purpose } from '../sharing/purposes';
 
 export interface DispatchResult {
   sent: number;
@@ -162,7 +163,7 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
           activityCategory: category,
           categories: [category],
           subjects: [{ subjectId: f.subjectId, vNumber: f.vNumber }],
-          purpose: 'Melding per e-mail over een casus van de tafel',
+          purpose: Purpose.Notification,
           startedAt,
         });
       }

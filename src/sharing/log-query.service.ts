@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { label, PURPOSE_LABELS } from '../common/labels';
 import { ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
 import { ProcessingLogService } from './processing-log.service';
 import { pseudonymise } from './pseudonym';
+import { Purpose } from './purposes';
 
 /** Recorded with every search of the processing log by V-number. */
-export const LOG_SEARCH_PURPOSE = 'data-subject request / supervision';
+export const LOG_SEARCH_PURPOSE = Purpose.Supervision;
 
 /**
  * The position after the last row of a page: its timestamp with microseconds (a JS Date would drop them
@@ -77,6 +79,12 @@ function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number):
     nextCursor: more && last ? encodeCursor({ at: last.sort_key, id: last.id }) : null,
   };
 }
+
+/** The Dutch label of a purpose code; an entry from before the fixed set keeps its text as it is. */
+const withPurposeLabel = <T extends { purpose: string | null }>(row: T): T & { purposeLabel: string | null } => ({
+  ...row,
+  purposeLabel: row.purpose === null ? null : label(PURPOSE_LABELS, row.purpose),
+});
 
 /**
  * The privacy officer's read access to both logs, newest first with keyset paging. Responses never hold
@@ -148,6 +156,6 @@ export class LogQueryService {
         LIMIT $${where.params.length + 1}`,
       [...where.params, q.limit + 1],
     );
-    return page<AuditLogEntryDto>(rows, q.limit);
+    return page<AuditLogEntryDto>(rows.map(withPurposeLabel), q.limit);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PURPOSES } from './purposes';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 // An offset is required: a bare local time would be read in the database session's time zone.
@@ -110,7 +111,10 @@ export class AuditLogEntryDto {
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty({ enum: AUDIT_RESULTS }) result: string;
   @ApiProperty({ type: [String], example: ['identity'] }) categories: string[];
-  @ApiProperty({ type: String, nullable: true }) purpose: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: PURPOSES, description: 'Why, as a code of the fixed set (entries written before the set existed may hold free text).' })
+  purpose: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The purpose in Dutch, as a privacy officer reports it.', example: 'Casus bespreken in het casusoverleg' })
+  purposeLabel: string | null;
   @ApiProperty({ type: String, nullable: true }) legalBasis: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ type: 'integer' }) subjectCount: number;

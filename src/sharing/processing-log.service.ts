@@ -7,6 +7,7 @@ import type { RequestContext } from '../common/request-context';
 import type { TableAccess } from './access.service';
 import type { Category } from './categories';
 import { pseudonymise } from './pseudonym';
+import type { Purpose } from './purposes';
 
 export interface TouchedSubject {
   subjectId: string;
@@ -21,7 +22,8 @@ export interface ProcessingRecord {
   /** All categories the operation read or wrote for these subjects. */
   categories: Category[];
   subjects: TouchedSubject[];
-  purpose: string;
+  /** Why, from the fixed set (labelled in Dutch for readers of the log). */
+  purpose: Purpose;
   startedAt: Date;
   status?: 'ok' | 'error' | 'denied';
 }
@@ -94,7 +96,7 @@ export class ProcessingLogService {
   async recordWithoutTable(
     m: EntityManager,
     ctx: RequestContext,
-    rec: { operation: string; vNumbers: string[]; purpose: string; legalBasis?: string | null; startedAt: Date },
+    rec: { operation: string; vNumbers: string[]; purpose: Purpose; legalBasis?: string | null; startedAt: Date },
   ): Promise<string> {
     const operationId = randomUUID();
     const hashes = [...new Set(rec.vNumbers.map((v) => pseudonymise(this.config.PSEUDONYM_KEY, v)))];
@@ -175,7 +177,7 @@ export class ProcessingLogService {
       result: 'allowed' | 'denied' | 'error';
       role: string | null;
       categories: Category[];
-      purpose: string | null;
+      purpose: Purpose | null;
       legalBasis: string | null;
       tableId: string | null;
       subjectCount: number;

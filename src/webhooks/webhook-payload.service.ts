@@ -6,6 +6,7 @@ import { AccessService } from '../sharing/access.service';
 import { disclose } from '../sharing/disclosure';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { cloudEventBody, EVENT_DATA_SCHEMA, WebhookEventData } from './webhook-event';
+import { Purpose } from '../sharing/purposes';
 
 /** A delivery a dispatcher claimed, with its subscription. */
 export interface ClaimedDelivery {
@@ -91,7 +92,7 @@ export class WebhookPayloads {
           activityCategory: category ?? 'deliberation',
           categories: [category ?? 'deliberation'],
           subjects: [{ subjectId: caseNow.subject_id, vNumber: caseNow.v_number }],
-          purpose: 'Het partnersysteem van een organisatie aan tafel een melding over een casus sturen',
+          purpose: Purpose.Notification,
           startedAt,
         });
       }

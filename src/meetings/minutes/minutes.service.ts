@@ -16,10 +16,8 @@ import { CreateAddendumDto } from './minutes.dto';
 import { buildMinutesSnapshot, MinutesSnapshot, snapshotCategories, snapshotSubjectIds } from './minutes-snapshot';
 import { AddendumRow, MinutesAddendumView, MinutesView, renderMinutes } from './minutes-view';
 import { MinutesError } from './minutes.errors';
+import { Purpose } from '../../sharing/purposes';
 
-const PURPOSE_CLOSE = 'Notulen van het casusoverleg vaststellen';
-const PURPOSE_READ = 'Notulen van het casusoverleg inzien';
-const PURPOSE_ADDENDUM = 'Notulen van het casusoverleg aanvullen';
 
 export interface MinutesForViewer {
   view: Partial<MinutesView>;
@@ -75,7 +73,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories: union(snapshotCategories(snapshot), categories),
         subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
-        purpose: PURPOSE_CLOSE,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       return view;
@@ -99,7 +97,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories,
         subjects: await this.subjects(m, snapshotSubjectIds(snapshot)),
-        purpose: PURPOSE_READ,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       const [organisation] = await m.query(`SELECT name FROM organisation WHERE id = $1`, [ctx.principal.organisationId]);
@@ -140,7 +138,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories: ['deliberation'],
         subjects: await this.subjects(m, subjectIds),
-        purpose: PURPOSE_ADDENDUM,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       return disclose(MinutesAddendumView, { ...row, createdAt: new Date(row.createdAt).toISOString() }, access.categories);
