@@ -179,6 +179,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   // The same grants again: a new version that changes nothing the other cells depend on.
   'PUT /api/v1/tables/:id/covenant': async (c) => ({ method: 'PUT', path: `/tables/${c.f.table.id}/covenant`, body: { changeNote: 'Matrix', grants: ALL_GRANTS } }),
   'GET /api/v1/tables/:id/processing-activities': async (c) => ({ path: `/tables/${c.f.table.id}/processing-activities` }),
+  'GET /api/v1/processing-register': async () => ({ path: '/processing-register' }),
   'POST /api/v1/tables/:tableId/cases': async (c) => ({ path: `/tables/${c.f.table.id}/cases`, body: { vNumber: randomVNumber() } }),
   'GET /api/v1/tables/:tableId/cases': async (c) => ({ path: `/tables/${c.f.table.id}/cases` }),
   'GET /api/v1/cases/:id': async (c) => ({ path: `/cases/${c.f.caseId}` }),

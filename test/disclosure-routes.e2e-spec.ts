@@ -45,6 +45,7 @@ const NOT_WALKED: Record<string, string> = {
   'GET /api/v1/api-clients/:id': 'administrators only; a partner-system registration, no case data',
   'GET /api/v1/privacy/audit-log': 'privacy officers only; who did what and which categories were touched, never a value',
   'GET /api/v1/privacy/logs/_verify': 'privacy officers only; whether the hash chains of the logs are intact',
+  'GET /api/v1/processing-register': 'privacy officers and administrators only; the register of processing activities of every table, no case content',
   'GET /api/v1/webhook-subscriptions': 'administrators and partner systems (webhooks:manage) only; endpoints and notice kinds, no case data',
   'GET /api/v1/webhook-subscriptions/:id': 'administrators and partner systems (webhooks:manage) only; an endpoint and its notice kinds, no case data',
   'GET /api/v1/webhook-subscriptions/:id/deliveries': 'administrators and partner systems (webhooks:manage) only; kinds, statuses and times of deliveries, no case data',

@@ -53,6 +53,8 @@ export enum Permission {
   MeasureRead = 'measure.read',
   MeasureWrite = 'measure.write',
   LogRead = 'log.read',
+  /** The register of processing activities across all tables (art. 30 AVG): names, purposes, recipients; no case content. */
+  ProcessingRegisterRead = 'processing_register.read',
   MeetingRead = 'meeting.read',
   MeetingManage = 'meeting.manage',
   NominationCreate = 'nomination.create',
@@ -122,6 +124,7 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.MeasureRead]: { tableRoles: MEMBERS },
   [Permission.MeasureWrite]: { tableRoles: MEMBERS },
   [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
+  [Permission.ProcessingRegisterRead]: { roles: [GlobalRole.PrivacyOfficer, GlobalRole.Admin] },
   // The weekly cycle: members take part, the chair runs it.
   [Permission.MeetingRead]: { tableRoles: MEMBERS },
   [Permission.MeetingManage]: { tableRoles: CHAIR },

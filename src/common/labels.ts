@@ -12,9 +12,10 @@ import type { DraftReasonCode } from '../meetings/agenda/agenda-view';
 import type { ListKind } from '../meetings/agenda/list-import.entity';
 import type { NominationReasonCode } from '../meetings/agenda/nomination.dto';
 import type { MeetingStatus } from '../meetings/meeting.entity';
+import type { DataSubjectCategory } from '../tables/register-entries';
 import { NotificationKind } from '../notifications/notification-kind';
 import type { ItemOutcome } from '../meetings/session/session.dto';
-import type { Category } from '../sharing/categories';
+import type { Category, LawfulGround } from '../sharing/categories';
 import { Purpose } from '../sharing/purposes';
 
 /**
@@ -70,6 +71,18 @@ export const PURPOSE_LABELS: Record<Purpose, string> = {
   [Purpose.DataSubjectRequest]: 'Verzoek van een betrokkene afhandelen (inzage, rectificatie, beperking, wissing)',
   [Purpose.Retention]: 'Bewaartermijn handhaven: gegevens van afgesloten casussen wissen',
   [Purpose.Statistics]: 'Statistiek voor probleemanalyse en verantwoording (alleen geaggregeerd)',
+};
+
+/** Grounds of art. 6(1) AVG a covenant may record, as the register of processing activities reads them. */
+export const LAWFUL_GROUND_LABELS: Record<LawfulGround, string> = {
+  legal_obligation: 'Wettelijke verplichting (art. 6 lid 1 sub c AVG)',
+  public_task: 'Taak van algemeen belang of openbaar gezag (art. 6 lid 1 sub e AVG)',
+  vital_interests: 'Vitaal belang (art. 6 lid 1 sub d AVG)',
+};
+
+export const DATA_SUBJECT_CATEGORY_LABELS: Record<DataSubjectCategory, string> = {
+  foreign_national: 'Vreemdelingen (asielzoekers) die in het casusoverleg worden besproken',
+  chain_partner_staff: 'Medewerkers van de ketenpartners (eigenaar van een afspraak)',
 };
 
 /** The chair's marker on an item put on by hand (see AgendaService). */

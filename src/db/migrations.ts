@@ -12,6 +12,7 @@ import { CreateReminderSettings1764000600000 } from '../../migrations/1764000600
 import { CreateEmailDeliveries1764000700000 } from '../../migrations/1764000700000-create-email-deliveries';
 import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
 import { RestrictAuditPurposes1764001100000 } from '../../migrations/1764001100000-restrict-audit-purposes';
+import { CompleteProcessingRegister1764001110000 } from '../../migrations/1764001110000-complete-processing-register';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateEmailDeliveries1764000700000,
   CreateWebhooks1764000800000,
   RestrictAuditPurposes1764001100000,
+  CompleteProcessingRegister1764001110000,
 ];
