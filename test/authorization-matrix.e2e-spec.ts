@@ -225,6 +225,8 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'POST /api/v1/privacy/processing-log/_search': async () => ({ path: '/privacy/processing-log/_search', body: {} }),
   'GET /api/v1/privacy/audit-log': async () => ({ path: '/privacy/audit-log' }),
   'GET /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify' }),
+  'GET /api/v1/privacy/tables/:id/access-review': async (c) => ({ path: `/privacy/tables/${c.f.table.id}/access-review` }),
+  'GET /api/v1/privacy/tables/:id/refused-attempts': async (c) => ({ path: `/privacy/tables/${c.f.table.id}/refused-attempts` }),
   'POST /api/v1/tables/:tableId/meetings/_generate': async (c) => ({ path: `/tables/${c.f.table.id}/meetings/_generate`, body: { weeks: 1 } }),
   'GET /api/v1/tables/:tableId/meetings': async (c) => ({ path: `/tables/${c.f.table.id}/meetings` }),
   'POST /api/v1/tables/:tableId/meetings': async (c) => ({ path: `/tables/${c.f.table.id}/meetings`, body: { scheduledAt: instantIn(40 + Math.random() * 300), location: 'azc Test' } }),

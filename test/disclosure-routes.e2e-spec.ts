@@ -45,6 +45,8 @@ const NOT_WALKED: Record<string, string> = {
   'GET /api/v1/api-clients/:id': 'administrators only; a partner-system registration, no case data',
   'GET /api/v1/privacy/audit-log': 'privacy officers only; who did what and which categories were touched, never a value',
   'GET /api/v1/privacy/logs/_verify': 'privacy officers only; whether the hash chains of the logs are intact',
+  'GET /api/v1/privacy/tables/:id/access-review': 'privacy officers only; who can see which categories at the table (accounts, partner systems, grants), no case data',
+  'GET /api/v1/privacy/tables/:id/refused-attempts': 'privacy officers only; refused attempts from the audit log (who, action, when), no case data',
   'GET /api/v1/processing-register': 'privacy officers and administrators only; the register of processing activities of every table, no case content',
   'GET /api/v1/webhook-subscriptions': 'administrators and partner systems (webhooks:manage) only; endpoints and notice kinds, no case data',
   'GET /api/v1/webhook-subscriptions/:id': 'administrators and partner systems (webhooks:manage) only; an endpoint and its notice kinds, no case data',

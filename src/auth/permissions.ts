@@ -55,6 +55,8 @@ export enum Permission {
   LogRead = 'log.read',
   /** The register of processing activities across all tables (art. 30 AVG): names, purposes, recipients; no case content. */
   ProcessingRegisterRead = 'processing_register.read',
+  /** Who can see what at a table now, and the refused attempts there (re-certification). */
+  AccessReviewRead = 'access_review.read',
   MeetingRead = 'meeting.read',
   MeetingManage = 'meeting.manage',
   NominationCreate = 'nomination.create',
@@ -125,6 +127,7 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.MeasureWrite]: { tableRoles: MEMBERS },
   [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
   [Permission.ProcessingRegisterRead]: { roles: [GlobalRole.PrivacyOfficer, GlobalRole.Admin] },
+  [Permission.AccessReviewRead]: { roles: [GlobalRole.PrivacyOfficer] },
   // The weekly cycle: members take part, the chair runs it.
   [Permission.MeetingRead]: { tableRoles: MEMBERS },
   [Permission.MeetingManage]: { tableRoles: CHAIR },

@@ -13,6 +13,7 @@ import { CreateEmailDeliveries1764000700000 } from '../../migrations/17640007000
 import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
 import { RestrictAuditPurposes1764001100000 } from '../../migrations/1764001100000-restrict-audit-purposes';
 import { CompleteProcessingRegister1764001110000 } from '../../migrations/1764001110000-complete-processing-register';
+import { CreateAuditLogDetail1764001120000 } from '../../migrations/1764001120000-create-audit-log-detail';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CreateWebhooks1764000800000,
   RestrictAuditPurposes1764001100000,
   CompleteProcessingRegister1764001110000,
+  CreateAuditLogDetail1764001120000,
 ];

@@ -11,7 +11,7 @@ const AUDIT_RESULTS = ['allowed', 'denied', 'error'] as const;
 const BREAK_REASONS = ['entry_modified', 'entry_missing', 'chain_broken', 'seq_gap'] as const;
 
 /** Filters and paging shared by both logs. `from` is inclusive, `to` exclusive. */
-class LogPageQuery {
+export class LogPageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -80,6 +80,12 @@ export class AuditLogQueryDto extends LogPageQuery {
   @IsOptional()
   @IsIn(AUDIT_RESULTS)
   result?: (typeof AUDIT_RESULTS)[number];
+
+  @ApiPropertyOptional({ example: 'audit_log.read', maxLength: 100, description: 'The action (operation name), e.g. `audit_log.read` for the reads of this log.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
 }
 
 export class ProcessingLogEntryDto {
@@ -118,6 +124,16 @@ export class AuditLogEntryDto {
   @ApiProperty({ type: String, nullable: true }) legalBasis: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ type: 'integer' }) subjectCount: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'What the operation asked for, where it says more than the columns above: e.g. for a read of a log (`audit_log.read`, `log.search`) ' +
+      'or an access review, the filter and how many entries were returned. Never personal data in clear (a search by V-number says only `byVNumber`).',
+    example: { log: 'audit_log', filter: { tableId: '6f1c…', result: 'denied', limit: 50 }, returned: 3 },
+  })
+  detail: Record<string, unknown> | null;
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 
