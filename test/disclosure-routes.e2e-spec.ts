@@ -105,6 +105,7 @@ const NO_CASE_DATA: Record<string, string> = {
   'PUT /api/v1/tables/:id/escalation-rules': "the table's escalation rules: kinds, tracks, thresholds",
   'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
   'PUT /api/v1/tables/:id/reminder-settings': "the table's working days for reminders, alerts and the scheduled draft agenda",
+  'PUT /api/v1/tables/:id/contact-card': "the table's public contact card: services, phone numbers, opening hours, web addresses; no personal data",
   'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
   'POST /api/v1/admin/queue-dashboard/_session': 'administrators only; the dashboard path and when its session ends (the cookie is a credential)',
   'POST /api/v1/webhook-subscriptions': 'administrators and partner systems only; an endpoint, its notice kinds and its secret',

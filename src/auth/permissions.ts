@@ -57,6 +57,8 @@ export enum Permission {
   ProcessingRegisterRead = 'processing_register.read',
   /** Who can see what at a table now, and the refused attempts there (re-certification). */
   AccessReviewRead = 'access_review.read',
+  /** Publish or replace the table's public contact card (meldkaart): its chair. */
+  ContactCardManage = 'contact_card.manage',
   MeetingRead = 'meeting.read',
   MeetingManage = 'meeting.manage',
   NominationCreate = 'nomination.create',
@@ -128,6 +130,7 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
   [Permission.ProcessingRegisterRead]: { roles: [GlobalRole.PrivacyOfficer, GlobalRole.Admin] },
   [Permission.AccessReviewRead]: { roles: [GlobalRole.PrivacyOfficer] },
+  [Permission.ContactCardManage]: { tableRoles: CHAIR },
   // The weekly cycle: members take part, the chair runs it.
   [Permission.MeetingRead]: { tableRoles: MEMBERS },
   [Permission.MeetingManage]: { tableRoles: CHAIR },

@@ -13,6 +13,7 @@ import type { ListKind } from '../meetings/agenda/list-import.entity';
 import type { NominationReasonCode } from '../meetings/agenda/nomination.dto';
 import type { MeetingStatus } from '../meetings/meeting.entity';
 import type { DataSubjectCategory } from '../tables/register-entries';
+import type { ContactPointKind } from '../contact-cards/contact-card.dto';
 import { NotificationKind } from '../notifications/notification-kind';
 import type { ItemOutcome } from '../meetings/session/session.dto';
 import type { Category, LawfulGround } from '../sharing/categories';
@@ -83,6 +84,16 @@ export const LAWFUL_GROUND_LABELS: Record<LawfulGround, string> = {
 export const DATA_SUBJECT_CATEGORY_LABELS: Record<DataSubjectCategory, string> = {
   foreign_national: 'Vreemdelingen (asielzoekers) die in het casusoverleg worden besproken',
   chain_partner_staff: 'Medewerkers van de ketenpartners (eigenaar van een afspraak)',
+};
+
+/** The kinds of contact point on a table's public contact card (meldkaart). */
+export const CONTACT_POINT_KIND_LABELS: Record<ContactPointKind, string> = {
+  emergency: 'Spoed',
+  police: 'Politie',
+  coa: 'COA',
+  security: 'Beveiliging',
+  municipality: 'Gemeente',
+  other: 'Overig',
 };
 
 /** The chair's marker on an item put on by hand (see AgendaService). */

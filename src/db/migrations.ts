@@ -14,6 +14,7 @@ import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-crea
 import { RestrictAuditPurposes1764001100000 } from '../../migrations/1764001100000-restrict-audit-purposes';
 import { CompleteProcessingRegister1764001110000 } from '../../migrations/1764001110000-complete-processing-register';
 import { CreateAuditLogDetail1764001120000 } from '../../migrations/1764001120000-create-audit-log-detail';
+import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-create-contact-cards';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RestrictAuditPurposes1764001100000,
   CompleteProcessingRegister1764001110000,
   CreateAuditLogDetail1764001120000,
+  CreateContactCards1764001130000,
 ];
