@@ -217,7 +217,7 @@ describe('access review and audited reads of the logs', () => {
       const entries = await auditLog({ tableId: demoTableId, userId: privacyId, limit: 10 });
       const actions = entries.map((e) => e.action);
       expect(actions.indexOf('access_review.refused_attempts')).toBeLessThan(actions.indexOf('access_review.read'));
-      expect(entries.find((e) => e.action === 'access_review.read')!.detail).toMatchObject({ review: 'access', returned: { users: 7, apiClients: 1 } });
+      expect(entries.find((e) => e.action === 'access_review.read')!.detail).toMatchObject({ review: 'access', returnedUsers: 7, returnedApiClients: 1 });
       expect(entries.find((e) => e.action === 'access_review.refused_attempts')!.detail).toMatchObject({ review: 'refused_attempts', filter: { limit: 100 } });
     });
 

@@ -108,7 +108,7 @@ export class AccessReviewService {
       await this.log.recordSupervision(m, ctx, {
         operation: 'access_review.read',
         tableId,
-        detail: { review: 'access', returned: { users: users.length, apiClients: apiClients.length } },
+        detail: { review: 'access', returnedUsers: users.length, returnedApiClients: apiClients.length },
       });
       return { tableId, tableName: table.name, reviewedAt: iso(this.clock.now()), covenantVersion: table.version, users, apiClients };
     });

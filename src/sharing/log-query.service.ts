@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { label, PURPOSE_LABELS } from '../common/labels';
 import { ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
-import { AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, LogPageQuery, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
+import { AuditDetailFilterDto, AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, LogPageQuery, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
 import { ProcessingLogService, SUPERVISION_LEGAL_BASIS } from './processing-log.service';
 import { pseudonymise } from './pseudonym';
 import { Purpose } from './purposes';
@@ -80,22 +80,17 @@ function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number):
   };
 }
 
-type Filter = Record<string, string | number | boolean>;
+/** The object without its absent (undefined or empty) fields. */
+const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
 
 /** The filters given, as an audit detail: ids, codes and times only; a cursor as "a next page". */
-function filterOf(q: LogPageQuery, extra: Filter): Filter {
-  const given = (v: unknown): v is string | number => v !== undefined && v !== null && v !== '';
-  const f: Filter = {};
-  for (const [k, v] of Object.entries({ tableId: q.tableId, operationId: q.operationId, from: q.from, to: q.to, limit: q.limit })) if (given(v)) f[k] = v;
-  if (q.cursor) f.page = 'next';
-  return { ...f, ...extra };
-}
+const filterOf = (q: LogPageQuery, extra: AuditDetailFilterDto): AuditDetailFilterDto =>
+  given({ tableId: q.tableId, operationId: q.operationId, from: q.from, to: q.to, limit: q.limit, page: q.cursor ? 'next' : undefined, ...extra });
 
 /** A V-number is never recorded here, not even hashed: only that the search was by one (its processing-log entry holds the hash). */
-const searchFilter = (q: ProcessingLogSearchDto) => filterOf(q, { ...(q.operation ? { operation: q.operation } : {}), ...(q.vNumber ? { byVNumber: true } : {}) });
+const searchFilter = (q: ProcessingLogSearchDto) => filterOf(q, { operation: q.operation, byVNumber: q.vNumber ? true : undefined });
 
-const auditFilter = (q: AuditLogQueryDto) =>
-  filterOf(q, Object.fromEntries(Object.entries({ userId: q.userId, organisationId: q.organisationId, result: q.result, action: q.action }).filter(([, v]) => v !== undefined)) as Filter);
+const auditFilter = (q: AuditLogQueryDto) => filterOf(q, { userId: q.userId, organisationId: q.organisationId, result: q.result, action: q.action });
 
 /** The Dutch label of a purpose code; an entry from before the fixed set keeps its text as it is. */
 const withPurposeLabel = <T extends { purpose: string | null }>(row: T): T & { purposeLabel: string | null } => ({

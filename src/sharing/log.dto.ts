@@ -104,6 +104,31 @@ export class ProcessingLogEntryDto {
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 
+/** The filter of an audited read, as recorded: ids, codes and times only. */
+export class AuditDetailFilterDto {
+  @ApiPropertyOptional({ format: 'uuid' }) tableId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) operationId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) organisationId?: string;
+  @ApiPropertyOptional({ enum: AUDIT_RESULTS }) result?: string;
+  @ApiPropertyOptional() action?: string;
+  @ApiPropertyOptional() operation?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) from?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) to?: string;
+  @ApiPropertyOptional({ type: 'integer' }) limit?: number;
+  @ApiPropertyOptional({ enum: ['next'], description: 'A next page was asked for (the cursor itself is not kept).' }) page?: string;
+  @ApiPropertyOptional({ description: 'The search was by a V-number (which is not kept here, not even hashed).' }) byVNumber?: boolean;
+}
+
+export class AuditDetailDto {
+  @ApiPropertyOptional({ enum: ['processing_log', 'audit_log'], description: 'The log that was read.' }) log?: string;
+  @ApiPropertyOptional({ enum: ['access', 'refused_attempts'], description: 'The access review that was read.' }) review?: string;
+  @ApiPropertyOptional({ type: AuditDetailFilterDto }) filter?: AuditDetailFilterDto;
+  @ApiPropertyOptional({ type: 'integer', description: 'Entries returned.' }) returned?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'People listed by an access review.' }) returnedUsers?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Partner systems listed by an access review.' }) returnedApiClients?: number;
+}
+
 export class AuditLogEntryDto {
   @ApiProperty({ pattern: '^[0-9]+$', description: 'Sequential id (64-bit, as a string).' }) id: string;
   @ApiProperty() traceId: string;
@@ -125,15 +150,14 @@ export class AuditLogEntryDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ type: 'integer' }) subjectCount: number;
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: () => AuditDetailDto,
     nullable: true,
     description:
-      'What the operation asked for, where it says more than the columns above: e.g. for a read of a log (`audit_log.read`, `log.search`) ' +
-      'or an access review, the filter and how many entries were returned. Never personal data in clear (a search by V-number says only `byVNumber`).',
-    example: { log: 'audit_log', filter: { tableId: '6f1c…', result: 'denied', limit: 50 }, returned: 3 },
+      'What the operation asked for, where it says more than the columns above: for a read of a log (`audit_log.read`, `processing_log.read`, ' +
+      '`log.search`) or an access review, the filter and how many entries were returned. Never personal data in clear (a search by V-number ' +
+      'says only `byVNumber`).',
   })
-  detail: Record<string, unknown> | null;
+  detail: AuditDetailDto | null;
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 

@@ -6,11 +6,12 @@ import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import type { TableAccess } from './access.service';
 import type { Category } from './categories';
+import type { AuditDetailDto } from './log.dto';
 import { pseudonymise } from './pseudonym';
 import { Purpose } from './purposes';
 
 /** What an audited operation asked for (a filter), stored beside its audit entry. Never personal data in clear. */
-export type AuditDetail = Record<string, string | number | boolean | null | Record<string, string | number | boolean | null>>;
+export type AuditDetail = AuditDetailDto;
 
 /** The privacy officer's supervision of the processing (art. 39(1)(b) AVG). */
 export const SUPERVISION_LEGAL_BASIS = 'Art. 39 lid 1 sub b AVG (toezicht door de functionaris gegevensbescherming)';
