@@ -289,14 +289,8 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     path: `/tables/${c.f.table.id}/escalation-settings`,
     body: { responseWorkingDays: [{ track: 'ind_priority', workingDays: 5 }], departureInterview: { enabled: true, workingDays: 2 } },
   }),
-  // The public contact card: published once for the fixture's table, then read by anyone alike.
-  'GET /api/v1/tables/:id/contact-card': async (c) => {
-    await ds(c).query(
-      `INSERT INTO contact_card (table_id, heading, contact_points) VALUES ($1, 'Meldkaart', '[{"kind":"police","serviceName":"Politie","phone":"0900-8844"}]') ON CONFLICT DO NOTHING`,
-      [c.f.table.id],
-    );
-    return { path: `/tables/${c.f.table.id}/contact-card` };
-  },
+  // The public contact card the fixture's table publishes (test/support/full-fixture.ts), read by anyone alike.
+  'GET /api/v1/tables/:id/contact-card': async (c) => ({ path: `/tables/${c.f.table.id}/contact-card` }),
   'PUT /api/v1/tables/:id/contact-card': async (c) => ({
     method: 'PUT',
     path: `/tables/${c.f.table.id}/contact-card`,
