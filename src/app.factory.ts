@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
-import { fastifyHardeningOptions, installHttpHardening, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
+import { fastifyHardeningOptions, installHttpHardening, ownResponseHeaders, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
 import { outgoingTraceparent, requestId } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -73,6 +73,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
       'Content-Security-Policy',
       path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : isUnder(path, QUEUE_DASHBOARD_PATH) ? QUEUE_DASHBOARD_CSP : "default-src 'none'; frame-ancestors 'none'",
     );
+    const own = ownResponseHeaders(reply);
+    if (own) reply.headers(own);
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

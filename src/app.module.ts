@@ -21,6 +21,7 @@ import { IncidentsModule } from './cases/incidents.module';
 import { LogsModule } from './sharing/logs.module';
 import { SharingModule } from './sharing/sharing.module';
 import { TablesModule } from './tables/tables.module';
+import { ContactCardsModule } from './contact-cards/contact-cards.module';
 import { ActionsModule } from './actions/actions.module';
 import { AgendaModule } from './meetings/agenda/agenda.module';
 import { CalendarModule } from './meetings/calendar/calendar.module';
@@ -60,7 +61,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule, PrivacyModule,
+              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule, PrivacyModule, ContactCardsModule,
             ]
           : []),
       ],

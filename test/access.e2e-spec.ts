@@ -29,6 +29,7 @@ import {
   GivenTable,
 } from './support/factories';
 import { bearer, login, partnerToken, startTestApp, TestApp } from './support/test-app';
+import { Purpose } from '../src/sharing/purposes';
 
 const ctxFor = (user: { id: string }, orgId: string, orgType: Principal['organisationType'], roles: GlobalRole[] = []): RequestContext => ({
   principal: { kind: 'user', id: user.id, organisationId: orgId, organisationType: orgType, roles, scopes: [] },
@@ -147,7 +148,7 @@ describe('AccessService (the one place that decides)', () => {
         activityCategory: 'identity',
         categories: ['identity', 'deliberation'],
         subjects,
-        purpose: 'test',
+        purpose: Purpose.CasePreparation,
         startedAt: new Date(),
       }),
     );

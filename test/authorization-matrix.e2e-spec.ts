@@ -179,6 +179,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   // The same grants again: a new version that changes nothing the other cells depend on.
   'PUT /api/v1/tables/:id/covenant': async (c) => ({ method: 'PUT', path: `/tables/${c.f.table.id}/covenant`, body: { changeNote: 'Matrix', grants: ALL_GRANTS } }),
   'GET /api/v1/tables/:id/processing-activities': async (c) => ({ path: `/tables/${c.f.table.id}/processing-activities` }),
+  'GET /api/v1/processing-register': async () => ({ path: '/processing-register' }),
   'POST /api/v1/tables/:tableId/cases': async (c) => ({ path: `/tables/${c.f.table.id}/cases`, body: { vNumber: randomVNumber() } }),
   'GET /api/v1/tables/:tableId/cases': async (c) => ({ path: `/tables/${c.f.table.id}/cases` }),
   'GET /api/v1/cases/:id': async (c) => ({ path: `/cases/${c.f.caseId}` }),
@@ -224,6 +225,8 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'POST /api/v1/privacy/processing-log/_search': async () => ({ path: '/privacy/processing-log/_search', body: {} }),
   'GET /api/v1/privacy/audit-log': async () => ({ path: '/privacy/audit-log' }),
   'GET /api/v1/privacy/logs/_verify': async () => ({ path: '/privacy/logs/_verify' }),
+  'GET /api/v1/privacy/tables/:id/access-review': async (c) => ({ path: `/privacy/tables/${c.f.table.id}/access-review` }),
+  'GET /api/v1/privacy/tables/:id/refused-attempts': async (c) => ({ path: `/privacy/tables/${c.f.table.id}/refused-attempts` }),
   'POST /api/v1/tables/:tableId/meetings/_generate': async (c) => ({ path: `/tables/${c.f.table.id}/meetings/_generate`, body: { weeks: 1 } }),
   'GET /api/v1/tables/:tableId/meetings': async (c) => ({ path: `/tables/${c.f.table.id}/meetings` }),
   'POST /api/v1/tables/:tableId/meetings': async (c) => ({ path: `/tables/${c.f.table.id}/meetings`, body: { scheduledAt: instantIn(40 + Math.random() * 300), location: 'azc Test' } }),
@@ -285,6 +288,13 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     method: 'PUT',
     path: `/tables/${c.f.table.id}/escalation-settings`,
     body: { responseWorkingDays: [{ track: 'ind_priority', workingDays: 5 }], departureInterview: { enabled: true, workingDays: 2 } },
+  }),
+  // The public contact card the fixture's table publishes (test/support/full-fixture.ts), read by anyone alike.
+  'GET /api/v1/tables/:id/contact-card': async (c) => ({ path: `/tables/${c.f.table.id}/contact-card` }),
+  'PUT /api/v1/tables/:id/contact-card': async (c) => ({
+    method: 'PUT',
+    path: `/tables/${c.f.table.id}/contact-card`,
+    body: { heading: 'Meldkaart', contactPoints: [{ kind: 'police', serviceName: 'Politie, basisteam', phone: '0900-8844', url: 'https://www.politie.nl' }] },
   }),
   'GET /api/v1/tables/:id/reminder-settings': async (c) => ({ path: `/tables/${c.f.table.id}/reminder-settings` }),
   'PUT /api/v1/tables/:id/reminder-settings': async (c) => ({

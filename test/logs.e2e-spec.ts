@@ -15,6 +15,7 @@ import { pseudonymise } from '../src/sharing/pseudonym';
 import { givenCase, givenTable, givenTableUser, givenUser } from './support/factories';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 import { ownerClient } from './support/test-database';
+import { Purpose } from '../src/sharing/purposes';
 
 /** Writes one processing entry per subject and one audit entry, as a feature's `case.read` would. */
 async function produceEntries(t: TestApp, subjectCount: number, vNumber?: string) {
@@ -29,7 +30,7 @@ async function produceEntries(t: TestApp, subjectCount: number, vNumber?: string
   const subjects = await t.dataSource.query(`SELECT id AS "subjectId", v_number AS "vNumber" FROM subject WHERE id = ANY($1)`, [cases.map((c) => c.subjectId)]);
   if (vNumber) subjects[0].vNumber = vNumber;
   const access = await t.app.get(AccessService).require(ctx, 'table', table.id, { permission: Permission.CaseRead, operation: 'case.read' });
-  const rec = { operation: 'case.read', activityCategory: 'identity' as const, categories: ['identity' as const], subjects, purpose: 'test', startedAt: new Date() };
+  const rec = { operation: 'case.read', activityCategory: 'identity' as const, categories: ['identity' as const], subjects, purpose: Purpose.CaseDiscussion, startedAt: new Date() };
   const operationId = await t.dataSource.transaction((m) => t.app.get(ProcessingLogService).record(m, ctx, access, rec));
   return { operationId, tableId: table.id };
 }

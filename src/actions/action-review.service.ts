@@ -11,6 +11,7 @@ import { ActionRepository, ActionRow } from './action.repository';
 import type { AgreedAt } from './action.service';
 import { ActionReviewView, reviewView } from './action-view';
 import { ActionError } from './actions.errors';
+import { Purpose } from '../sharing/purposes';
 
 const alreadyReviewed = () =>
   new DomainException(HttpStatus.CONFLICT, ActionError.AlreadyReviewed, 'This action was reviewed at this meeting already.');
@@ -76,7 +77,7 @@ export class ActionReviewService {
       activityCategory: 'deliberation',
       categories: ['deliberation'],
       subjects: [{ subjectId: at.access.subjectId, vNumber: at.access.vNumber }],
-      purpose: 'Review an open action at the case conference',
+      purpose: Purpose.ActionFollowUp,
       startedAt,
     });
     return reviewView(review, at.access.categories, this.clock.today(), (await this.actions.findById(m, action.id))!);

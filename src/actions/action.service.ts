@@ -12,6 +12,7 @@ import { AssignActionDto, CompleteActionDto, isIsoDate, ListActionsQuery, Reques
 import { ActionRow, ActionRepository } from './action.repository';
 import { ActionPageView, actionView, ActionView } from './action-view';
 import { ActionError } from './actions.errors';
+import { Purpose } from '../sharing/purposes';
 
 const DEFAULT_LIMIT = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -93,7 +94,7 @@ export class ActionService {
           activityCategory: 'deliberation',
           categories: ['deliberation'],
           subjects: here.map(subjectOf),
-          purpose: 'Follow up the actions agreed at the case conference',
+          purpose: Purpose.ActionFollowUp,
           startedAt,
         });
       }
@@ -110,7 +111,7 @@ export class ActionService {
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'action', id, { permission: Permission.ActionRead, operation: 'action.read' }, m);
       const row = (await this.actions.findById(m, id))!;
-      await this.logFor(m, ctx, access, row, 'action.read', 'Follow up an action agreed at the case conference', startedAt);
+      await this.logFor(m, ctx, access, row, 'action.read', Purpose.ActionFollowUp, startedAt);
       return actionView(row, access.categories, this.clock.today());
     });
   }
@@ -121,7 +122,7 @@ export class ActionService {
       const row = await this.ownedAction(ctx, m, id, 'action.complete');
       // A completion re-sent because its answer was lost gets that answer again, and changes nothing.
       if (row.action.status === 'done' && row.action.result_note === dto.resultNote) {
-        return this.respond(m, ctx, row.access, id, 'action.complete.repeat', 'Report an agreed action as done', startedAt);
+        return this.respond(m, ctx, row.access, id, 'action.complete.repeat', Purpose.ActionFollowUp, startedAt);
       }
       requireOpen(row.action);
       await this.actions.complete(m, id, dto.resultNote, this.clock.now());
@@ -132,7 +133,7 @@ export class ActionService {
         aggregateId: id,
         payload: { actionId: id, caseReference: row.action.case_reference, ownerOrganisationId: row.action.owner_organisation_id },
       });
-      return this.respond(m, ctx, row.access, id, 'action.complete', 'Report an agreed action as done', startedAt);
+      return this.respond(m, ctx, row.access, id, 'action.complete', Purpose.ActionFollowUp, startedAt);
     });
   }
 
@@ -153,7 +154,7 @@ export class ActionService {
           proposedDueDate: dto.proposedDueDate,
         },
       });
-      return this.respond(m, ctx, row.access, id, 'action.replan_request', 'Ask the case conference to re-plan an action', startedAt);
+      return this.respond(m, ctx, row.access, id, 'action.replan_request', Purpose.ActionFollowUp, startedAt);
     });
   }
 
@@ -186,7 +187,7 @@ export class ActionService {
       aggregateId: id,
       payload: { actionId: id, caseReference: row.case_reference, ownerOrganisationId: row.owner_organisation_id, dueDate: row.due_date },
     });
-    await this.logFor(m, ctx, at.access, row, 'action.create', 'Record an action agreed at the case conference', startedAt);
+    await this.logFor(m, ctx, at.access, row, 'action.create', Purpose.DecisionRecording, startedAt);
     return actionView(row, at.access.categories, this.clock.today());
   }
 
@@ -210,13 +211,13 @@ export class ActionService {
     return { action: action!, access };
   }
 
-  private async respond(m: EntityManager, ctx: RequestContext, access: CaseAccess, id: string, operation: string, purpose: string, startedAt: Date) {
+  private async respond(m: EntityManager, ctx: RequestContext, access: CaseAccess, id: string, operation: string, purpose: Purpose, startedAt: Date) {
     const row = (await this.actions.findById(m, id))!;
     await this.logFor(m, ctx, access, row, operation, purpose, startedAt);
     return actionView(row, access.categories, this.clock.today());
   }
 
-  private async logFor(m: EntityManager, ctx: RequestContext, access: TableAccess, row: ActionRow, operation: string, purpose: string, startedAt: Date) {
+  private async logFor(m: EntityManager, ctx: RequestContext, access: TableAccess, row: ActionRow, operation: string, purpose: Purpose, startedAt: Date) {
     await this.log.record(m, ctx, access, {
       operation,
       activityCategory: 'deliberation',

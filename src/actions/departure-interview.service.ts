@@ -7,6 +7,7 @@ import { EscalationSettingsService } from '../escalations/escalation-settings.se
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import type { CaseAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
+import { Purpose } from '../sharing/purposes';
 
 /**
  * The action's text, read by every member organisation (deliberation): it names the task, not the
@@ -63,7 +64,7 @@ export class DepartureInterviewService {
       activityCategory: 'deliberation',
       categories: ['deliberation', 'procedure'],
       subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-      purpose: 'Chain automation: a departure interview of DT&V follows a negative IND decision',
+      purpose: Purpose.ActionFollowUp,
       startedAt: now,
     });
     return action.id;

@@ -53,6 +53,12 @@ export enum Permission {
   MeasureRead = 'measure.read',
   MeasureWrite = 'measure.write',
   LogRead = 'log.read',
+  /** The register of processing activities across all tables (art. 30 AVG): names, purposes, recipients; no case content. */
+  ProcessingRegisterRead = 'processing_register.read',
+  /** Who can see what at a table now, and the refused attempts there (re-certification). */
+  AccessReviewRead = 'access_review.read',
+  /** Publish or replace the table's public contact card (meldkaart): its chair. */
+  ContactCardManage = 'contact_card.manage',
   MeetingRead = 'meeting.read',
   MeetingManage = 'meeting.manage',
   NominationCreate = 'nomination.create',
@@ -126,6 +132,9 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.MeasureRead]: { tableRoles: MEMBERS },
   [Permission.MeasureWrite]: { tableRoles: MEMBERS },
   [Permission.LogRead]: { roles: [GlobalRole.PrivacyOfficer] },
+  [Permission.ProcessingRegisterRead]: { roles: [GlobalRole.PrivacyOfficer, GlobalRole.Admin] },
+  [Permission.AccessReviewRead]: { roles: [GlobalRole.PrivacyOfficer] },
+  [Permission.ContactCardManage]: { tableRoles: CHAIR },
   // The weekly cycle: members take part, the chair runs it.
   [Permission.MeetingRead]: { tableRoles: MEMBERS },
   [Permission.MeetingManage]: { tableRoles: CHAIR },

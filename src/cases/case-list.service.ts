@@ -11,6 +11,7 @@ import { ListCasesQuery } from './case.dto';
 import { CaseListRow, CaseRepository } from './case.repository';
 import { invalidField } from './case-support';
 import { CaseListItemView, CasePageView, listItemView, shownSubjects } from './case-view';
+import { Purpose } from '../sharing/purposes';
 
 const DEFAULT_LIMIT = 25;
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -70,7 +71,7 @@ export class CaseListService {
         activityCategory: 'deliberation',
         categories: [...new Set([...categoriesOf(CaseListItemView, access.categories), ...filtered])],
         subjects: shownSubjects(page),
-        purpose: "Review the table's cases",
+        purpose: Purpose.CasePreparation,
         startedAt,
       });
       return {

@@ -11,6 +11,7 @@ import { CreateDeadlineDto, StrategyInputDto } from './case.dto';
 import { CaseRepository } from './case.repository';
 import { actorUserId, requireStillAt } from './case-support';
 import { deadlineView, DeadlineView, strategyView, StrategyView } from './case-view';
+import { Purpose } from '../sharing/purposes';
 
 /** The plan of a case: strategy revisions and external deadlines. */
 @Injectable()
@@ -36,7 +37,7 @@ export class CasePlanService {
         activityCategory: 'deliberation',
         categories: ['deliberation'],
         subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-        purpose: 'Record the strategy agreed for the case',
+        purpose: Purpose.CaseRegistration,
         startedAt,
       });
       return strategyView(row, access.categories);
@@ -53,7 +54,7 @@ export class CasePlanService {
         activityCategory: 'deliberation',
         categories: access.categories.has('deliberation') ? ['deliberation'] : [],
         subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-        purpose: 'Review the strategy revisions of the case',
+        purpose: Purpose.CaseDiscussion,
         startedAt,
       });
       return rows.map((r) => strategyView(r, access.categories));
@@ -72,7 +73,7 @@ export class CasePlanService {
         activityCategory: category,
         categories: [category],
         subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-        purpose: 'Record an external deadline of the case',
+        purpose: Purpose.CaseRegistration,
         startedAt,
       });
       return deadlineView(row, access.categories);
@@ -95,7 +96,7 @@ export class CasePlanService {
         activityCategory: category,
         categories: [category],
         subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-        purpose: 'Remove an external deadline of the case',
+        purpose: Purpose.CaseRegistration,
         startedAt,
       });
     });

@@ -11,6 +11,7 @@ import { CaseRepository } from './case.repository';
 import { actorUserId, mapOpenCaseViolation, openCaseExists, requireStillAt } from './case-support';
 import { transferView, TransferView } from './case-view';
 import { CaseError } from './cases.errors';
+import { Purpose } from '../sharing/purposes';
 
 /**
  * The person moved to another azc: the case moves to that table. Its history (status changes, strategies,
@@ -51,7 +52,7 @@ export class CaseTransferService {
           activityCategory: 'residence',
           categories: ['residence'],
           subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-          purpose: 'Transfer the case to the table of the new reception location',
+          purpose: Purpose.CaseTransfer,
           startedAt,
         });
         return transferView(transfer, access.categories);

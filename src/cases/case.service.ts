@@ -24,6 +24,8 @@ import {
 } from './case-support';
 import { CaseDetailView, detailCategories, detailView } from './case-view';
 import { CommonError } from '../common/problem';
+import { Purpose } from '../sharing/purposes';
+import type { AuditDetail } from '../sharing/processing-log.service';
 
 /** Opening, reading, editing and moving a case through its statuses. */
 @Injectable()
@@ -66,7 +68,7 @@ export class CaseService {
           activityCategory: 'identity',
           categories: union(written, detailCategories(row, access.categories)),
           subjects: [{ subjectId: subject.id, vNumber: dto.vNumber }],
-          purpose: 'Open a case at the case conference',
+          purpose: Purpose.CaseIntake,
           startedAt,
         });
         return detailView(row, access.categories);
@@ -81,7 +83,7 @@ export class CaseService {
     // The read and its log entry commit together, before the response is sent.
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.read' }, m);
-      return this.respond(m, ctx, access, { operation: 'case.read', purpose: 'Discuss the case at the case conference', startedAt });
+      return this.respond(m, ctx, access, { operation: 'case.read', purpose: Purpose.CaseDiscussion, startedAt });
     });
   }
 
@@ -98,9 +100,10 @@ export class CaseService {
       await this.checkCoordinator(m, access.tableId, dto.coordinatorOrganisationId, dto.coordinatorUserId);
       await this.cases.updateSubject(m, access.subjectId, subjectFields);
       await this.cases.updateCase(m, caseId, caseFields);
-      // A rectification on a data-subject request says so, with the request's reference, in the audit log's purpose.
-      const purpose = dto.requestReference ? `Rectification on data-subject request ${dto.requestReference} (art. 16 AVG)` : 'Update the case';
-      return this.respond(m, ctx, access, { operation: 'case.update', purpose, startedAt, written });
+      // A rectification on a data-subject request says so: its purpose, and the request's reference in the entry's detail.
+      const purpose = dto.requestReference ? Purpose.DataSubjectRequest : Purpose.CaseRegistration;
+      const detail = dto.requestReference ? { requestReference: dto.requestReference } : undefined;
+      return this.respond(m, ctx, access, { operation: 'case.update', purpose, startedAt, written, detail });
     });
   }
 
@@ -125,7 +128,7 @@ export class CaseService {
         }
         await this.cases.setStatus(m, caseId, dto.status, startedAt);
         await this.cases.insertStatusChange(m, caseId, from, dto.status, dto.reason ?? null, actorUserId(ctx));
-        return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: 'Change the status of the case', startedAt, written: ['deliberation'] });
+        return this.respond(m, ctx, access, { operation: 'case.status_change', purpose: Purpose.CaseRegistration, startedAt, written: ['deliberation'] });
       })
       .catch((e) => {
         throw mapOpenCaseViolation(e);
@@ -137,7 +140,7 @@ export class CaseService {
     m: EntityManager,
     ctx: RequestContext,
     access: CaseAccess,
-    op: { operation: string; purpose: string; startedAt: Date; written?: ReturnType<typeof categoriesWritten> },
+    op: { operation: string; purpose: Purpose; startedAt: Date; written?: ReturnType<typeof categoriesWritten>; detail?: AuditDetail },
   ): Promise<Partial<CaseDetailView>> {
     const row = await this.cases.findDetail(m, access.caseId, this.clock.today());
     requireStillAt(access, row);
@@ -148,6 +151,7 @@ export class CaseService {
       subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
       purpose: op.purpose,
       startedAt: op.startedAt,
+      detail: op.detail,
     });
     return detailView(row!, access.categories);
   }

@@ -13,6 +13,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { CreateIncidentDto, IncidentView, PushIncidentDto } from './incident.dto';
 import { Incident, INCIDENT_CLASSIFICATIONS, IncidentClassification, incidentCategory } from './incident.entity';
 import { CaseError } from './cases.errors';
+import { Purpose } from '../sharing/purposes';
 
 /** The answer to a write: `created` false means a repeated push answered with the incident recorded before. */
 export interface IncidentOutcome {
@@ -20,8 +21,8 @@ export interface IncidentOutcome {
   incident: Partial<IncidentView>;
 }
 
-const PURPOSE_WRITE = 'Incident vastleggen voor dossieropbouw in het casusoverleg';
-const PURPOSE_READ = 'Incidenten inzien voor de bespreking van de casus in het casusoverleg';
+const PURPOSE_WRITE = Purpose.CaseRegistration;
+const PURPOSE_READ = Purpose.CaseDiscussion;
 const REFERENCE_KEY = 'incident_source_external_reference_key';
 const WRITE = { permission: Permission.IncidentWrite, operation: 'incident.create' };
 

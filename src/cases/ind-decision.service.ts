@@ -11,6 +11,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { IndDecisionView, RecordIndDecisionDto } from './ind-decision.dto';
 import type { IndDecisionOutcome } from './ind-decision.entity';
 import { requireCaseStillOpen } from './incident.service';
+import { Purpose } from '../sharing/purposes';
 
 interface IndDecisionRow {
   id: string;
@@ -29,8 +30,8 @@ export interface IndDecisionOutcomeView {
 }
 
 const COLUMNS = `id, case_id, outcome, decided_on::text AS decided_on, recorded_by_organisation_id, departure_action_id, created_at`;
-const PURPOSE_WRITE = 'Beslissing van de IND op de asielaanvraag vastleggen voor de ketenaanpak';
-const PURPOSE_READ = 'Beslissingen van de IND inzien voor de bespreking van de casus';
+const PURPOSE_WRITE = Purpose.CaseRegistration;
+const PURPOSE_READ = Purpose.CaseDiscussion;
 const RECORD = { permission: Permission.IndDecisionRecord, operation: 'ind_decision.record' };
 
 const toView = (r: IndDecisionRow, access: CaseAccess): Partial<IndDecisionView> =>
@@ -116,7 +117,7 @@ export class IndDecisionService {
     });
   }
 
-  private logFor(m: EntityManager, ctx: RequestContext, access: CaseAccess, operation: string, purpose: string, startedAt: Date, touched = true) {
+  private logFor(m: EntityManager, ctx: RequestContext, access: CaseAccess, operation: string, purpose: Purpose, startedAt: Date, touched = true) {
     return this.log.record(m, ctx, access, {
       operation,
       activityCategory: 'procedure',

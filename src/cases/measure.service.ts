@@ -14,9 +14,10 @@ import { CreateMeasureDto, MeasureTypeView, MeasureView, UpdateMeasureDto } from
 import { Measure, MeasureStatus } from './measure.entity';
 import { CaseError } from './cases.errors';
 import { CommonError } from '../common/problem';
+import { Purpose } from '../sharing/purposes';
 
-const PURPOSE_WRITE = 'Maatregel vastleggen als afspraak van het casusoverleg';
-const PURPOSE_READ = 'Maatregelen inzien voor de bespreking van de casus in het casusoverleg';
+const PURPOSE_WRITE = Purpose.CaseRegistration;
+const PURPOSE_READ = Purpose.CaseDiscussion;
 const HOUR_MS = 3_600_000;
 
 /** A measure that has ended or been revoked stays so; only its end time may still be corrected. */

@@ -7,6 +7,7 @@ import { categoriesOf } from '../sharing/disclosure';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { CaseRepository } from './case.repository';
 import { CaseListItemView, listItemView, SubjectSearchResultView } from './case-view';
+import { Purpose } from '../sharing/purposes';
 
 /** Finding a person by V-number across the tables the caller sits at. */
 @Injectable()
@@ -38,7 +39,7 @@ export class SubjectService {
           activityCategory: 'identity',
           categories: categoriesOf(CaseListItemView, access.categories),
           subjects: [{ subjectId: rows.find((r) => r.table_id === tableId)!.subject_id, vNumber }],
-          purpose: 'Find whether the person is discussed at the table',
+          purpose: Purpose.CaseIntake,
           startedAt,
         });
       }

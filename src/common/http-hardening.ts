@@ -26,6 +26,25 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** The defaults of SECURITY_HEADERS (and the Content-Security-Policy) a route may replace on its successful answers. */
+export type OwnResponseHeaders = Partial<Record<'Cache-Control' | 'Content-Security-Policy', string>>;
+
+const OWN_HEADERS = Symbol('ketentafel:own-response-headers');
+
+/**
+ * For a route whose answers may be cached by anyone (the public contact card) or that serves a page with
+ * its own stylesheet: these headers replace the defaults (`Cache-Control: no-store`, `default-src 'none'`)
+ * on a 2xx or 304 answer. An error answer keeps the defaults, so a problem is never cached.
+ */
+export function setOwnResponseHeaders(reply: FastifyReply, headers: OwnResponseHeaders): void {
+  (reply as unknown as Record<symbol, OwnResponseHeaders>)[OWN_HEADERS] = headers;
+}
+
+/** What setOwnResponseHeaders put on this reply, if its answer is not an error. */
+export function ownResponseHeaders(reply: FastifyReply): OwnResponseHeaders | undefined {
+  return reply.statusCode < 400 ? (reply as unknown as Record<symbol, OwnResponseHeaders | undefined>)[OWN_HEADERS] : undefined;
+}
+
 /** An HTTP-level refusal with a stable code; rendered by the problem filter like a DomainException. */
 export class HttpProblem extends DomainException {}
 

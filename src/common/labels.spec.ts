@@ -14,7 +14,10 @@ import { NOMINATION_REASON_CODES } from '../meetings/agenda/nomination.dto';
 import { MEETING_STATUSES } from '../meetings/meeting.entity';
 import { ITEM_OUTCOMES } from '../meetings/session/session.dto';
 import { NotificationKind } from '../notifications/notification-kind';
-import { CATEGORIES } from '../sharing/categories';
+import { CATEGORIES, LAWFUL_GROUNDS } from '../sharing/categories';
+import { DATA_SUBJECT_CATEGORIES } from '../tables/register-entries';
+import { CONTACT_POINT_KINDS } from '../contact-cards/contact-card.dto';
+import { PURPOSES } from '../sharing/purposes';
 import {
   ACTION_STATUS_LABELS,
   AGENDA_REASON_LABELS,
@@ -33,6 +36,10 @@ import {
   MEETING_STATUS_LABELS,
   NOTIFICATION_KIND_LABELS,
   ORGANISATION_TYPE_LABELS,
+  PURPOSE_LABELS,
+  LAWFUL_GROUND_LABELS,
+  DATA_SUBJECT_CATEGORY_LABELS,
+  CONTACT_POINT_KIND_LABELS,
   REVIEW_OUTCOME_LABELS,
   RISK_LEVEL_LABELS,
   SEVERITY_LABELS,
@@ -44,6 +51,10 @@ import {
 const ENUMS: [string, readonly string[], (code: string) => string | undefined][] = [
   ['categories', CATEGORIES, (c) => (CATEGORY_LABELS as Record<string, string>)[c]],
   ['organisation types', ORGANISATION_TYPES, (c) => (ORGANISATION_TYPE_LABELS as Record<string, string>)[c]],
+  ['purposes', PURPOSES, (c) => (PURPOSE_LABELS as Record<string, string>)[c]],
+  ['lawful grounds', LAWFUL_GROUNDS, (c) => (LAWFUL_GROUND_LABELS as Record<string, string>)[c]],
+  ['data subject categories', DATA_SUBJECT_CATEGORIES, (c) => (DATA_SUBJECT_CATEGORY_LABELS as Record<string, string>)[c]],
+  ['contact point kinds', CONTACT_POINT_KINDS, (c) => (CONTACT_POINT_KIND_LABELS as Record<string, string>)[c]],
   ['agenda reasons (draft)', DRAFT_REASON_CODES, (c) => (AGENDA_REASON_LABELS as Record<string, string>)[c]],
   ['agenda reasons (chair and nominations)', [...NOMINATION_REASON_CODES, 'added_by_chair'], (c) => (AGENDA_REASON_LABELS as Record<string, string>)[c]],
   ['list kinds', LIST_KINDS, (c) => (LIST_KIND_LABELS as Record<string, string>)[c]],

@@ -12,9 +12,12 @@ import type { DraftReasonCode } from '../meetings/agenda/agenda-view';
 import type { ListKind } from '../meetings/agenda/list-import.entity';
 import type { NominationReasonCode } from '../meetings/agenda/nomination.dto';
 import type { MeetingStatus } from '../meetings/meeting.entity';
+import type { DataSubjectCategory } from '../tables/register-entries';
+import type { ContactPointKind } from '../contact-cards/contact-card.dto';
 import { NotificationKind } from '../notifications/notification-kind';
 import type { ItemOutcome } from '../meetings/session/session.dto';
-import type { Category } from '../sharing/categories';
+import type { Category, LawfulGround } from '../sharing/categories';
+import { Purpose } from '../sharing/purposes';
 
 /**
  * The Dutch labels of every code a document for people shows (minutes PDF, calendar feeds, covenant
@@ -51,6 +54,46 @@ export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
   SAFETY_HOUSE: 'Zorg- en Veiligheidshuis',
   TRANSPORT_OPERATOR: 'Vervoerder',
   ADMINISTRATION: 'Beheer',
+};
+
+/** Why data was processed, as the audit log records it (src/sharing/purposes.ts). */
+export const PURPOSE_LABELS: Record<Purpose, string> = {
+  [Purpose.CaseIntake]: 'Casus aanmelden en openen voor het casusoverleg',
+  [Purpose.CasePreparation]: 'Casusoverleg voorbereiden: casuslijst, aanmeldingen, agenda en werklijst',
+  [Purpose.CaseDiscussion]: 'Casus bespreken in het casusoverleg',
+  [Purpose.CaseRegistration]: 'Gegevens van de casus vastleggen (dossieropbouw)',
+  [Purpose.CaseTransfer]: 'Casus overdragen aan de tafel van de nieuwe opvanglocatie',
+  [Purpose.DecisionRecording]: 'Besluiten en afspraken van het casusoverleg vastleggen',
+  [Purpose.Minutes]: 'Verslag van het casusoverleg vaststellen, inzien en aanvullen',
+  [Purpose.ActionFollowUp]: 'Afspraken van het casusoverleg opvolgen',
+  [Purpose.Escalation]: 'Opschalen en de opschaling opvolgen',
+  [Purpose.Notification]: 'Ketenpartners aan tafel informeren over een casus',
+  [Purpose.Supervision]: 'Toezicht op de rechtmatigheid van de verwerking (functionaris gegevensbescherming)',
+  [Purpose.DataSubjectRequest]: 'Verzoek van een betrokkene afhandelen (inzage, rectificatie, beperking, wissing)',
+  [Purpose.Retention]: 'Bewaartermijn handhaven: gegevens van afgesloten casussen wissen',
+  [Purpose.Statistics]: 'Statistiek voor probleemanalyse en verantwoording (alleen geaggregeerd)',
+};
+
+/** Grounds of art. 6(1) AVG a covenant may record, as the register of processing activities reads them. */
+export const LAWFUL_GROUND_LABELS: Record<LawfulGround, string> = {
+  legal_obligation: 'Wettelijke verplichting (art. 6 lid 1 sub c AVG)',
+  public_task: 'Taak van algemeen belang of openbaar gezag (art. 6 lid 1 sub e AVG)',
+  vital_interests: 'Vitaal belang (art. 6 lid 1 sub d AVG)',
+};
+
+export const DATA_SUBJECT_CATEGORY_LABELS: Record<DataSubjectCategory, string> = {
+  foreign_national: 'Vreemdelingen (asielzoekers) die in het casusoverleg worden besproken',
+  chain_partner_staff: 'Medewerkers van de ketenpartners (eigenaar van een afspraak)',
+};
+
+/** The kinds of contact point on a table's public contact card (meldkaart). */
+export const CONTACT_POINT_KIND_LABELS: Record<ContactPointKind, string> = {
+  emergency: 'Spoed',
+  police: 'Politie',
+  coa: 'COA',
+  security: 'Beveiliging',
+  municipality: 'Gemeente',
+  other: 'Overig',
 };
 
 /** The chair's marker on an item put on by hand (see AgendaService). */

@@ -113,6 +113,52 @@ const DEMO_CASES = [
   },
 ] as const;
 
+/**
+ * The demo table's public contact card (meldkaart, toolbox section 2.5): the national service numbers of the
+ * police and Meld Misdaad Anoniem, the municipality's 14 + area code number, and the azc's own reception.
+ */
+export const DEMO_CONTACT_CARD = {
+  heading: 'Meldkaart overlast en criminaliteit Harderwijk',
+  introduction:
+    'Voor winkeliers, ondernemers en omwonenden rond het azc Harderwijk. Ziet of ondervindt u overlast of criminaliteit? Meld het: ' +
+    'elke melding helpt gemeente, politie en COA om samen snel op te treden.',
+  contactPoints: [
+    { kind: 'emergency', serviceName: 'Alarmnummer politie, brandweer en ambulance', phone: '112', openingHours: '24 uur per dag', note: 'Alleen bij spoed: direct gevaar of een misdrijf dat nu gebeurt.' },
+    {
+      kind: 'police',
+      serviceName: 'Politie, basisteam Noord-Veluwe',
+      phone: '0900-8844',
+      openingHours: '24 uur per dag',
+      url: 'https://www.politie.nl',
+      note: 'Geen spoed: melding of aangifte van overlast, diefstal, winkeldiefstal of vernieling.',
+    },
+    {
+      kind: 'coa',
+      serviceName: 'COA azc Harderwijk, receptie',
+      phone: '088-715 70 00',
+      openingHours: 'Dag en nacht',
+      url: 'https://www.coa.nl',
+      note: 'Overlast door bewoners van het azc, of vragen over het azc.',
+    },
+    {
+      kind: 'security',
+      serviceName: 'Beveiliging azc Harderwijk',
+      phone: '088-715 70 00',
+      openingHours: 'Dag en nacht, via de receptie van het azc',
+      note: 'Overlast op of rond het terrein van het azc; vraag naar de dienstdoende beveiliging.',
+    },
+    {
+      kind: 'municipality',
+      serviceName: 'Gemeente Harderwijk, Klant Contact Centrum',
+      phone: '14 0341',
+      openingHours: 'Maandag t/m vrijdag 8.30–17.00 uur',
+      url: 'https://www.harderwijk.nl',
+      note: 'Overlast in de openbare ruimte, zoals rommel, vernieling of hangplekken; buitengewoon opsporingsambtenaren (boa’s).',
+    },
+    { kind: 'other', serviceName: 'Meld Misdaad Anoniem', phone: '0800-7000', openingHours: '24 uur per dag', url: 'https://www.meldmisdaadanoniem.nl', note: 'Anoniem melden van misdaad.' },
+  ],
+};
+
 /** The weekly casusoverleg in Harderwijk (toolbox practice example), organised by COA on the azc. */
 async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organisation>, now: Date): Promise<void> {
   const [table] = await m.query(
@@ -132,6 +178,13 @@ async function seedHarderwijkTable(m: EntityManager, orgs: Record<string, Organi
   await createProcessingActivities(m, table.id, 'LKO Harderwijk');
   await saveCovenantVersion(m, table.id, defaultGrants(), null, 'Default covenant (DOMAIN.md section 7)');
   await installDefaultEscalationRules(m, table.id);
+  await m.query(`INSERT INTO contact_card (table_id, heading, introduction, contact_points, updated_at) VALUES ($1, $2, $3, $4, $5)`, [
+    table.id,
+    DEMO_CONTACT_CARD.heading,
+    DEMO_CONTACT_CARD.introduction,
+    JSON.stringify(DEMO_CONTACT_CARD.contactPoints),
+    now,
+  ]);
 
   const today = amsterdamDate(now);
   const year = today.slice(0, 4);

@@ -12,6 +12,10 @@ import { CreateReminderSettings1764000600000 } from '../../migrations/1764000600
 import { CreateEmailDeliveries1764000700000 } from '../../migrations/1764000700000-create-email-deliveries';
 import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
 import { AddDataSubjectRights1764001000000 } from '../../migrations/1764001000000-add-data-subject-rights';
+import { RestrictAuditPurposes1764001100000 } from '../../migrations/1764001100000-restrict-audit-purposes';
+import { CompleteProcessingRegister1764001110000 } from '../../migrations/1764001110000-complete-processing-register';
+import { CreateAuditLogDetail1764001120000 } from '../../migrations/1764001120000-create-audit-log-detail';
+import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-create-contact-cards';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -29,4 +33,8 @@ export const MIGRATIONS = [
   CreateEmailDeliveries1764000700000,
   CreateWebhooks1764000800000,
   AddDataSubjectRights1764001000000,
+  RestrictAuditPurposes1764001100000,
+  CompleteProcessingRegister1764001110000,
+  CreateAuditLogDetail1764001120000,
+  CreateContactCards1764001130000,
 ];

@@ -11,6 +11,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { ESCALATION_TRACKS } from './escalation.entity';
 import { EscalationRepository } from './escalation.repository';
 import { EscalationRuleRow, EscalationSettingsService } from './escalation-settings.service';
+import { Purpose } from '../sharing/purposes';
 
 const DAY = 86_400_000;
 /** Namespace of the advisory lock that serialises incident counts per case (with hashtext of the case id). */
@@ -107,7 +108,7 @@ export class EscalationRuleService {
       activityCategory: 'deliberation',
       categories: [...new Set<Category>(['deliberation', trigger])],
       subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
-      purpose: 'An escalation rule of the table proposes an escalation for the next agenda',
+      purpose: Purpose.Escalation,
       startedAt: now,
     });
   }

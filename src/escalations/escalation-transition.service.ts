@@ -16,13 +16,14 @@ import { EscalationSettingsService } from './escalation-settings.service';
 import { ESCALATION_ACTIONS, EscalationAction, requireEscalationTransition } from './escalation-status';
 import { escalationCategories, escalationView, EscalationView } from './escalation-view';
 import { EscalationError } from './escalations.errors';
+import { Purpose } from '../sharing/purposes';
 
-const PURPOSE: Record<EscalationAction, string> = {
-  request: 'Request an escalation on behalf of the case conference',
-  withdraw: 'Withdraw an escalation on behalf of the case conference',
-  accept: 'Answer an escalation addressed to the organisation',
-  reject: 'Answer an escalation addressed to the organisation',
-  complete: 'Report an accepted escalation as completed',
+const PURPOSE: Record<EscalationAction, Purpose> = {
+  request: Purpose.Escalation,
+  withdraw: Purpose.Escalation,
+  accept: Purpose.Escalation,
+  reject: Purpose.Escalation,
+  complete: Purpose.Escalation,
 };
 
 /**

@@ -13,6 +13,7 @@ import { ListEscalationsQuery, ProposeEscalationDto } from './escalation.dto';
 import { ESCALATION_TRACKS } from './escalation.entity';
 import { EscalationRepository } from './escalation.repository';
 import { escalationCategories, EscalationPageView, EscalationRow, escalationView, EscalationView } from './escalation-view';
+import { Purpose } from '../sharing/purposes';
 
 const DEFAULT_LIMIT = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -86,7 +87,7 @@ export class EscalationService {
       activityCategory: 'deliberation',
       categories: ['deliberation'],
       subjects: [subjectOf(at.access)],
-      purpose: 'Propose an escalation agreed at the case conference',
+      purpose: Purpose.Escalation,
       startedAt,
     });
     return escalationView(row, at.access.categories);
@@ -104,7 +105,7 @@ export class EscalationService {
         activityCategory: 'deliberation',
         categories: escalationCategories(rows, access.categories),
         subjects: [subjectOf(access)],
-        purpose: 'Review the escalations of the case',
+        purpose: Purpose.Escalation,
         startedAt,
       });
       return rows.map((r) => escalationView(r, access.categories));
@@ -128,7 +129,7 @@ export class EscalationService {
         activityCategory: 'deliberation',
         categories: escalationCategories([row], access.categories),
         subjects: [subjectOf(access)],
-        purpose: 'Follow up an escalation of the case conference',
+        purpose: Purpose.Escalation,
         startedAt,
       });
       return escalationView(row, access.categories, await this.escalations.findHistory(m, id));
@@ -187,7 +188,7 @@ export class EscalationService {
         activityCategory: 'deliberation',
         categories: escalationCategories(page.filter((r) => r.table_id === access.tableId), access.categories),
         subjects: here.map((s) => ({ subjectId: s.subject_id, vNumber: s.v_number })),
-        purpose: 'Answer the escalations addressed to the organisation',
+        purpose: Purpose.Escalation,
         startedAt,
       });
     }

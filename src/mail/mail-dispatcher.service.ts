@@ -13,6 +13,7 @@ import { ClaimedDelivery, DeliveryFacts, MailDeliveryRepository } from './mail-d
 import { MailSkipReason, mailSkipReason } from './mail-recipient.policy';
 import { retryDelayMs } from './mail-retry.policy';
 import { MailTransport } from './mail-transport.service';
+import { Purpose } from '../sharing/purposes';
 
 export interface DispatchResult {
   sent: number;
@@ -198,7 +199,7 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
           activityCategory: g.category,
           categories: [g.category],
           subjects: g.subjects,
-          purpose: 'Melding per e-mail over een casus van de tafel',
+          purpose: Purpose.Notification,
           startedAt: g.startedAt,
         });
       }

@@ -10,6 +10,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { ListInboxQuery } from './inbox.dto';
 import { InboxItemView, inboxItemView, InboxPageView, InboxRow, isVisible, ReadAllView, UnreadCountView } from './inbox-view';
 import { NOTIFICATION_CATEGORY } from './notification-kind';
+import { Purpose } from '../sharing/purposes';
 
 const DEFAULT_LIMIT = 25;
 const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -118,7 +119,7 @@ export class InboxService {
         activityCategory: 'deliberation',
         categories,
         subjects: cases.map((r) => ({ subjectId: r.subject_id!, vNumber: r.v_number! })),
-        purpose: 'Meldingen over casussen van de tafel inzien',
+        purpose: Purpose.Notification,
         startedAt,
       });
     }

@@ -1,3 +1,4 @@
+import { Purpose } from '../sharing/purposes';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SUBJECT_FIELDS, pick } from '../cases/case-support';
@@ -177,9 +178,10 @@ export class DataSubjectRequestService {
     const operationId = await this.log.recordWithoutTable(m, ctx, {
       operation: `data_subject_request.${kind}`,
       vNumbers: [dto.vNumber],
-      purpose: `Data-subject request ${dto.reference}: ${kind}`,
+      purpose: Purpose.DataSubjectRequest,
       legalBasis: ARTICLE[kind],
       startedAt,
+      detail: { requestReference: dto.reference },
     });
     const [row]: RequestRow[] = await m.query(
       `INSERT INTO data_subject_request (kind, reference, reason, subject_id, handled_by_user_id, operation_id, outcome, handled_at)

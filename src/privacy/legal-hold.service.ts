@@ -1,3 +1,4 @@
+import { Purpose } from '../sharing/purposes';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -43,7 +44,6 @@ const view = (r: HoldRow): LegalHoldView => ({
   liftReason: r.lift_reason,
 });
 
-const PURPOSE = 'Legal hold: keep the personal data of a case beyond its retention period';
 
 /**
  * Legal holds (DOMAIN.md section 7: "a legal hold stops erasure"): set on a case with a reason and an end
@@ -76,7 +76,7 @@ export class LegalHoldService {
           `INSERT INTO legal_hold (case_id, reason, ends_on, set_by_user_id, set_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
           [dto.caseId, dto.reason, dto.endsOn, ctx.principal.id, this.clock.now()],
         );
-        await this.log.recordWithoutTable(m, ctx, { operation: 'legal_hold.set', vNumbers: [c.v_number], purpose: PURPOSE, legalBasis: 'Art. 17 lid 3 sub e AVG', startedAt });
+        await this.log.recordWithoutTable(m, ctx, { operation: 'legal_hold.set', vNumbers: [c.v_number], purpose: Purpose.Retention, legalBasis: 'Art. 17 lid 3 sub e AVG', startedAt });
         return this.find(m, row.id, today);
       })
       .catch((e: unknown) => {
@@ -96,7 +96,7 @@ export class LegalHoldService {
       if (!hold) throw notFound('Legal hold');
       if (hold.lifted_at) throw new DomainException(HttpStatus.CONFLICT, PrivacyError.LegalHoldLifted, 'This legal hold was lifted already.');
       await m.query(`UPDATE legal_hold SET lifted_at = $2, lifted_by_user_id = $3, lift_reason = $4 WHERE id = $1`, [holdId, this.clock.now(), ctx.principal.id, dto.reason]);
-      await this.log.recordWithoutTable(m, ctx, { operation: 'legal_hold.lift', vNumbers: [hold.v_number], purpose: PURPOSE, legalBasis: 'Art. 17 lid 3 sub e AVG', startedAt });
+      await this.log.recordWithoutTable(m, ctx, { operation: 'legal_hold.lift', vNumbers: [hold.v_number], purpose: Purpose.Retention, legalBasis: 'Art. 17 lid 3 sub e AVG', startedAt });
       return this.find(m, holdId, this.clock.today());
     });
   }

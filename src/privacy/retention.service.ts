@@ -1,3 +1,4 @@
+import { Purpose } from '../sharing/purposes';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -99,7 +100,7 @@ export class RetentionService {
         activityCategory: 'identity',
         categories: ['identity', 'incidents', 'criminal', 'care'],
         subjects: [{ subjectId: locked.subject_id, vNumber: due.v_number }],
-        purpose: "Retention period of the table's covenant passed: the case's personal data erased",
+        purpose: Purpose.Retention,
         startedAt,
       });
       return { erased: true, outcome };

@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { label, PURPOSE_LABELS } from '../common/labels';
 import { ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
-import { AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
-import { ProcessingLogService } from './processing-log.service';
+import { AuditDetailFilterDto, AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, LogPageQuery, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
+import { ProcessingLogService, SUPERVISION_LEGAL_BASIS } from './processing-log.service';
 import { pseudonymise } from './pseudonym';
+import { Purpose } from './purposes';
 
 /** Recorded with every search of the processing log by V-number. */
-export const LOG_SEARCH_PURPOSE = 'data-subject request / supervision';
+export const LOG_SEARCH_PURPOSE = Purpose.Supervision;
 
 /**
  * The position after the last row of a page: its timestamp with microseconds (a JS Date would drop them
@@ -78,6 +80,24 @@ function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number):
   };
 }
 
+/** The object without its absent (undefined or empty) fields. */
+const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null && v !== '')) as T;
+
+/** The filters given, as an audit detail: ids, codes and times only; a cursor as "a next page". */
+const filterOf = (q: LogPageQuery, extra: AuditDetailFilterDto): AuditDetailFilterDto =>
+  given({ tableId: q.tableId, operationId: q.operationId, from: q.from, to: q.to, limit: q.limit, page: q.cursor ? 'next' : undefined, ...extra });
+
+/** A V-number is never recorded here, not even hashed: only that the search was by one (its processing-log entry holds the hash). */
+const searchFilter = (q: ProcessingLogSearchDto) => filterOf(q, { operation: q.operation, byVNumber: q.vNumber ? true : undefined });
+
+const auditFilter = (q: AuditLogQueryDto) => filterOf(q, { userId: q.userId, organisationId: q.organisationId, result: q.result, action: q.action });
+
+/** The Dutch label of a purpose code; an entry from before the fixed set keeps its text as it is. */
+const withPurposeLabel = <T extends { purpose: string | null }>(row: T): T & { purposeLabel: string | null } => ({
+  ...row,
+  purposeLabel: row.purpose === null ? null : label(PURPOSE_LABELS, row.purpose),
+});
+
 /**
  * The privacy officer's read access to both logs, newest first with keyset paging. Responses never hold
  * a V-number or its keyed hash: the hash would link a person's entries across every later export.
@@ -114,17 +134,30 @@ export class LogQueryService {
        LIMIT $${where.params.length + 1}`;
     // One row more than asked tells whether there is a next page.
     const params = [...where.params, q.limit + 1];
-    if (!q.vNumber) return page<ProcessingLogEntryDto>(await this.dataSource.query(sql, params), q.limit);
-    // A lookup by V-number processes that person's data: it is logged in the same transaction, committed
-    // before the response is sent, whether or not anything was found.
+    // Reading the log is itself audited, with the filter, in the same transaction (committed before the
+    // response is sent); the entry is written after the query, so it shows on the next read, not this one.
+    // A lookup by V-number also processes that person's data: one processing entry for them too, whether
+    // or not anything was found.
     return this.dataSource.transaction(async (m: EntityManager) => {
-      const rows = await m.query(sql, params);
-      await this.log.recordWithoutTable(m, ctx, { operation: 'log.search', vNumbers: [q.vNumber!], purpose: LOG_SEARCH_PURPOSE, startedAt });
-      return page<ProcessingLogEntryDto>(rows, q.limit);
+      const result = page<ProcessingLogEntryDto>(await m.query(sql, params), q.limit);
+      const detail = { log: 'processing_log', filter: searchFilter(q), returned: result.items.length };
+      if (q.vNumber) {
+        await this.log.recordWithoutTable(m, ctx, {
+          operation: 'log.search',
+          vNumbers: [q.vNumber],
+          purpose: LOG_SEARCH_PURPOSE,
+          legalBasis: SUPERVISION_LEGAL_BASIS,
+          startedAt,
+          detail,
+        });
+      } else {
+        await this.log.recordSupervision(m, ctx, { operation: 'processing_log.read', tableId: q.tableId ?? null, detail });
+      }
+      return result;
     });
   }
 
-  async listAuditLog(q: AuditLogQueryDto): Promise<AuditLogPageDto> {
+  async listAuditLog(ctx: RequestContext, q: AuditLogQueryDto): Promise<AuditLogPageDto> {
     checkRange(q);
     const where = new Where()
       .add((p) => `e.actor_id = ${p}::uuid`, q.userId)
@@ -132,22 +165,33 @@ export class LogQueryService {
       .add((p) => `e.table_id = ${p}::uuid`, q.tableId)
       .add((p) => `e.operation_id = ${p}::uuid`, q.operationId)
       .add((p) => `e.result = ${p}`, q.result)
+      .add((p) => `e.action = ${p}`, q.action)
       .add((p) => `e.occurred_at >= ${p}::timestamptz`, q.from)
       .add((p) => `e.occurred_at < ${p}::timestamptz`, q.to)
       .after('e.occurred_at', q.cursor);
-    const rows = await this.dataSource.query(
-      `SELECT e.id::text AS id, e.trace_id AS "traceId", e.operation_id AS "operationId", e.occurred_at AS "occurredAt",
-              e.actor_kind AS "actorKind", e.actor_id AS "actorId", e.organisation_id AS "organisationId", e.role,
-              e.origin_ip AS "originIp", e.action, e.result, e.categories, e.purpose, e.legal_basis AS "legalBasis",
-              e.table_id AS "tableId", e.subject_count AS "subjectCount",
-              EXISTS (SELECT 1 FROM log_seal s WHERE s.log = 'audit_log' AND s.entry_id = e.id) AS sealed,
-              ${sortKey('e.occurred_at')} AS sort_key
-         FROM audit_log e
-         ${where}
-        ORDER BY e.occurred_at DESC, e.id DESC
-        LIMIT $${where.params.length + 1}`,
-      [...where.params, q.limit + 1],
-    );
-    return page<AuditLogEntryDto>(rows, q.limit);
+    // Audited like the processing log: written after the query, so this read shows on the next one.
+    return this.dataSource.transaction(async (m: EntityManager) => {
+      const rows = await m.query(
+        `SELECT e.id::text AS id, e.trace_id AS "traceId", e.operation_id AS "operationId", e.occurred_at AS "occurredAt",
+                e.actor_kind AS "actorKind", e.actor_id AS "actorId", e.organisation_id AS "organisationId", e.role,
+                e.origin_ip AS "originIp", e.action, e.result, e.categories, e.purpose, e.legal_basis AS "legalBasis",
+                e.table_id AS "tableId", e.subject_count AS "subjectCount", d.detail,
+                EXISTS (SELECT 1 FROM log_seal s WHERE s.log = 'audit_log' AND s.entry_id = e.id) AS sealed,
+                ${sortKey('e.occurred_at')} AS sort_key
+           FROM audit_log e
+           LEFT JOIN audit_log_detail d ON d.operation_id = e.operation_id
+           ${where}
+          ORDER BY e.occurred_at DESC, e.id DESC
+          LIMIT $${where.params.length + 1}`,
+        [...where.params, q.limit + 1],
+      );
+      const result = page<AuditLogEntryDto>(rows.map(withPurposeLabel), q.limit);
+      await this.log.recordSupervision(m, ctx, {
+        operation: 'audit_log.read',
+        tableId: q.tableId ?? null,
+        detail: { log: 'audit_log', filter: auditFilter(q), returned: result.items.length },
+      });
+      return result;
+    });
   }
 }

@@ -42,7 +42,8 @@ export class LogController {
     summary: 'Search the processing log',
     description:
       'Newest first, keyset-paged. A V-number is hashed with the same key as the log before the query; neither it nor its hash is ' +
-      'returned. A search by V-number is itself a processing of personal data and is written to both logs (`log.search`).',
+      'returned. Every search is audited, with the filter in the audit entry\'s `detail`: `processing_log.read`, or `log.search` for a search by ' +
+      'V-number, which is also a processing of personal data and is written to the processing log under that person too.',
   })
   @ApiOkResponse({ type: ProcessingLogPageDto })
   @ApiInvalidInput()
@@ -52,11 +53,16 @@ export class LogController {
 
   @Get('audit-log')
   @Authenticated({ permission: Permission.LogRead })
-  @ApiOperation({ summary: 'List the audit log', description: 'Who did what, including refused attempts; newest first, keyset-paged. Filter by `operationId` to join an entry with its processing-log entries.' })
+  @ApiOperation({
+    summary: 'List the audit log',
+    description:
+      'Who did what, including refused attempts; newest first, keyset-paged. Filter by `operationId` to join an entry with its processing-log ' +
+      'entries. Reading is itself audited (`audit_log.read`, with the filter in `detail`), committed before the answer: the read shows on the next one.',
+  })
   @ApiOkResponse({ type: AuditLogPageDto })
   @ApiInvalidInput()
-  listAuditLog(@Query() dto: AuditLogQueryDto): Promise<AuditLogPageDto> {
-    return this.logs.listAuditLog(dto);
+  listAuditLog(@Ctx() ctx: RequestContext, @Query() dto: AuditLogQueryDto): Promise<AuditLogPageDto> {
+    return this.logs.listAuditLog(ctx, dto);
   }
 
   @Get('logs/_verify')

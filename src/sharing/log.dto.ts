@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PURPOSES } from './purposes';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 // An offset is required: a bare local time would be read in the database session's time zone.
@@ -10,7 +11,7 @@ const AUDIT_RESULTS = ['allowed', 'denied', 'error'] as const;
 const BREAK_REASONS = ['entry_modified', 'entry_missing', 'chain_broken', 'seq_gap'] as const;
 
 /** Filters and paging shared by both logs. `from` is inclusive, `to` exclusive. */
-class LogPageQuery {
+export class LogPageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -79,6 +80,12 @@ export class AuditLogQueryDto extends LogPageQuery {
   @IsOptional()
   @IsIn(AUDIT_RESULTS)
   result?: (typeof AUDIT_RESULTS)[number];
+
+  @ApiPropertyOptional({ example: 'audit_log.read', maxLength: 100, description: 'The action (operation name), e.g. `audit_log.read` for the reads of this log.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
 }
 
 export class ProcessingLogEntryDto {
@@ -97,6 +104,32 @@ export class ProcessingLogEntryDto {
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 
+/** The filter of an audited read, as recorded: ids, codes and times only. */
+export class AuditDetailFilterDto {
+  @ApiPropertyOptional({ format: 'uuid' }) tableId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) operationId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) organisationId?: string;
+  @ApiPropertyOptional({ enum: AUDIT_RESULTS }) result?: string;
+  @ApiPropertyOptional() action?: string;
+  @ApiPropertyOptional() operation?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) from?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) to?: string;
+  @ApiPropertyOptional({ type: 'integer' }) limit?: number;
+  @ApiPropertyOptional({ enum: ['next'], description: 'A next page was asked for (the cursor itself is not kept).' }) page?: string;
+  @ApiPropertyOptional({ description: 'The search was by a V-number (which is not kept here, not even hashed).' }) byVNumber?: boolean;
+}
+
+export class AuditDetailDto {
+  @ApiPropertyOptional({ enum: ['processing_log', 'audit_log'], description: 'The log that was read.' }) log?: string;
+  @ApiPropertyOptional({ enum: ['access', 'refused_attempts'], description: 'The access review that was read.' }) review?: string;
+  @ApiPropertyOptional({ type: AuditDetailFilterDto }) filter?: AuditDetailFilterDto;
+  @ApiPropertyOptional({ type: 'integer', description: 'Entries returned.' }) returned?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'People listed by an access review.' }) returnedUsers?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Partner systems listed by an access review.' }) returnedApiClients?: number;
+  @ApiPropertyOptional({ description: 'The reference of the data-subject request an operation was performed on (e.g. a rectification).' }) requestReference?: string;
+}
+
 export class AuditLogEntryDto {
   @ApiProperty({ pattern: '^[0-9]+$', description: 'Sequential id (64-bit, as a string).' }) id: string;
   @ApiProperty() traceId: string;
@@ -110,10 +143,22 @@ export class AuditLogEntryDto {
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty({ enum: AUDIT_RESULTS }) result: string;
   @ApiProperty({ type: [String], example: ['identity'] }) categories: string[];
-  @ApiProperty({ type: String, nullable: true }) purpose: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: PURPOSES, description: 'Why, as a code of the fixed set (entries written before the set existed may hold free text).' })
+  purpose: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The purpose in Dutch, as a privacy officer reports it.', example: 'Casus bespreken in het casusoverleg' })
+  purposeLabel: string | null;
   @ApiProperty({ type: String, nullable: true }) legalBasis: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @ApiProperty({ type: 'integer' }) subjectCount: number;
+  @ApiProperty({
+    type: () => AuditDetailDto,
+    nullable: true,
+    description:
+      'What the operation asked for, where it says more than the columns above: for a read of a log (`audit_log.read`, `processing_log.read`, ' +
+      '`log.search`) or an access review, the filter and how many entries were returned. Never personal data in clear (a search by V-number ' +
+      'says only `byVNumber`).',
+  })
+  detail: AuditDetailDto | null;
   @ApiProperty({ description: 'Whether the entry is in the hash chain yet.' }) sealed: boolean;
 }
 

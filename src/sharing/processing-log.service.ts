@@ -6,7 +6,15 @@ import { Clock } from '../common/clock';
 import type { RequestContext } from '../common/request-context';
 import type { TableAccess } from './access.service';
 import type { Category } from './categories';
+import type { AuditDetailDto } from './log.dto';
 import { pseudonymise } from './pseudonym';
+import { Purpose } from './purposes';
+
+/** What an audited operation asked for (a filter), stored beside its audit entry. Never personal data in clear. */
+export type AuditDetail = AuditDetailDto;
+
+/** The privacy officer's supervision of the processing (art. 39(1)(b) AVG). */
+export const SUPERVISION_LEGAL_BASIS = 'Art. 39 lid 1 sub b AVG (toezicht door de functionaris gegevensbescherming)';
 
 export interface TouchedSubject {
   subjectId: string;
@@ -21,9 +29,12 @@ export interface ProcessingRecord {
   /** All categories the operation read or wrote for these subjects. */
   categories: Category[];
   subjects: TouchedSubject[];
-  purpose: string;
+  /** Why, from the fixed set (labelled in Dutch for readers of the log). */
+  purpose: Purpose;
   startedAt: Date;
   status?: 'ok' | 'error' | 'denied';
+  /** What the audit entry should say besides (e.g. the reference of a data-subject request); never personal data. */
+  detail?: AuditDetail;
 }
 
 /**
@@ -82,6 +93,7 @@ export class ProcessingLogService {
       legalBasis: bases.join(' | ') || null,
       tableId: access.tableId,
       subjectCount: unique.length,
+      detail: rec.detail,
     });
     return operationId;
   }
@@ -94,7 +106,7 @@ export class ProcessingLogService {
   async recordWithoutTable(
     m: EntityManager,
     ctx: RequestContext,
-    rec: { operation: string; vNumbers: string[]; purpose: string; legalBasis?: string | null; startedAt: Date },
+    rec: { operation: string; vNumbers: string[]; purpose: Purpose; legalBasis?: string | null; startedAt: Date; detail?: AuditDetail },
   ): Promise<string> {
     const operationId = randomUUID();
     const hashes = [...new Set(rec.vNumbers.map((v) => pseudonymise(this.config.PSEUDONYM_KEY, v)))];
@@ -115,6 +127,29 @@ export class ProcessingLogService {
       legalBasis: rec.legalBasis ?? null,
       tableId: null,
       subjectCount: hashes.length,
+      detail: rec.detail,
+    });
+    return operationId;
+  }
+
+  /**
+   * The privacy officer reading the logs or an access review: reading the audit log is itself audited. One
+   * audit entry, with what was asked for in `audit_log_detail` (never personal data in clear); no processing
+   * entry, since no data subject's data is read.
+   */
+  async recordSupervision(m: EntityManager, ctx: RequestContext, rec: { operation: string; tableId: string | null; detail: AuditDetail }): Promise<string> {
+    const operationId = randomUUID();
+    await this.insertAudit(m, ctx, {
+      operationId,
+      action: rec.operation,
+      result: 'allowed',
+      role: null,
+      categories: [],
+      purpose: Purpose.Supervision,
+      legalBasis: SUPERVISION_LEGAL_BASIS,
+      tableId: rec.tableId,
+      subjectCount: 0,
+      detail: rec.detail,
     });
     return operationId;
   }
@@ -175,10 +210,11 @@ export class ProcessingLogService {
       result: 'allowed' | 'denied' | 'error';
       role: string | null;
       categories: Category[];
-      purpose: string | null;
+      purpose: Purpose | null;
       legalBasis: string | null;
       tableId: string | null;
       subjectCount: number;
+      detail?: AuditDetail;
     },
   ): Promise<void> {
     const p = ctx.principal;
@@ -207,5 +243,6 @@ export class ProcessingLogService {
         this.clock.now(),
       ],
     );
+    if (e.detail) await m.query(`INSERT INTO audit_log_detail (operation_id, detail) VALUES ($1, $2)`, [e.operationId, JSON.stringify(e.detail)]);
   }
 }

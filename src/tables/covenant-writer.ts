@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import type { OrganisationType } from '../auth/permissions';
-import { CATEGORY_LABELS } from '../common/labels';
 import { CATEGORIES, Category, DEFAULT_LEGAL_BASIS, DEFAULT_MATRIX, LawfulGround, MemberOrganisationType } from '../sharing/categories';
+import { ACTIVITY_PURPOSES, activityName, defaultDataSubjects } from './register-entries';
 
 export interface GrantInput {
   organisationType: MemberOrganisationType;
@@ -22,12 +22,26 @@ export function defaultGrants(): GrantInput[] {
   );
 }
 
-/** Creates the table's register of processing activities: one activity per category. */
+/** Creates the table's register of processing activities: one activity per category (see register-entries.ts). */
 export async function createProcessingActivities(m: EntityManager, tableId: string, tableName: string): Promise<void> {
   await m.query(
-    `INSERT INTO processing_activity (table_id, category, name, purpose)
-     SELECT $1, c, $2 || ': ' || c, $3 || l FROM unnest($4::text[], $5::text[]) AS x(c, l)`,
-    [tableId, tableName, 'Casusoverleg overlast en criminaliteit asielzoekers: uitwisseling van ', CATEGORIES, CATEGORIES.map((c) => CATEGORY_LABELS[c])],
+    `INSERT INTO processing_activity (table_id, category, name, purpose, data_subject_categories)
+     SELECT $1, c, n, p, string_to_array(s, ',') FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(c, n, p, s)`,
+    [
+      tableId,
+      CATEGORIES,
+      CATEGORIES.map((c) => activityName(tableName, c)),
+      CATEGORIES.map((c) => ACTIVITY_PURPOSES[c]),
+      CATEGORIES.map((c) => defaultDataSubjects(c).join(',')),
+    ],
+  );
+}
+
+/** After the table is renamed: the register names its activities after the table. */
+export async function renameProcessingActivities(m: EntityManager, tableId: string, tableName: string): Promise<void> {
+  await m.query(
+    `UPDATE processing_activity pa SET name = x.n FROM unnest($2::text[], $3::text[]) AS x(c, n) WHERE pa.table_id = $1 AND pa.category = x.c`,
+    [tableId, CATEGORIES, CATEGORIES.map((c) => activityName(tableName, c))],
   );
 }
 

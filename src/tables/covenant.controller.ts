@@ -5,15 +5,20 @@ import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CovenantDto, CovenantVersionDto, ProcessingActivityDto, ReplaceCovenantDto } from './covenant.dto';
+import { CovenantDto, CovenantVersionDto, ReplaceCovenantDto } from './covenant.dto';
 import { CovenantService } from './covenant.service';
+import { ProcessingActivityDto } from './processing-register.dto';
+import { ProcessingRegisterService } from './processing-register.service';
 import { ApiTableIdParam } from './table.docs';
 
 @ApiTags('tables')
 @ApiTableIdParam()
 @Controller('tables/:id')
 export class CovenantController {
-  constructor(private readonly covenants: CovenantService) {}
+  constructor(
+    private readonly covenants: CovenantService,
+    private readonly register: ProcessingRegisterService,
+  ) {}
 
   @Get('covenant')
   @Authenticated({ permission: Permission.CovenantRead })
@@ -51,11 +56,17 @@ export class CovenantController {
 
   @Get('processing-activities')
   @Authenticated({ permission: Permission.CovenantRead })
-  @ApiOperation({ summary: "The table's register of processing activities", description: 'One activity per category; processing log entries refer to these ids.' })
+  @ApiOperation({
+    summary: "The table's register of processing activities (art. 30 AVG)",
+    description:
+      'One activity per category, each with its name, purpose, categories of personal data and of data subjects, the recipients the covenant ' +
+      'in force grants it (organisation types, each with lawful ground, legal basis and since when), the joint controllers and the retention. ' +
+      'Every `processingActivityId` of a covenant grant and of the processing log is one of these ids.',
+  })
   @ApiOkResponse({ type: ProcessingActivityDto, isArray: true })
   @ApiInvalidInput()
   @ApiNotFound('The table')
   processingActivities(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<ProcessingActivityDto[]> {
-    return this.covenants.processingActivities(ctx, id);
+    return this.register.forTable(ctx, id);
   }
 }

@@ -94,10 +94,3 @@ export class CovenantVersionDto extends CovenantVersionHeaderDto {
   @ApiProperty({ type: CovenantGrantChangeDto, isArray: true, description: 'Still granted, with another lawful ground or legal basis.' })
   changed: CovenantGrantChangeDto[];
 }
-
-export class ProcessingActivityDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: CATEGORIES }) category: Category;
-  @ApiProperty() name: string;
-  @ApiProperty() purpose: string;
-}

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { notFound } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { CATEGORIES, MEMBER_ORGANISATION_TYPES } from '../sharing/categories';
-import { CovenantDto, CovenantGrantChangeDto, CovenantGrantDto, CovenantVersionDto, ProcessingActivityDto, ReplaceCovenantDto } from './covenant.dto';
+import { CovenantDto, CovenantGrantChangeDto, CovenantGrantDto, CovenantVersionDto, ReplaceCovenantDto } from './covenant.dto';
 import { saveCovenantVersion } from './covenant-writer';
 import { TablePolicy } from './table.policy';
 
@@ -91,15 +91,6 @@ export class CovenantService {
       await saveCovenantVersion(m, tableId, dto.grants, ctx.principal.id, dto.changeNote);
       return this.load(m, tableId);
     });
-  }
-
-  async processingActivities(ctx: RequestContext, tableId: string): Promise<ProcessingActivityDto[]> {
-    await this.policy.requireReader(ctx, tableId, 'covenant.read');
-    const rows: ProcessingActivityDto[] = await this.dataSource.query(
-      `SELECT id, category, name, purpose FROM processing_activity WHERE table_id = $1`,
-      [tableId],
-    );
-    return rows.sort((a, b) => CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category));
   }
 
   private async load(m: EntityManager, tableId: string): Promise<CovenantDto> {

@@ -1,7 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Category } from '../sharing/categories';
+import type { DataSubjectCategory } from './register-entries';
 
-/** An entry of the table's register of processing activities (one per category). */
+/**
+ * An entry of the table's register of processing activities (one per category). Legal bases and recipients
+ * come from the covenant in force, the retention from the table (ProcessingRegisterService).
+ */
 @Entity('processing_activity')
 export class ProcessingActivity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -9,5 +13,6 @@ export class ProcessingActivity {
   @Column({ type: 'text' }) category: Category;
   @Column({ type: 'text' }) name: string;
   @Column({ type: 'text' }) purpose: string;
+  @Column({ type: 'text', array: true }) dataSubjectCategories: DataSubjectCategory[];
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }

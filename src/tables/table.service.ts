@@ -3,7 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { conflict, notFound } from '../common/problem';
 import { installDefaultEscalationRules } from '../escalations/escalation-settings.service';
 import type { RequestContext } from '../common/request-context';
-import { createProcessingActivities, defaultGrants, saveCovenantVersion } from './covenant-writer';
+import { createProcessingActivities, defaultGrants, renameProcessingActivities, saveCovenantVersion } from './covenant-writer';
 import { MemberOrganisationService } from './member-organisation.service';
 import { CreateTableDto, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
 import { isAdministrator, TablePolicy } from './table.policy';
@@ -101,10 +101,7 @@ export class TableService {
           `UPDATE chain_table SET ${set.map(([, column], i) => `${column} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
           [id, ...set.map(([field]) => dto[field])],
         );
-        // The register names its activities after the table (see createProcessingActivities).
-        if (dto.name !== undefined) {
-          await m.query(`UPDATE processing_activity SET name = $2 || ': ' || category WHERE table_id = $1`, [id, dto.name]);
-        }
+        if (dto.name !== undefined) await renameProcessingActivities(m, id, dto.name);
       })
       .catch((e) => {
         throw uniqueViolation(e);

@@ -7,6 +7,7 @@ import type { Category } from '../sharing/categories';
 import { disclose } from '../sharing/disclosure';
 import { ProcessingLogService, TouchedSubject } from '../sharing/processing-log.service';
 import { cloudEventBody, EVENT_DATA_SCHEMA, WebhookEventData } from './webhook-event';
+import { Purpose } from '../sharing/purposes';
 
 /** A delivery a dispatcher claimed, with its subscription. */
 export interface ClaimedDelivery {
@@ -135,7 +136,7 @@ export class WebhookPayloads {
         activityCategory: g.category,
         categories: [g.category],
         subjects: g.subjects,
-        purpose: 'Het partnersysteem van een organisatie aan tafel een melding over een casus sturen',
+        purpose: Purpose.Notification,
         startedAt,
       });
     }

@@ -8,6 +8,7 @@ import { AccessService, TableAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { WorklistRepository, WorklistReasonRow } from './worklist.repository';
 import { reasonViews, WORKLIST_REASON_CODES, WorklistItemView, worklistCategories, worklistItemView, WorklistView } from './worklist-view';
+import { Purpose } from '../sharing/purposes';
 
 const OPERATION = 'worklist.read';
 
@@ -62,7 +63,7 @@ export class WorklistService {
       activityCategory: 'deliberation',
       categories: worklistCategories(ordered.flatMap((x) => x.reasons), access.categories),
       subjects: ordered.map((x) => ({ subjectId: summaries.get(x.caseId)!.subject_id, vNumber: summaries.get(x.caseId)!.v_number })),
-      purpose: 'Werklijst van de voorzitter inzien',
+      purpose: Purpose.CasePreparation,
       startedAt,
     });
     return ordered.map((x) => worklistItemView(access.tableId, summaries.get(x.caseId)!, x.reasons, access.categories));

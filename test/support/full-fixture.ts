@@ -188,6 +188,11 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   const table = await givenTable(ds, { memberTypes: [...MEMBER_ORGANISATION_TYPES], grants: ALL_GRANTS });
   // The rules a new table gets: the incidents below make them propose (one of them because of an offence).
   await ds.transaction((m) => installDefaultEscalationRules(m, table.id));
+  // Its public contact card (meldkaart), so that the walks and the fuzz read one: services only, no case data.
+  await ds.query(
+    `INSERT INTO contact_card (table_id, heading, contact_points) VALUES ($1, 'Meldkaart', '[{"kind":"police","serviceName":"Politie","phone":"0900-8844"}]')`,
+    [table.id],
+  );
   const otherTable = await givenTable(ds, { memberTypes: ['COA', 'POLICE'], grants: ALL_GRANTS });
   const org = (type: MemberOrganisationType) => table.organisations[type]!;
 

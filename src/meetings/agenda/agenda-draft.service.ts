@@ -13,6 +13,7 @@ import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReason
 import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
 import { requireMeetingStatus } from '../meeting-status';
 import { LockedMeeting, MeetingRepository } from '../meeting.repository';
+import { Purpose } from '../../sharing/purposes';
 
 /** Who asked for the draft; absent when the scheduled job assembles it. */
 export interface DraftActor {
@@ -111,7 +112,7 @@ export class AgendaDraftService {
         activityCategory: 'deliberation',
         categories,
         subjects,
-        purpose: 'Concept-agenda van het casusoverleg opstellen',
+        purpose: Purpose.CasePreparation,
         startedAt,
       });
     } else {
@@ -120,7 +121,7 @@ export class AgendaDraftService {
         activityCategory: 'deliberation',
         categories,
         subjects,
-        purpose: 'Concept-agenda van het casusoverleg volgens planning opstellen',
+        purpose: Purpose.CasePreparation,
         startedAt,
       });
     }

@@ -15,9 +15,10 @@ import { agendaCategories, agendaItemView, AgendaItemView, AgendaSummaryView, ag
 import { requireAgendaVisible, requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { AgendaError } from './agenda.errors';
+import { Purpose } from '../../sharing/purposes';
 
 const EDITABLE = ['planned', 'agenda_published'] as const;
-const PURPOSE = 'Agenda van het casusoverleg voorbereiden en bespreken';
+const PURPOSE = Purpose.CasePreparation;
 
 /** The chair's reasons as stored; an item the chair put on keeps its marker so re-drafts keep it too. */
 function chairReasons(input: AgendaReasonInputDto[] | undefined, marker: boolean): StoredReason[] {

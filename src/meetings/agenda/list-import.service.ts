@@ -17,6 +17,7 @@ import { MeetingRepository } from '../meeting.repository';
 import { ListImportCountsView, ListImportDto, ListImportReportView, ListLineReportView } from './list-import.dto';
 import type { ListKind } from './list-import.entity';
 import { noPlannedMeeting } from './nomination.service';
+import { Purpose } from '../../sharing/purposes';
 
 
 /** Longest an import waits for the imports of its table ahead of it (they hold the table lock one at a time). */
@@ -38,7 +39,7 @@ interface ValidLine {
 }
 
 const FIELDS = ['vNumber', 'familyName', 'givenNames', 'dateOfBirth', 'nationality', 'note'] as const;
-const PURPOSE = 'Lijst van ketenpartner verwerken: casussen aanmelden voor het casusoverleg';
+const PURPOSE = Purpose.CaseIntake;
 
 const optionalText = (v: unknown, max: number) => v === undefined || v === null || (typeof v === 'string' && v.trim().length > 0 && v.length <= max);
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.trim() : null);

@@ -15,6 +15,7 @@ import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
 import { CreateNominationDto, NominationView } from './nomination.dto';
 import { AgendaError } from './agenda.errors';
+import { Purpose } from '../../sharing/purposes';
 
 interface NominationRow {
   id: string;
@@ -32,7 +33,7 @@ interface NominationRow {
   created_at: Date;
 }
 
-const PURPOSE = 'Casus aanmelden voor het casusoverleg';
+const PURPOSE = Purpose.CaseIntake;
 
 /** Nominating at a table: the case and the meeting named must be of that table too. */
 type CreateCheck = AccessCheck & { within: { tableId: string } };
@@ -128,7 +129,7 @@ export class NominationService {
         activityCategory: 'deliberation',
         categories: access.categories.has('deliberation') ? ['deliberation'] : [],
         subjects,
-        purpose: 'Aanmeldingen voor het casusoverleg inzien',
+        purpose: Purpose.CasePreparation,
         startedAt,
       });
       return rows.map((r) => toView(r, access));

@@ -16,6 +16,7 @@ import { MeetingView } from '../meeting-view';
 import { ProcessingLogService } from '../../sharing/processing-log.service';
 import { MeetingRepository } from '../meeting.repository';
 import { CalendarFeedView, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
+import { Purpose } from '../../sharing/purposes';
 
 /** Tokens are `newSecret()`: 32 random bytes, base64url. Anything else cannot be a feed. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -157,7 +158,7 @@ export class CalendarService {
           activityCategory: 'deliberation',
           categories: ['deliberation'],
           subjects,
-          purpose: "Show the organisation's open actions in its calendar",
+          purpose: Purpose.ActionFollowUp,
           startedAt,
         });
       }

@@ -17,10 +17,8 @@ import { buildMinutesSnapshot, MinutesSnapshot, snapshotCaseIds, snapshotCategor
 import { AddendumRow, MinutesAddendumView, MinutesPerson, MinutesView, renderMinutes } from './minutes-view';
 import { caseErased, subjectRestricted } from '../../sharing/restriction';
 import { MinutesError } from './minutes.errors';
+import { Purpose } from '../../sharing/purposes';
 
-const PURPOSE_CLOSE = 'Notulen van het casusoverleg vaststellen';
-const PURPOSE_READ = 'Notulen van het casusoverleg inzien';
-const PURPOSE_ADDENDUM = 'Notulen van het casusoverleg aanvullen';
 
 export interface MinutesForViewer {
   view: Partial<MinutesView>;
@@ -84,7 +82,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories: union(snapshotCategories(snapshot), categories),
         subjects: processed(people),
-        purpose: PURPOSE_CLOSE,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       return view;
@@ -109,7 +107,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories,
         subjects: processed(people),
-        purpose: PURPOSE_READ,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       const [organisation] = await m.query(`SELECT name FROM organisation WHERE id = $1`, [ctx.principal.organisationId]);
@@ -157,7 +155,7 @@ export class MinutesService {
         activityCategory: 'deliberation',
         categories: ['deliberation'],
         subjects: processed(people),
-        purpose: PURPOSE_ADDENDUM,
+        purpose: Purpose.Minutes,
         startedAt,
       });
       return disclose(MinutesAddendumView, { ...row, createdAt: new Date(row.createdAt).toISOString() }, access.categories);

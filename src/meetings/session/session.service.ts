@@ -23,6 +23,7 @@ import { MeetingRepository } from '../meeting.repository';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { AttendanceRow, attendanceView, decisionView, meetingView, sessionCategories, SessionItemRow, SessionMeetingRow, sessionView } from './session-view';
 import { SessionError } from './session.errors';
+import { Purpose } from '../../sharing/purposes';
 
 /** An agenda item of a meeting in session, resolved for its chair. */
 interface SessionItem {
@@ -126,7 +127,7 @@ export class SessionService {
         activityCategory: 'deliberation',
         categories: ['deliberation'],
         subjects: item.access ? [{ subjectId: item.access.subjectId, vNumber: item.access.vNumber }] : [],
-        purpose: 'Record the decision of the case conference',
+        purpose: Purpose.DecisionRecording,
         startedAt,
       });
       const [row]: SessionItemRow[] = await m.query(`${ITEMS} WHERE i.id = $1`, [itemId]);
@@ -179,7 +180,7 @@ export class SessionService {
         activityCategory: 'deliberation',
         categories: sessionCategories(content, access.categories),
         subjects: shownSubjects(summaries),
-        purpose: 'Follow the session of the case conference',
+        purpose: Purpose.CaseDiscussion,
         startedAt,
       });
       return sessionView(content, access.categories, today);
