@@ -157,7 +157,8 @@ describe('data-subject requests: access, rectification, restriction, erasure', (
       expect(JSON.stringify(row)).not.toContain(f.vNumber);
       const [audit] = await q(`SELECT * FROM audit_log WHERE operation_id = $1`, [request.operationId]);
       expect(audit).toMatchObject({ actor_id: officerId, action: 'data_subject_request.access', result: 'allowed', legal_basis: expect.stringContaining('Art. 15') });
-      expect(audit.purpose).toContain('AVG-2026-0001');
+      expect(audit.purpose).toBe('data_subject_request');
+      expect(await q(`SELECT detail FROM audit_log_detail WHERE operation_id = $1`, [request.operationId])).toEqual([{ detail: { requestReference: 'AVG-2026-0001' } }]);
       const processing = await q(`SELECT data_subject_id FROM processing_log WHERE operation_id = $1`, [request.operationId]);
       expect(processing).toEqual([{ data_subject_id: pseudonymise(t.config.PSEUDONYM_KEY, f.vNumber) }]);
     });
@@ -236,15 +237,19 @@ describe('data-subject requests: access, rectification, restriction, erasure', (
       const seen = await http().get(`${API}/cases/${f.caseId}`).set(bearer(f.viewers.POLICE.member.token)).expect(200);
       expect(seen.body.subject).toMatchObject({ familyName: 'PROBE-identity-rectified', dateOfBirth: '1971-03-02' });
       const [audit] = await q(`SELECT action, purpose, legal_basis FROM audit_log WHERE operation_id = $1`, [res.body.operationId]);
-      expect(audit).toEqual({ action: 'data_subject_request.rectification', purpose: expect.stringContaining('AVG-2026-0010'), legal_basis: expect.stringContaining('Art. 16') });
+      expect(audit).toEqual({ action: 'data_subject_request.rectification', purpose: 'data_subject_request', legal_basis: expect.stringContaining('Art. 16') });
+      expect(await q(`SELECT detail FROM audit_log_detail WHERE operation_id = $1`, [res.body.operationId])).toEqual([{ detail: { requestReference: 'AVG-2026-0010' } }]);
     });
 
     it('through the normal update path, records the request reference in the audit log', async () => {
       await http().patch(`${API}/cases/${f.caseId}`).set(bearer(f.viewers.COA.member.token)).send({ requestReference: 'AVG-2026-0011' }).expect(400);
       await http().patch(`${API}/cases/${f.caseId}`).set(bearer(f.viewers.COA.member.token)).send({ givenNames: 'Rectified', requestReference: 'Jan Jansen' }).expect(400);
       await http().patch(`${API}/cases/${f.caseId}`).set(bearer(f.viewers.COA.member.token)).send({ givenNames: 'PROBE-identity-given', requestReference: 'AVG-2026-0011' }).expect(200);
-      const rows = await q(`SELECT purpose FROM audit_log WHERE action = 'case.update' AND purpose LIKE '%AVG-2026-0011%'`);
-      expect(rows).toEqual([{ purpose: 'Rectification on data-subject request AVG-2026-0011 (art. 16 AVG)' }]);
+      const rows = await q(
+        `SELECT a.purpose, d.detail FROM audit_log a JOIN audit_log_detail d ON d.operation_id = a.operation_id
+          WHERE a.action = 'case.update' AND d.detail->>'requestReference' = 'AVG-2026-0011'`,
+      );
+      expect(rows).toEqual([{ purpose: 'data_subject_request', detail: { requestReference: 'AVG-2026-0011' } }]);
     });
   });
 
