@@ -42,9 +42,9 @@ export function mailLeaseMs(c: AppConfig): number {
 
 /**
  * Sends the recorded e-mails (worker processes only): on the `dispatch-mail` schedule and at once when a
- * transaction of this process recorded some. One batch at a time: claim the due rows with a lease (one
- * statement, committed before anything is sent, so no transaction is open during SMTP), send them over
- * MAIL_CONCURRENCY lanes, and record each outcome under the claim's token.
+ * transaction of this process recorded some. Two batches at a time (see runUntilEmpty), each: claim the due
+ * rows with a lease (one statement, committed before anything is sent, so no transaction is open during
+ * SMTP), send them over MAIL_CONCURRENCY lanes, and record the outcomes under the claim's token.
  *
  * Exactly-once is impossible across SMTP: when a dispatcher dies after the server accepted a message and
  * before the row is marked sent, the row is sent again once its lease runs out. Every attempt carries the
@@ -93,17 +93,25 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
     this.dispatchPending().catch((e: unknown) => this.logger.warn({ event: 'mail_dispatch_error', cause: errorCode(e) }, 'e-mail dispatch failed; the schedule retries'));
   }
 
+  /**
+   * Two batches in flight: while one waits for its last sends and records its outcomes, the other's sends keep
+   * the pooled connections busy (their messages wait in the pool for a free connection, within the send
+   * timeout). With one, the connections idled between batches: about a quarter of the time in bench/fanout.ts.
+   */
   private async runUntilEmpty(): Promise<DispatchResult> {
     const total = empty();
-    do {
-      this.again = false;
+    const loop = async () => {
       for (;;) {
-        if (this.stopped) return total;
+        if (this.stopped) return;
         const { claimed, result } = await this.dispatchBatch();
         for (const key of Object.keys(total) as Outcome[]) total[key] += result[key];
-        if (claimed < this.config.MAIL_BATCH_SIZE) break;
+        if (claimed < this.config.MAIL_BATCH_SIZE) return;
       }
-    } while (this.again);
+    };
+    do {
+      this.again = false;
+      await Promise.all([loop(), loop()]);
+    } while (this.again && !this.stopped);
     return total;
   }
 
