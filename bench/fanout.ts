@@ -91,6 +91,7 @@ function startProcess(role: 'all' | 'worker', env: Record<string, string>): { ch
         if (lines.length > 200) lines.shift();
         logLineCount += 1;
         if (logLines.length < 5) logLines.push(line.slice(0, 300));
+        if (process.env.FANOUT_LOG_FILE) appendFileSync(process.env.FANOUT_LOG_FILE, `${line}\n`);
         if (/listening on|worker started/.test(line)) ok();
       }
     };
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const env = {
       NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.FANOUT_LOG_LEVEL ?? 'warn',
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,

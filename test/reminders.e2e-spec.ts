@@ -136,6 +136,37 @@ describe('reminders, notices and alerts between meetings', () => {
     });
   });
 
+  it('reads what is due page by page: every due occasion once, skipping handled and closed ones, however many fall due', async () => {
+    clock.set('2027-09-13T09:00:00Z'); // Monday; due Wednesday 15 September is 2 working days ahead
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await policeAction('2027-09-15'));
+    const repository = t.app.get(ReminderRepository);
+    // Two handled already, one on a closed case: the pages still go on past them.
+    const sorted = [...ids].sort();
+    for (const id of [sorted[1], sorted[4]]) {
+      await q(`INSERT INTO reminder_occasion (cause, table_id, recipient_count, handled_at) VALUES ($1, $2, 1, now())`, [`reminder:action-due:${id}:2027-09-15`, table.id]);
+    }
+    const otherCase = await givenCase(t.dataSource, table);
+    await q(`UPDATE action SET case_id = $2 WHERE id = $1`, [sorted[5], otherCase.id]);
+    await q(`UPDATE case_file SET status = 'closed', closed_at = now() WHERE id = $1`, [otherCase.id]);
+    const windows = datesDue('2027-09-13', 2, 'before').map((date) => ({ workingDays: 2, date }));
+    const found: string[] = [];
+    let pages = 0;
+    let after: { id: string; date: string } | undefined;
+    do {
+      const page = await repository.findDueOccasions(t.dataSource.manager, Occasion.ActionDue, windows, 2, after);
+      found.push(...page.due.map((d) => d.id));
+      after = page.next;
+      pages += 1;
+    } while (after && pages < 20);
+    expect(found).toEqual([sorted[0], sorted[2], sorted[3], sorted[6]]);
+    expect(pages).toBe(4); // 2 + 2 + 2 + 1 candidates
+    // The sweep, paging the same way, enqueues them in one batch job.
+    const { found: counts } = await t.app.get(ReminderSweepService).findDue();
+    expect(counts[Occasion.ActionDue]).toBe(4);
+    await q(`UPDATE action SET status = 'done' WHERE id = ANY($1::uuid[])`, [ids]);
+  });
+
   it('writes each notice once when the sweep and its jobs run twice or at once, and reminds a re-planned action again', async () => {
     const id = await policeAction('2027-06-17');
     clock.set('2027-06-15T09:00:00Z');

@@ -10,7 +10,7 @@ import { DueOccasion, OccasionWindow, ReminderRepository } from './reminder.repo
 import type { NoticeItem } from './reminder-notice.service';
 import type { ReminderSetting } from './reminder-settings.defaults';
 
-/** Occasions of one kind read per statement: the sweep reads them page by page, so its memory is bounded by a page. */
+/** Candidates of one kind read per statement: the sweep reads them page by page, so its memory is bounded by a page. */
 export const SWEEP_LIMIT = 10_000;
 /** Entities per SendNotices job: a batch is one transaction of a few statements. */
 export const NOTICE_BATCH = 200;
@@ -141,12 +141,12 @@ export class ReminderSweepService {
       found[occasion] = 0;
       let after: DueOccasion | undefined;
       while (windows.length) {
-        const page = await this.repository.findDueOccasions(m, occasion, windows, SWEEP_LIMIT, after);
-        found[occasion] += page.length;
-        await publish(noticeJobs(occasion, page));
-        enqueued += page.length;
-        if (page.length < SWEEP_LIMIT) break;
-        after = page[page.length - 1];
+        const { due, next } = await this.repository.findDueOccasions(m, occasion, windows, SWEEP_LIMIT, after);
+        found[occasion] += due.length;
+        await publish(noticeJobs(occasion, due));
+        enqueued += due.length;
+        if (!next) break;
+        after = next;
       }
     }
     const drafts = await this.draftJobs(today);
@@ -158,7 +158,7 @@ export class ReminderSweepService {
   }
 
   /**
-   * One job per occasion due today and not handled yet (the first SWEEP_LIMIT of each kind), read with one
+   * One job per occasion due today and not handled yet (among the first SWEEP_LIMIT candidates of each kind), read with one
    * statement per kind of occasion: the plan, unbatched, for tests and diagnosis (sweep() enqueues batches).
    */
   async findDue(): Promise<SweepPlan> {
@@ -169,7 +169,7 @@ export class ReminderSweepService {
     for (const occasion of OCCASION_LIST) {
       const spec = OCCASIONS[occasion];
       const windows = await this.windows(spec.setting, spec.fixedWorkingDays, spec.direction, today);
-      const due = windows.length ? await this.repository.findDueOccasions(m, occasion, windows, SWEEP_LIMIT) : [];
+      const due = windows.length ? (await this.repository.findDueOccasions(m, occasion, windows, SWEEP_LIMIT)).due : [];
       found[occasion] = due.length;
       jobs.push(...due.map((d) => entityJob(occasion, d)));
     }

@@ -16,6 +16,12 @@ export interface DueOccasion {
   date: string;
 }
 
+/** A page of the sweep: the occasions due, and where the next page starts (undefined: this was the last). */
+export interface DuePage {
+  due: DueOccasion[];
+  next: DueOccasion | undefined;
+}
+
 /** An open action, share-locked while its notice is written (a completion or re-plan waits for it). */
 export interface ActionNoticeTarget {
   id: string;
@@ -81,33 +87,39 @@ export class ReminderRepository {
   }
 
   /**
-   * The actions or escalations whose `occasion` is due today and not handled yet: those whose date is one of
-   * `windows` for the working days their table runs on, of an open case at an active table; in (date, id)
-   * order, from just `after` one of them when given (the sweep reads them page by page).
+   * One page of the actions or escalations whose `occasion` is due today and not handled yet: those whose
+   * date is one of `windows` for the working days their table runs on, of an open case at an active table
+   * and a person not restricted. A page reads the next `limit` candidates in (date, id) order after `after`
+   * (by the partial index, whatever the planner thinks of the joins after it) and keeps those due; `next` is
+   * where the following page starts, undefined after the last. So each page costs its own rows, however
+   * many fall due at once (a statement per page that re-read every candidate timed out at 100,000).
    */
-  async findDueOccasions(m: EntityManager, occasion: Occasion, windows: OccasionWindow[], limit: number, after?: DueOccasion): Promise<DueOccasion[]> {
+  async findDueOccasions(m: EntityManager, occasion: Occasion, windows: OccasionWindow[], limit: number, after?: DueOccasion): Promise<DuePage> {
     const spec = OCCASIONS[occasion];
     const src = SOURCES[spec.entity];
     const days = spec.setting ? `coalesce(s.${REMINDER_SETTING_COLUMNS[spec.setting]}, $3)` : '$3::int';
     const fallback = spec.setting ? DEFAULT_REMINDER_SETTINGS[spec.setting] : spec.fixedWorkingDays;
-    // The window is read first, by the partial index, whatever the planner thinks of the joins after it.
-    return m.query(
+    const rows: (DueOccasion & { due: boolean })[] = await m.query(
       `WITH e AS MATERIALIZED (
-         SELECT id, case_id, ${src.date} AS d FROM ${src.table} WHERE status = '${src.status}' AND ${src.date} = ANY($2::date[])
+         SELECT id, case_id, ${src.date} AS d FROM ${src.table}
+          WHERE status = '${src.status}' AND ${src.date} = ANY($2::date[])
+            AND ($6::date IS NULL OR (${src.date}, id) > ($6::date, $7::uuid))
+          ORDER BY ${src.date}, id
+          LIMIT $5
        )
-       SELECT e.id, to_char(e.d, 'YYYY-MM-DD') AS date
+       SELECT e.id, to_char(e.d, 'YYYY-MM-DD') AS date,
+              (c.status <> 'closed' AND t.active AND ${notRestricted('c.subject_id')}
+               AND EXISTS (SELECT 1 FROM unnest($1::int[], $2::date[]) AS w(n, d) WHERE w.d = e.d AND w.n = ${days})
+               AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.d, 'YYYY-MM-DD'))) AS due
          FROM e
          JOIN case_file c ON c.id = e.case_id
          JOIN chain_table t ON t.id = c.table_id
          LEFT JOIN table_reminder_settings s ON s.table_id = c.table_id
-         JOIN unnest($1::int[], $2::date[]) AS w(n, d) ON w.d = e.d
-        WHERE w.n = ${days} AND c.status <> 'closed' AND t.active AND ${notRestricted('c.subject_id')}
-          AND NOT EXISTS (SELECT 1 FROM reminder_occasion r WHERE r.cause = $4 || e.id::text || ':' || to_char(e.d, 'YYYY-MM-DD'))
-          AND ($6::date IS NULL OR (e.d, e.id) > ($6::date, $7::uuid))
-        ORDER BY e.d, e.id
-        LIMIT $5`,
+        ORDER BY e.d, e.id`,
       [...windowArrays(windows), fallback, `${spec.causePrefix}:`, limit, after?.date ?? null, after?.id ?? null],
     );
+    const last = rows[rows.length - 1];
+    return { due: rows.filter((r) => r.due).map((r) => ({ id: r.id, date: r.date })), next: rows.length === limit ? { id: last.id, date: last.date } : undefined };
   }
 
   /**
