@@ -5,7 +5,7 @@
  * action, each job writes its notification with one e-mail and one webhook delivery (the police organisation
  * subscribes to `action_due_soon`), and the dispatchers send them.
  *
- *   npm run build && node dist/bench/fanout.js        # FANOUT_ACTIONS=100000 FANOUT_WORKERS=1 by default
+ *   npm run build && node dist/bench/fanout.js        # FANOUT_ACTIONS=100000 FANOUT_WORKERS=2 by default
  *
  * Needs PostgreSQL (owner role, BENCH_DATABASE_OWNER_URL) and Redis (REDIS_URL); creates and drops its own
  * database and Redis prefix. Starts one `all` process (API and worker: the API is used to subscribe) and
@@ -27,7 +27,7 @@ import { QueueName, ReminderJob } from '../src/jobs/queues';
 import { startMailSink, startWebhookSink } from './sinks';
 
 const ACTIONS = positiveInt('FANOUT_ACTIONS', 100_000);
-const WORKERS = positiveInt('FANOUT_WORKERS', 1);
+const WORKERS = positiveInt('FANOUT_WORKERS', 2);
 const TIMEOUT_S = positiveInt('FANOUT_TIMEOUT_SECONDS', 900);
 const OWNER_URL = process.env.BENCH_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
