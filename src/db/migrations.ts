@@ -11,6 +11,7 @@ import { CreateNotifications1764000500000 } from '../../migrations/1764000500000
 import { CreateReminderSettings1764000600000 } from '../../migrations/1764000600000-create-reminder-settings';
 import { CreateEmailDeliveries1764000700000 } from '../../migrations/1764000700000-create-email-deliveries';
 import { CreateWebhooks1764000800000 } from '../../migrations/1764000800000-create-webhooks';
+import { AddStatisticsColumns1764001200000 } from '../../migrations/1764001200000-add-statistics-columns';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateReminderSettings1764000600000,
   CreateEmailDeliveries1764000700000,
   CreateWebhooks1764000800000,
+  AddStatisticsColumns1764001200000,
 ];
