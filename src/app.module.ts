@@ -33,6 +33,7 @@ import { InboxModule } from './notifications/inbox.module';
 import { WorklistModule } from './worklist/worklist.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { StatisticsModule } from './statistics/statistics.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -59,7 +60,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule,
+              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule, StatisticsModule,
             ]
           : []),
       ],

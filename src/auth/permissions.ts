@@ -4,7 +4,9 @@
  * - `roles`: global roles (admin, privacy officer);
  * - `tableRoles`: roles on a table; the guard lets any user through and the table's access service
  *   then checks the caller's membership of that particular table;
- * - `scopes`: OAuth2 scopes of partner systems (API clients).
+ * - `scopes`: OAuth2 scopes of partner systems (API clients);
+ * - `organisationTypes`: people of an organisation of these types; the service then checks which of its
+ *   records the organisation may see (a municipality, its own municipality's statistics).
  */
 export enum GlobalRole {
   Admin = 'admin',
@@ -83,6 +85,10 @@ export enum Permission {
   QueueDashboardOpen = 'queue_dashboard.open',
   /** Webhook subscriptions and their deliveries: any organisation's for administrators, its own for a partner system. */
   WebhookManage = 'webhook.manage',
+  /** A table's quarterly statistics (aggregates only): its members, its municipality, privacy officers. */
+  StatisticsRead = 'statistics.read',
+  /** A municipality's quarterly statistics over all its tables: the municipality's own organisation, privacy officers. */
+  MunicipalityStatisticsRead = 'municipality_statistics.read',
 }
 
 export interface PermissionHolders {
@@ -90,6 +96,7 @@ export interface PermissionHolders {
   roles?: GlobalRole[];
   tableRoles?: TableRole[];
   scopes?: ApiScope[];
+  organisationTypes?: OrganisationType[];
 }
 
 const ADMIN = [GlobalRole.Admin];
@@ -149,6 +156,11 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   [Permission.QueueDashboardOpen]: { roles: ADMIN },
   // Webhooks tell an organisation's own system; people of the organisation have no part in them (nor do table roles).
   [Permission.WebhookManage]: { roles: ADMIN, scopes: [ApiScope.WebhooksManage] },
+  // Statistics are aggregates: the table's people, the municipality's organisation for its own municipality, and
+  // privacy officers (who supervise what leaves the system). Administrators have no purpose for them; partner
+  // systems none either (a municipality pulls its figures as a person, as CSV).
+  [Permission.StatisticsRead]: { roles: [GlobalRole.PrivacyOfficer], tableRoles: MEMBERS, organisationTypes: ['MUNICIPALITY'] },
+  [Permission.MunicipalityStatisticsRead]: { roles: [GlobalRole.PrivacyOfficer], organisationTypes: ['MUNICIPALITY'] },
 };
 
 export const ORGANISATION_TYPES = [

@@ -37,8 +37,8 @@ function canBeZero(total: ShownCount, partitions: ShownCount[][], at: { partitio
   let [lo, hi] = range(total);
   partitions.forEach((cells, p) => {
     const others = cells.filter((_, i) => !(p === at.partition && i === at.index));
-    lo = Math.max(lo, others.reduce((s, c) => s + range(c)[0], 0));
-    hi = Math.min(hi, others.reduce((s, c) => s + range(c)[1], 0));
+    lo = Math.max(lo, others.reduce<number>((sum, c) => sum + range(c)[0], 0));
+    hi = Math.min(hi, others.reduce<number>((sum, c) => sum + range(c)[1], 0));
   });
   return lo <= hi;
 }

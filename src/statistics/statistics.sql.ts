@@ -61,11 +61,11 @@ const EVENTS = [
   // The outcome is the escalation's status now; a requested escalation is not `proposed` again, but were one, it awaits an answer.
   `SELECT 'escalations', e.track || ':' || CASE e.status WHEN 'proposed' THEN 'requested' ELSE e.status END, e.table_id, e.subject_id, NULL
      FROM escalation e WHERE e.table_id = ANY($1::uuid[]) AND ${within('e.requested_at')}`,
-  // IND priority is decided when the IND recorded a decision on the application since the request.
+  // IND priority is decided when the IND decided on the application since the request (by the reference date).
   `SELECT 'ind_priority_decided', NULL, e.table_id, e.subject_id, NULL
      FROM escalation e
     WHERE e.table_id = ANY($1::uuid[]) AND ${within('e.requested_at')} AND e.track = 'ind_priority'
-      AND EXISTS (SELECT 1 FROM ind_decision d WHERE d.case_id = e.case_id AND d.decided_on >= ${dateIn('e.requested_at')} AND d.created_at <= $4::timestamptz)`,
+      AND EXISTS (SELECT 1 FROM ind_decision d WHERE d.case_id = e.case_id AND d.decided_on >= ${dateIn('e.requested_at')} AND d.decided_on <= ${dateIn('$4::timestamptz')})`,
   // On time: completed on or before the due date (in Amsterdam).
   `SELECT 'actions', CASE WHEN a.status = 'done' AND ${dateIn('a.completed_at')} <= a.due_date THEN 'completed_on_time'
                           WHEN a.status = 'done' THEN 'completed_late'
