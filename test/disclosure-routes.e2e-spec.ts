@@ -30,6 +30,7 @@ const API = '/api/v1';
 const SEED = Number(process.env.DISCLOSURE_SEED ?? Date.now() % 2_147_483_647);
 const RUNS_PER_TYPE = Number(process.env.DISCLOSURE_RUNS ?? 2);
 const PDF = 'application/pdf';
+const CSV = 'text/csv';
 
 /**
  * Scopes that open no case data by design, only the partner system's own configuration: a route that
@@ -60,6 +61,8 @@ const VOCABULARY: Record<string, string> = {
   'GET /api/v1/tables/:id/covenant': 'the covenant: which organisation type is granted which category',
   'GET /api/v1/tables/:id/covenant/versions': "the covenant's versions and what each changed",
   'GET /api/v1/tables/:id/processing-activities': 'the register of processing activities, one per category',
+  'GET /api/v1/tables/:id/statistics': 'aggregates: every incident kind, measure type and escalation track is listed with its count, whatever the case',
+  'GET /api/v1/municipalities/:municipalityCode/statistics': "aggregates over the municipality's tables, every code listed with its count",
 };
 
 /** Write routes whose answer holds no case data, with the reason; every other write route has a builder below. */
@@ -356,6 +359,8 @@ const RESOURCES: Record<string, Resolver> = {
   membership: (_, v) => one('own-membership', v.membershipId),
   'calendar-feed': (_, v) => each('feed', v.feedIds),
   'calendar-feed.token': (_, v) => Object.entries(v.feedTokens).map(([kind, value]) => ({ label: `feed=${kind}`, value })),
+  // The fixture's table is in Harderwijk; its municipality organisation is Harderwijk's (set in beforeAll).
+  'municipality.municipalityCode': () => one('municipality', 'GM0243'),
 };
 
 const singular = (segment: string) => (segment.endsWith('ies') ? `${segment.slice(0, -3)}y` : segment.replace(/s$/, ''));
@@ -506,7 +511,7 @@ describe('disclosure over every route: no answer holds data of a category the vi
     for (const route of gets) {
       const id = routeKey(route);
       for (const { label, value } of expand(route.path, f, viewer)) {
-        for (const accept of [undefined, ...route.produces.filter((p) => p === PDF)]) {
+        for (const accept of [undefined, ...route.produces.filter((p) => p === PDF || p === CSV)]) {
           const where = `${id}${label ? ` [${label}]` : ''}${accept ? ` (Accept: ${accept})` : ''}`;
           const token = route.auth?.public ? undefined : viewer.member.token;
           const answer = await call('GET', value, token, undefined, accept);
@@ -551,6 +556,7 @@ describe('disclosure over every route: no answer holds data of a category the vi
   beforeAll(async () => {
     t = await startTestApp({ seed: false });
     f = await buildFullFixture(t);
+    await t.dataSource.query(`UPDATE organisation SET municipality_code = 'GM0243' WHERE id = $1`, [f.table.organisations.MUNICIPALITY]);
     routes = collectRoutes(t);
     gets = routes.filter((r) => r.method === 'GET' && !(routeKey(r) in NOT_WALKED));
     writes = routes.filter((r) => r.method !== 'GET');

@@ -257,7 +257,7 @@ describe('statistics', () => {
       const now = await get(`/tables/${table.id}/statistics`, tokens.member).expect(200);
       expect(now.body.period).toMatchObject({ quarter: '2026-Q4', complete: false });
       expect(now.body.cases.opened).toBe(LESS_THAN_TEN);
-      for (const quarter of ['2027-Q1', '2026-Q5', '2026Q3', '2026-07', 'Q3-2026']) {
+      for (const quarter of ['2027-Q1', '2026-Q5', '2026Q3', '2026-07', 'Q3-2026', '1999-Q4', '0000-Q1']) {
         const res = await get(`/tables/${table.id}/statistics?quarter=${quarter}`, tokens.member).expect(400);
         expect(res.body.invalidParams.map((p: { name: string }) => p.name)).toEqual(['quarter']);
       }

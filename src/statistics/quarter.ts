@@ -6,7 +6,8 @@
  * subtracted to isolate the few events between them, which rounding alone does not hide. Quarters are
  * disjoint, so no combination of periods is finer than one quarter. A year is four quarters the caller adds.
  */
-export const QUARTER_PATTERN = /^(\d{4})-Q([1-4])$/;
+/** Years 2000 to 2099: nothing this system holds is older, and a date before year 1 is not a date. */
+export const QUARTER_PATTERN = /^(20\d\d)-Q([1-4])$/;
 
 export interface Quarter {
   /** `2026-Q3`. */
