@@ -1,11 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The case-bound events the statistics count, with the instant each is counted by. */
+/**
+ * The case-bound events the statistics count, with the instant each is counted by and the columns they read
+ * (included in the index, so that a vacuumed table answers from the index alone).
+ */
 const EVENTS = [
-  { table: 'incident', instant: 'occurred_at', partial: '' },
-  { table: 'measure', instant: 'starts_at', partial: '' },
-  { table: 'action', instant: 'due_date', partial: '' },
-  { table: 'escalation', instant: 'requested_at', partial: ' WHERE requested_at IS NOT NULL' },
+  { table: 'incident', instant: 'occurred_at', include: 'kind, classification, subject_id', partial: '' },
+  { table: 'measure', instant: 'starts_at', include: 'type, status, subject_id, case_id, id', partial: '' },
+  { table: 'action', instant: 'due_date', include: 'status, completed_at, not_acted_on_count, subject_id', partial: '' },
+  { table: 'escalation', instant: 'requested_at', include: 'track, status, subject_id, case_id', partial: ' WHERE requested_at IS NOT NULL' },
 ] as const;
 
 /**
@@ -32,7 +35,7 @@ export class AddStatisticsColumns1764001200000 implements MigrationInterface {
         SELECT c.table_id, c.subject_id INTO NEW.table_id, NEW.subject_id FROM case_file c WHERE c.id = NEW.case_id;
         RETURN NEW;
       END $$`);
-    for (const { table, instant, partial } of EVENTS) {
+    for (const { table, instant, include, partial } of EVENTS) {
       await q.query(`
         ALTER TABLE ${table}
           ADD COLUMN table_id uuid CONSTRAINT ${table}_table_fkey REFERENCES chain_table (id),
@@ -48,7 +51,7 @@ export class AddStatisticsColumns1764001200000 implements MigrationInterface {
           FROM case_file c
          WHERE c.id = x.case_id`);
       await q.query(`CREATE TRIGGER ${table}_copy_case BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION copy_case_table_and_subject()`);
-      await q.query(`CREATE INDEX ${table}_table_id_${instant}_idx ON ${table} (table_id, ${instant})${partial}`);
+      await q.query(`CREATE INDEX ${table}_table_id_${instant}_idx ON ${table} (table_id, ${instant}) INCLUDE (${include})${partial}`);
     }
     await q.query(`CREATE INDEX case_file_table_id_closed_at_idx ON case_file (table_id, closed_at) WHERE closed_at IS NOT NULL`);
     await q.query(`CREATE INDEX case_transfer_from_table_id_idx ON case_transfer (from_table_id)`);

@@ -3,6 +3,8 @@ import { INCIDENT_CLASSIFICATIONS, INCIDENT_KINDS } from '../cases/incident.enti
 import { MEASURE_TYPE_CODES } from '../cases/measure-catalogue';
 import { NotPersonal } from '../sharing/disclosure';
 import { LESS_THAN_TEN, MEDIAN_MIN_CASES, MIN_POPULATION, type ShownCount } from './disclosure-control';
+import { amsterdamDate, TIME_ZONE } from '../common/working-days';
+import type { Quarter } from './quarter';
 import { ACTION_RESULTS, ESCALATION_OUTCOMES, ESCALATION_TRACK_CODES, type StatisticsFigures } from './statistics-report';
 
 type Schema = NonNullable<ApiPropertyOptions['items']> & Record<string, unknown>;
@@ -132,3 +134,29 @@ export const DISCLOSURE_CONTROL: DisclosureControlView = {
 };
 
 export type StatisticsBody = Omit<StatisticsView, keyof StatisticsFigures> & StatisticsFigures;
+
+/** The answer for a table (`tables`: that one) or a municipality (`tables`: all of its), as of `asOf`. */
+export function statisticsBody(
+  scope: 'table' | 'municipality',
+  municipalityCode: string,
+  tables: { id: string; name: string }[],
+  quarter: Quarter,
+  asOf: Date,
+  figures: StatisticsFigures,
+): StatisticsBody {
+  return {
+    scope,
+    municipalityCode,
+    tables: tables.map((t) => ({ id: t.id, name: t.name })),
+    period: {
+      quarter: quarter.code,
+      from: quarter.from,
+      through: quarter.through,
+      timeZone: TIME_ZONE,
+      asOf: asOf.toISOString(),
+      complete: quarter.until <= amsterdamDate(asOf),
+    },
+    ...figures,
+    disclosureControl: DISCLOSURE_CONTROL,
+  };
+}

@@ -6,14 +6,14 @@ import { MEASURE_TYPE_CODES } from '../cases/measure-catalogue';
 import { Clock } from '../common/clock';
 import { CommonError, DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
-import { amsterdamDate, TIME_ZONE } from '../common/working-days';
+import { amsterdamDate } from '../common/working-days';
 import type { Grant, TableAccess } from '../sharing/access.service';
 import { AccessService } from '../sharing/access.service';
 import type { Category } from '../sharing/categories';
 import { ProcessingLogService } from '../sharing/processing-log.service';
 import { parseQuarter, type Quarter, quarterContaining } from './quarter';
-import { municipalityFigures, type StatisticsFigures } from './statistics-report';
-import { DISCLOSURE_CONTROL, type StatisticsBody } from './statistics-view';
+import { municipalityFigures } from './statistics-report';
+import { type StatisticsBody, statisticsBody } from './statistics-view';
 import { STATISTICS_SETTINGS, STATISTICS_SQL, statisticsParams, type StatisticsRow } from './statistics.sql';
 
 /** The purpose every statistics request is logged with. */
@@ -81,7 +81,7 @@ export class StatisticsService {
     const tables = await this.tablesOf(row.municipality_code);
     const figures = await this.compute(ctx, operation, tables, quarter, startedAt, (id) => (id === row.id && member ? row.role : null));
     return {
-      body: this.body('table', row.municipality_code, [row], quarter, startedAt, figures.tables.get(row.id)!),
+      body: statisticsBody('table', row.municipality_code, [row], quarter, startedAt, figures.tables.get(row.id)!),
       fileStem: row.case_reference_prefix,
     };
   }
@@ -115,7 +115,7 @@ export class StatisticsService {
       ).map((r: { table_id: string; role: TableAccess['role'] }) => [r.table_id, r.role]),
     );
     const figures = await this.compute(ctx, operation, tables, quarter, startedAt, (id) => roles.get(id) ?? null);
-    return { body: this.body('municipality', municipalityCode, tables, quarter, startedAt, figures.municipality), fileStem: municipalityCode };
+    return { body: statisticsBody('municipality', municipalityCode, tables, quarter, startedAt, figures.municipality), fileStem: municipalityCode };
   }
 
   /**
@@ -164,24 +164,6 @@ export class StatisticsService {
     if (!quarter) throw new ValidationProblem([{ name: 'quarter', reason: 'must be a quarter such as 2026-Q3' }]);
     if (quarter.from > today) throw new ValidationProblem([{ name: 'quarter', reason: `must not be after the current quarter (${quarterContaining(today).code})` }]);
     return quarter;
-  }
-
-  private body(scope: 'table' | 'municipality', municipalityCode: string, tables: TableRow[], quarter: Quarter, asOf: Date, figures: StatisticsFigures): StatisticsBody {
-    return {
-      scope,
-      municipalityCode,
-      tables: tables.map((t) => ({ id: t.id, name: t.name })),
-      period: {
-        quarter: quarter.code,
-        from: quarter.from,
-        through: quarter.through,
-        timeZone: TIME_ZONE,
-        asOf: asOf.toISOString(),
-        complete: quarter.until <= amsterdamDate(asOf),
-      },
-      ...figures,
-      disclosureControl: DISCLOSURE_CONTROL,
-    };
   }
 
   private isPrivacyOfficer(ctx: RequestContext): boolean {

@@ -66,7 +66,7 @@ const EVENTS = [
      FROM escalation e
     WHERE e.table_id = ANY($1::uuid[]) AND ${within('e.requested_at')} AND e.track = 'ind_priority'
       AND EXISTS (SELECT 1 FROM ind_decision d WHERE d.case_id = e.case_id AND d.decided_on >= ${dateIn('e.requested_at')} AND d.decided_on <= ${dateIn('$4::timestamptz')})`,
-  // On time: completed on or before the due date (in Amsterdam).
+  // On time: completed on or before the due date (in Amsterdam). (Two scans: cheaper than a LATERAL per action.)
   `SELECT 'actions', CASE WHEN a.status = 'done' AND ${dateIn('a.completed_at')} <= a.due_date THEN 'completed_on_time'
                           WHEN a.status = 'done' THEN 'completed_late'
                           WHEN a.status = 'cancelled' THEN 'cancelled'
@@ -93,7 +93,9 @@ first_measure AS (
       FROM measure m CROSS JOIN LATERAL (SELECT c.opened_at FROM case_file c WHERE c.id = m.case_id OFFSET 0) o
      WHERE m.table_id = ANY($1::uuid[]) AND ${within('m.starts_at')} AND ${COUNTED_MEASURE('m')} AND m.starts_at >= o.opened_at
      ORDER BY m.case_id, m.starts_at, m.id) f
-   WHERE (SELECT 1 FROM measure p WHERE p.case_id = f.case_id AND p.starts_at >= f.opened_at AND p.starts_at < ${FROM} AND ${COUNTED_MEASURE('p')} LIMIT 1) IS NULL
+   -- (A case opened in the quarter had no measure before it.)
+   WHERE f.opened_at >= ${FROM}
+      OR (SELECT 1 FROM measure p WHERE p.case_id = f.case_id AND p.starts_at >= f.opened_at AND p.starts_at < ${FROM} AND ${COUNTED_MEASURE('p')} LIMIT 1) IS NULL
 ),
 median_basis AS MATERIALIZED (
   SELECT 'cases_closed' AS figure, table_id, days FROM event WHERE figure = 'cases_closed'
