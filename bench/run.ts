@@ -19,7 +19,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
@@ -322,10 +322,12 @@ async function statisticsScenario(
       const app = await load(`Ketentafel statistics (${state})`, appUrl + path, token, 1);
       return { bare, app };
     };
+    const loadBefore = loadavg()[0];
     const loaded = await measure('as loaded');
     // What autovacuum does in production: planner statistics, and a visibility map for index-only scans.
     await owner.query('VACUUM ANALYZE');
     const analyzed = await measure('after VACUUM ANALYZE');
+    const loadAfter = loadavg()[0];
     const markdown =
       `Statistics: \`GET ${path.replace(demo.id, ':id')}\` as the chair of the demo table, after loading it with ` +
       `${STATISTICS_CASES.toLocaleString('en')} cases opened evenly over ${STATISTICS_QUARTERS} quarters (rows: ${Object.entries(counts)
@@ -335,7 +337,8 @@ async function statisticsScenario(
         .join(', ')}. One connection, ${SECONDS} s each after a warm-up: the latency of one request. The bare handler runs the same ` +
       'statement (STATISTICS_SQL, same settings), the audit insert and the same disclosure control and JSON, without access ' +
       'resolution. "As loaded": no ANALYZE or VACUUM since the load (autovacuum is off on this server); then after VACUUM ANALYZE, ' +
-      'as autovacuum would leave it (planner statistics, and a visibility map for index-only scans).\n\n' +
+      'as autovacuum would leave it (planner statistics, and a visibility map for index-only scans). The machine\'s 1-minute load ' +
+      `average was ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after (on ${availableParallelism()} cores; other work shares them).\n\n` +
       latencyTable([
         { variant: 'whole app, as loaded', result: loaded.app },
         { variant: 'bare, as loaded', result: loaded.bare },

@@ -118,9 +118,10 @@ describe('statistics', () => {
     // Incidents in Q3: 14 thefts (nuisance) of 14 people, 9 violent offences of 9 others: 23 of 23 people.
     for (const id of [...core, atStart]) await incident(id, table, 'theft', 'nuisance', '2026-08-20T10:00:00Z');
     for (const id of earlier.slice(0, 9)) await incident(id, table, 'violence', 'offence', '2026-09-02T10:00:00Z');
-    // Measures in Q3: 3 area bans, each its case's first (opened 1-3 August, imposed 20 August: 19, 18, 17 days).
+    // Measures in Q3: 3 area bans, the first measures of cases opened 1-3 August (imposed 20 August: 19, 18, 17 days),
+    // and one of a case opened in Q1, which is not of Q3's cases (its first was in March). A later measure is not a first.
     for (const id of core.slice(0, 3)) await measure(id, table, 'area_ban', '2026-08-20T10:00:00Z');
-    // An earlier measure of a case opened in Q1 makes its Q3 measure not its first.
+    await measure(core[0], table, 'reporting_duty', '2026-09-20T10:00:00Z');
     await measure(earlier[12], table, 'intensive_guidance', '2026-03-01T10:00:00Z');
     await measure(earlier[12], table, 'withholding_allowance', '2026-08-25T10:00:00Z');
     // IND priority requested for 11 people in Q3: 5 awaiting an answer, 6 accepted and decided on since.
@@ -172,6 +173,7 @@ describe('statistics', () => {
         incidentPeople: v('persons', 'incidents'),
         areaBans: v('count', 'measures', 'area_ban'),
         withholding: v('count', 'measures', 'withholding_allowance'),
+        reportingDuty: v('count', 'measures', 'reporting_duty'),
         firstMeasures: v('median_cases', 'first_measure'),
         daysToFirstMeasure: v('median', 'first_measure'),
         awaiting: v('count', 'escalations', 'ind_priority:requested'),
@@ -189,6 +191,7 @@ describe('statistics', () => {
         incidentPeople: 23,
         areaBans: 3,
         withholding: 1,
+        reportingDuty: 1,
         firstMeasures: 3,
         daysToFirstMeasure: 18,
         awaiting: 5,
@@ -237,7 +240,7 @@ describe('statistics', () => {
       expect(b.incidents.byKind.shoplifting).toBe(LESS_THAN_TEN);
       // 20 (15 to 24) minus 10 (10 to 14) would prove at least one offence: the nuisance figure is suppressed.
       expect(b.incidents.byClassification).toEqual({ nuisance: null, offence: LESS_THAN_TEN });
-      // 4 measures of 4 people: the total only.
+      // 5 measures of 4 people: the total only.
       expect(b.measures.total).toBe(LESS_THAN_TEN);
       expect(Object.values(b.measures.byType).every((x) => x === null)).toBe(true);
       expect(Object.keys(b.measures.byType)).toEqual([...MEASURE_TYPE_CODES]);

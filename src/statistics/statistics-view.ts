@@ -74,7 +74,7 @@ export class ActionFiguresView {
 }
 
 export class MedianFiguresView {
-  @NotPersonal(median('Median days from opening to the first measure, of the cases whose first measure started in the period.')) daysToFirstMeasure: number | null;
+  @NotPersonal(median('Median days from opening to the first measure, of the cases opened in the period that had one by the reference date.')) daysToFirstMeasure: number | null;
   @NotPersonal(median('Median days from opening to closing, of the cases closed in the period.')) daysToClose: number | null;
 }
 

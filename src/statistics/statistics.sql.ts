@@ -36,6 +36,14 @@ const tableOfMoved = (caseId: string, at: string) => `coalesce(
            (SELECT x.to_table_id FROM case_transfer x WHERE x.case_id = ${caseId} AND x.transferred_at <= ${at} ORDER BY x.transferred_at DESC, x.id DESC LIMIT 1),
            (SELECT x.from_table_id FROM case_transfer x WHERE x.case_id = ${caseId} ORDER BY x.transferred_at, x.id LIMIT 1))`;
 
+/**
+ * Of a case opened in the quarter, the days (Amsterdam dates) from its opening to its first measure since, if it
+ * had one by the reference date; found through the case's measures index.
+ */
+const DAYS_TO_FIRST_MEASURE = (c: string) => `(SELECT ${dateIn('p.starts_at')} - ${dateIn(`${c}.opened_at`)} FROM measure p
+          WHERE p.case_id = ${c}.id AND p.starts_at >= ${c}.opened_at AND p.starts_at < $4::timestamptz AND ${COUNTED_MEASURE('p')}
+          ORDER BY p.starts_at LIMIT 1)`;
+
 /** The figures whose breakdowns need the number of people behind their total. */
 const WITH_POPULATION = `('incidents', 'measures', 'escalations', 'actions')`;
 
@@ -44,13 +52,13 @@ const WITH_POPULATION = `('incidents', 'measures', 'escalations', 'actions')`;
  * on its table and instant.
  */
 const EVENTS = [
-  `SELECT 'cases_opened' AS figure, NULL::text AS key, c.table_id, c.subject_id, NULL::int AS days
+  `SELECT 'cases_opened' AS figure, NULL::text AS key, c.table_id, c.subject_id, ${DAYS_TO_FIRST_MEASURE('c')} AS days
      FROM case_file c WHERE c.table_id = ANY($1::uuid[]) AND ${within('c.opened_at')} AND c.id NOT IN (SELECT case_id FROM moved)`,
   `SELECT 'cases_closed', NULL, c.table_id, c.subject_id, ${dateIn('c.closed_at')} - ${dateIn('c.opened_at')}
      FROM case_file c WHERE c.table_id = ANY($1::uuid[]) AND ${within('c.closed_at')} AND c.id NOT IN (SELECT case_id FROM moved)`,
   `SELECT v.figure, NULL, ${tableOfMoved('c.id', 'v.at')}, c.subject_id, v.days
      FROM moved CROSS JOIN LATERAL (SELECT * FROM case_file c WHERE c.id = moved.case_id OFFSET 0) c
-    CROSS JOIN LATERAL (VALUES ('cases_opened', c.opened_at, NULL::int),
+    CROSS JOIN LATERAL (VALUES ('cases_opened', c.opened_at, CASE WHEN ${within('c.opened_at')} THEN ${DAYS_TO_FIRST_MEASURE('c')} END),
                                ('cases_closed', c.closed_at, ${dateIn('c.closed_at')} - ${dateIn('c.opened_at')})) v(figure, at, days)
     WHERE ${within('v.at')}`,
   // Kind and classification together: the report adds up each breakdown.
@@ -85,22 +93,10 @@ event AS MATERIALIZED (
   ${EVENTS.join('\n  UNION ALL\n  ')}) e
    WHERE e.table_id = ANY($1::uuid[])
 ),
--- A case's first measure since it was opened, when it falls in the quarter: the case's earliest measure of the
--- quarter since opening, if no measure came between opening and the quarter.
-first_measure AS (
-  SELECT f.table_id, ${dateIn('f.starts_at')} - ${dateIn('f.opened_at')} AS days FROM (
-    SELECT DISTINCT ON (m.case_id) m.case_id, m.table_id, m.starts_at, o.opened_at
-      FROM measure m CROSS JOIN LATERAL (SELECT c.opened_at FROM case_file c WHERE c.id = m.case_id OFFSET 0) o
-     WHERE m.table_id = ANY($1::uuid[]) AND ${within('m.starts_at')} AND ${COUNTED_MEASURE('m')} AND m.starts_at >= o.opened_at
-     ORDER BY m.case_id, m.starts_at, m.id) f
-   -- (A case opened in the quarter had no measure before it.)
-   WHERE f.opened_at >= ${FROM}
-      OR (SELECT 1 FROM measure p WHERE p.case_id = f.case_id AND p.starts_at >= f.opened_at AND p.starts_at < ${FROM} AND ${COUNTED_MEASURE('p')} LIMIT 1) IS NULL
-),
+-- Days to closing of the cases closed in the quarter; days to the first measure of the cases opened in it.
 median_basis AS MATERIALIZED (
-  SELECT 'cases_closed' AS figure, table_id, days FROM event WHERE figure = 'cases_closed'
-  UNION ALL
-  SELECT 'first_measure', table_id, days FROM first_measure
+  SELECT CASE figure WHEN 'cases_opened' THEN 'first_measure' ELSE figure END AS figure, table_id, days
+    FROM event WHERE figure IN ('cases_closed', 'cases_opened') AND days IS NOT NULL
 )
 SELECT 'count' AS part, e.table_id, e.figure, e.key, count(*)::float8 AS value
   FROM event e GROUP BY e.table_id, e.figure, e.key
