@@ -10,7 +10,7 @@ import { CommonError, DomainException, ValidationProblem } from '../common/probl
 import { Ctx, type RequestContext } from '../common/request-context';
 import { statisticsCsv } from './statistics-csv';
 import { StatisticsQueryDto } from './statistics.dto';
-import { StatisticsResult, StatisticsService } from './statistics.service';
+import { type StatisticsResult, StatisticsService } from './statistics.service';
 import { StatisticsView, TrackFiguresView } from './statistics-view';
 
 const JSON_TYPE = 'application/json';
