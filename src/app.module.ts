@@ -35,6 +35,7 @@ import { WorklistModule } from './worklist/worklist.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { StatisticsModule } from './statistics/statistics.module';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
 
@@ -61,7 +62,7 @@ export class AppModule {
           ? [
               AuthModule, OrganisationModule, UserModule, TablesModule, CasesModule, IncidentsModule, LogsModule,
               MeetingsModule, AgendaModule, SessionModule, MinutesModule, CalendarModule, ActionsModule, EscalationsModule, HealthModule, MetricsModule,
-              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule, PrivacyModule, ContactCardsModule,
+              InboxModule, WorklistModule, RemindersModule, QueueDashboardModule, WebhooksModule, PrivacyModule, ContactCardsModule, StatisticsModule,
             ]
           : []),
       ],

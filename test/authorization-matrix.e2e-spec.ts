@@ -382,6 +382,8 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
     );
     return { path: `/webhook-subscriptions/${subscription}/deliveries/${row.id}/_resend` };
   },
+  'GET /api/v1/tables/:id/statistics': async (c) => ({ path: `/tables/${c.f.table.id}/statistics` }),
+  'GET /api/v1/municipalities/:municipalityCode/statistics': async () => ({ path: '/municipalities/GM0243/statistics' }),
   'GET /health/live': async () => ({ path: '/health/live' }),
   'GET /health/ready': async () => ({ path: '/health/ready' }),
   'GET /metrics': async () => ({ path: '/metrics' }),

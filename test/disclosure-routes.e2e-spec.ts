@@ -29,6 +29,7 @@ const API = '/api/v1';
 const SEED = Number(process.env.DISCLOSURE_SEED ?? Date.now() % 2_147_483_647);
 const RUNS_PER_TYPE = Number(process.env.DISCLOSURE_RUNS ?? 2);
 const PDF = 'application/pdf';
+const CSV = 'text/csv';
 
 // --- inspecting answers ----------------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ describe('disclosure over every route: no answer holds data of a category the vi
     for (const route of gets) {
       const id = routeKey(route);
       for (const { label, value } of expand(route.path, f, viewer)) {
-        for (const accept of [undefined, ...route.produces.filter((p) => p === PDF)]) {
+        for (const accept of [undefined, ...route.produces.filter((p) => p === PDF || p === CSV)]) {
           const where = `${id}${label ? ` [${label}]` : ''}${accept ? ` (Accept: ${accept})` : ''}`;
           const token = route.auth?.public ? undefined : viewer.member.token;
           const answer = await call('GET', value, token, undefined, accept);
@@ -196,6 +197,7 @@ describe('disclosure over every route: no answer holds data of a category the vi
   beforeAll(async () => {
     t = await startTestApp({ seed: false });
     f = await buildFullFixture(t);
+    await t.dataSource.query(`UPDATE organisation SET municipality_code = 'GM0243' WHERE id = $1`, [f.table.organisations.MUNICIPALITY]);
     routes = collectRoutes(t);
     gets = routes.filter((r) => r.method === 'GET' && !(routeKey(r) in NOT_WALKED));
     writes = routes.filter((r) => r.method !== 'GET');

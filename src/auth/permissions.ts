@@ -4,7 +4,9 @@
  * - `roles`: global roles (admin, privacy officer);
  * - `tableRoles`: roles on a table; the guard lets any user through and the table's access service
  *   then checks the caller's membership of that particular table;
- * - `scopes`: OAuth2 scopes of partner systems (API clients).
+ * - `scopes`: OAuth2 scopes of partner systems (API clients);
+ * - `organisationTypes`: people of an organisation of these types; the service then checks which of its
+ *   records the organisation may see (a municipality, its own municipality's statistics).
  */
 export enum GlobalRole {
   Admin = 'admin',
@@ -93,6 +95,10 @@ export enum Permission {
   DataSubjectRequestHandle = 'data_subject_request.handle',
   /** Set and lift legal holds on cases, which stop erasure: the privacy officer. */
   LegalHoldManage = 'legal_hold.manage',
+  /** A table's quarterly statistics (aggregates only): its members, its municipality, privacy officers. */
+  StatisticsRead = 'statistics.read',
+  /** A municipality's quarterly statistics over all its tables: the municipality's own organisation, privacy officers. */
+  MunicipalityStatisticsRead = 'municipality_statistics.read',
 }
 
 export interface PermissionHolders {
@@ -100,6 +106,7 @@ export interface PermissionHolders {
   roles?: GlobalRole[];
   tableRoles?: TableRole[];
   scopes?: ApiScope[];
+  organisationTypes?: OrganisationType[];
 }
 
 const ADMIN = [GlobalRole.Admin];
@@ -165,6 +172,11 @@ export const PERMISSIONS: Record<Permission, PermissionHolders> = {
   // Data-subject rights: the privacy officer, outside any table's covenant (art. 12–18 AVG), and logged as such.
   [Permission.DataSubjectRequestHandle]: { roles: [GlobalRole.PrivacyOfficer] },
   [Permission.LegalHoldManage]: { roles: [GlobalRole.PrivacyOfficer] },
+  // Statistics are aggregates: the table's people, the municipality's organisation for its own municipality, and
+  // privacy officers (who supervise what leaves the system). Administrators have no purpose for them; partner
+  // systems none either (a municipality pulls its figures as a person, as CSV).
+  [Permission.StatisticsRead]: { roles: [GlobalRole.PrivacyOfficer], tableRoles: MEMBERS, organisationTypes: ['MUNICIPALITY'] },
+  [Permission.MunicipalityStatisticsRead]: { roles: [GlobalRole.PrivacyOfficer], organisationTypes: ['MUNICIPALITY'] },
 };
 
 export const ORGANISATION_TYPES = [

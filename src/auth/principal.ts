@@ -20,6 +20,7 @@ export function holdsPermission(principal: Principal, permission: Permission): b
   const holders = PERMISSIONS[permission];
   if (principal.kind === 'client') return (holders.scopes ?? []).some((s) => principal.scopes.includes(s));
   if (holders.anyUser || (holders.tableRoles?.length ?? 0) > 0) return true;
+  if (holders.organisationTypes?.includes(principal.organisationType)) return true;
   return (holders.roles ?? []).some((r) => principal.roles.includes(r));
 }
 

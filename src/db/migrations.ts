@@ -16,6 +16,7 @@ import { RestrictAuditPurposes1764001100000 } from '../../migrations/17640011000
 import { CompleteProcessingRegister1764001110000 } from '../../migrations/1764001110000-complete-processing-register';
 import { CreateAuditLogDetail1764001120000 } from '../../migrations/1764001120000-create-audit-log-detail';
 import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-create-contact-cards';
+import { AddStatisticsColumns1764001200000 } from '../../migrations/1764001200000-add-statistics-columns';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   CompleteProcessingRegister1764001110000,
   CreateAuditLogDetail1764001120000,
   CreateContactCards1764001130000,
+  AddStatisticsColumns1764001200000,
 ];

@@ -195,6 +195,8 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
     'calendar-feed.token': { valid: Object.values(f.viewers.COA.feedTokens), foreign: [] },
     'webhook-subscription': { valid: subscriptions, foreign: [foreignSubscription] },
     delivery: { valid: await Promise.all(subscriptions.map(failedDelivery)), foreign: [await failedDelivery(foreignSubscription)] },
+    // Every fixture table is in Harderwijk; another municipality has none.
+    'municipality.municipalityCode': { valid: ['GM0243'], foreign: ['GM0363'] },
   };
   const scratch: FuzzWorld['scratch'] = {
     'POST /api/v1/cases/:id/transfers': { id: scratchCases.map((c) => c.id) },
@@ -411,7 +413,7 @@ function requestArbitrary(w: FuzzWorld, op: DocumentOperation): fc.Arbitrary<Omi
               fc.tuple(fc.constantFrom(...w.clientIds, 'unknown-client'), fc.string({ maxLength: 40 })).map(([id, secret]) => [p.name, `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`] as [string, string]),
             )
           : p.name.toLowerCase() === 'accept'
-            ? fc.option(fc.constantFrom('application/json', 'application/pdf', '*/*', 'application/pdf;q=0.9, application/json;q=0.8', 'text/html').map((v) => [p.name, v] as [string, string]))
+            ? fc.option(fc.constantFrom('application/json', 'application/pdf', 'text/csv', '*/*', 'application/pdf;q=0.9, application/json;q=0.8', 'text/csv;q=0.5, */*;q=0.1', 'text/html').map((v) => [p.name, v] as [string, string]))
             : fc.option(arbs.of(p.schema, p.name).map((v) => [p.name, String(v)] as [string, string])),
       ),
     )

@@ -46,6 +46,8 @@ export const VOCABULARY: Record<string, string> = {
   'GET /api/v1/tables/:id/covenant': 'the covenant: which organisation type is granted which category',
   'GET /api/v1/tables/:id/covenant/versions': "the covenant's versions and what each changed",
   'GET /api/v1/tables/:id/processing-activities': 'the register of processing activities, one per category',
+  'GET /api/v1/tables/:id/statistics': 'aggregates: every incident kind, measure type and escalation track is listed with its count, whatever the case',
+  'GET /api/v1/municipalities/:municipalityCode/statistics': "aggregates over the municipality's tables, every code listed with its count",
 };
 
 /** Write routes whose answer holds no case data, with the reason; every other write route has a builder below. */
@@ -350,6 +352,8 @@ export const RESOURCES: Record<string, Resolver> = {
   membership: (_, v) => one('own-membership', v.membershipId),
   'calendar-feed': (_, v) => each('feed', v.feedIds),
   'calendar-feed.token': (_, v) => Object.entries(v.feedTokens).map(([kind, value]) => ({ label: `feed=${kind}`, value })),
+  // The fixture's table is in Harderwijk; its municipality organisation is Harderwijk's (set by the walks).
+  'municipality.municipalityCode': () => one('municipality', 'GM0243'),
 };
 
 const singular = (segment: string) => (segment.endsWith('ies') ? `${segment.slice(0, -3)}y` : segment.replace(/s$/, ''));
