@@ -1,8 +1,8 @@
 /**
  * Content negotiation by the q-values of the Accept header, among the media types a route offers (the first
  * is the default): the offered type with the highest quality, the earlier one on a tie; undefined when the
- * caller accepts none of them. No Accept header, or an empty one, accepts the default. The same rules as the
- * minutes' JSON-or-PDF negotiation (src/meetings/minutes), for any list of types.
+ * caller accepts none of them. No Accept header, or an empty one, accepts the default. Used by every route
+ * that offers more than JSON (minutes as PDF, the contact card as HTML, statistics as CSV).
  */
 export function negotiateMediaType<T extends string>(accept: string | undefined, offered: readonly [T, ...T[]]): T | undefined {
   if (!accept?.trim()) return offered[0];

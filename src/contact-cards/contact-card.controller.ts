@@ -13,6 +13,7 @@ import { ApiTableIdParam } from '../tables/table.docs';
 import { ContactCardView, ReplaceContactCardDto } from './contact-card.dto';
 import { CONTACT_CARD_CSP, renderContactCardHtml } from './contact-card.html';
 import { ContactCardService } from './contact-card.service';
+import { negotiateMediaType } from '../common/content-negotiation';
 
 const JSON_TYPE = 'application/json';
 const HTML_TYPE = 'text/html';
@@ -21,21 +22,8 @@ export const CONTACT_CARD_CACHE_CONTROL = 'public, max-age=300';
 
 /** JSON or HTML by the q-values of the Accept header (a browser gets the page, curl and clients JSON). */
 export function negotiateCard(accept: string | undefined): 'json' | 'html' | undefined {
-  if (!accept?.trim()) return 'json';
-  const ranges = accept.split(',').map((part) => {
-    const [range, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-    return { range: range.trim(), q: q === undefined ? 1 : Number(q) };
-  });
-  const quality = (type: string) => {
-    const [main] = type.split('/');
-    const match = ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${main}/*`) ?? ranges.find((r) => r.range === '*/*');
-    return match?.q ?? 0;
-  };
-  const json = quality(JSON_TYPE);
-  const html = quality(HTML_TYPE);
-  if (json <= 0 && html <= 0) return undefined;
-  return html > json ? 'html' : 'json';
+  const type = negotiateMediaType(accept, [JSON_TYPE, HTML_TYPE] as const);
+  return type === undefined ? undefined : type === HTML_TYPE ? 'html' : 'json';
 }
 
 /** Whether `If-None-Match` names this entity tag (weak comparison, RFC 9110 13.1.2), or is `*`. */

@@ -27,6 +27,23 @@ export interface NotificationInput {
   link?: string | null;
 }
 
+/**
+ * The columns a notice is stored with, one array each (cause, kind, table, case id and reference, resource
+ * type and id, link), for an `unnest` of many rows: the notifications and the channels' records alike.
+ */
+export function noticeColumns(notices: NotificationInput[]): unknown[][] {
+  return [
+    notices.map((n) => n.cause),
+    notices.map((n) => n.kind),
+    notices.map((n) => n.tableId),
+    notices.map((n) => n.case?.id ?? null),
+    notices.map((n) => n.case?.reference ?? null),
+    notices.map((n) => n.resource?.type ?? null),
+    notices.map((n) => n.resource?.id ?? null),
+    notices.map((n) => n.link ?? null),
+  ];
+}
+
 /** A notification row that `notify()` wrote (its recipient had none for the cause yet). */
 export interface WrittenNotification {
   id: string;
@@ -121,7 +138,6 @@ export class NotificationService {
     const out: WrittenNotification[][] = notices.map(() => []);
     const pairs = [...byKey.values()];
     if (!pairs.length) return out;
-    const column = <T>(f: (n: NotificationInput) => T) => pairs.map((p) => f(p.n));
     const rows: { id: string; recipient_user_id: string; cause: string }[] = await m.query(
       `INSERT INTO notification (recipient_user_id, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, created_at)
        SELECT r, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, $10
@@ -131,14 +147,7 @@ export class NotificationService {
        RETURNING id, recipient_user_id, cause`,
       [
         pairs.map((p) => p.recipient),
-        column((n) => n.cause),
-        column((n) => n.kind),
-        column((n) => n.tableId),
-        column((n) => n.case?.id ?? null),
-        column((n) => n.case?.reference ?? null),
-        column((n) => n.resource?.type ?? null),
-        column((n) => n.resource?.id ?? null),
-        column((n) => n.link ?? null),
+        ...noticeColumns(pairs.map((p) => p.n)),
         this.clock.now(),
       ],
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import type { NotificationChannel, NotificationInput, RecordedNotice } from '../notifications/notification.service';
+import { type NotificationChannel, noticeColumns, type RecordedNotice } from '../notifications/notification.service';
 import { isSubscribable } from './webhook-event';
 
 /**
@@ -22,7 +22,6 @@ export class WebhookChannel implements NotificationChannel {
       isSubscribable(n.kind) ? [...new Set(n.organisations ?? [])].map((organisation) => ({ organisation, n })) : [],
     );
     if (!pairs.length) return;
-    const column = <T>(f: (n: NotificationInput) => T) => pairs.map((p) => f(p.n));
     await m.query(
       `INSERT INTO webhook_delivery (subscription_id, cause, kind, table_id, case_id, case_reference, resource_type, resource_id, link, next_attempt_at, created_at)
        SELECT s.id, x.cause, x.kind, x.table_id, x.case_id, x.case_reference, x.resource_type, x.resource_id, x.link, $10, $10
@@ -33,14 +32,7 @@ export class WebhookChannel implements NotificationChannel {
        ON CONFLICT ON CONSTRAINT webhook_delivery_subscription_cause_key DO NOTHING`,
       [
         pairs.map((p) => p.organisation),
-        column((n) => n.cause),
-        column((n) => n.kind),
-        column((n) => n.tableId),
-        column((n) => n.case?.id ?? null),
-        column((n) => n.case?.reference ?? null),
-        column((n) => n.resource?.type ?? null),
-        column((n) => n.resource?.id ?? null),
-        column((n) => n.link ?? null),
+        ...noticeColumns(pairs.map((p) => p.n)),
         this.clock.now(),
       ],
     );

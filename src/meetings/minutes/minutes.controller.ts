@@ -14,6 +14,7 @@ import { renderMinutesPdf } from './minutes-pdf';
 import { MinutesService } from './minutes.service';
 import { MinutesAddendumView, MinutesView } from './minutes-view';
 import { CommonError } from '../../common/problem';
+import { negotiateMediaType } from '../../common/content-negotiation';
 
 const DISCLOSED =
   "Rendered for the caller under the table's current covenant: values of categories your organisation is not granted are absent, and reasons or measures of such a category are left out.";
@@ -25,21 +26,8 @@ const PDF_TYPE = 'application/pdf';
  * when the caller accepts neither.
  */
 export function negotiate(accept: string | undefined): 'json' | 'pdf' | undefined {
-  if (!accept?.trim()) return 'json';
-  const ranges = accept.split(',').map((part) => {
-    const [range, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-    return { range: range.trim(), q: q === undefined ? 1 : Number(q) };
-  });
-  const quality = (type: string) => {
-    const [main] = type.split('/');
-    const match = ranges.find((r) => r.range === type) ?? ranges.find((r) => r.range === `${main}/*`) ?? ranges.find((r) => r.range === '*/*');
-    return match?.q ?? 0;
-  };
-  const json = quality(JSON_TYPE);
-  const pdf = quality(PDF_TYPE);
-  if (json <= 0 && pdf <= 0) return undefined;
-  return pdf > json ? 'pdf' : 'json';
+  const type = negotiateMediaType(accept, [JSON_TYPE, PDF_TYPE] as const);
+  return type === undefined ? undefined : type === PDF_TYPE ? 'pdf' : 'json';
 }
 
 @ApiTags('minutes')
