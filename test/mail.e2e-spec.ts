@@ -315,6 +315,28 @@ describe('e-mail notifications', () => {
     for (const other of [left, disabled, ungranted]) expect(JSON.stringify(sink.received.map((r) => r.raw))).not.toContain(other.reference);
   });
 
+  it('sends nothing about the case of a person who asked for restriction of processing, and writes no processing entry', async () => {
+    const before = sink.received.length;
+    const mailSendEntries = async () => (await q(`SELECT count(*)::int AS n FROM processing_log WHERE operation_name = 'mail.send'`))[0].n as number;
+    const entriesBefore = await mailSendEntries();
+    let subjectId = '';
+    const restricted = await notice(dtv.id, {
+      alsoIn: async (m) => {
+        const [row] = await m.query(
+          `UPDATE subject s SET restricted_at = now() FROM case_file c, notification n
+            WHERE n.cause LIKE 'test:%' AND n.case_id = c.id AND s.id = c.subject_id AND n.created_at = (SELECT max(created_at) FROM notification)
+           RETURNING s.id`,
+        );
+        subjectId = row.id as string;
+      },
+    });
+    await dispatcher.dispatchPending();
+    expect(await delivery(restricted.id)).toMatchObject({ status: 'skipped', skip_reason: 'subject_restricted' });
+    expect(sink.received.length).toBe(before);
+    expect(await mailSendEntries()).toBe(entriesBefore);
+    await q(`UPDATE subject SET restricted_at = NULL WHERE id = $1`, [subjectId]);
+  });
+
   it('without SMTP_URL marks what is due skipped, with one log line, instead of letting it pile up', async () => {
     const env = Object.fromEntries(
       Object.entries(t.config)

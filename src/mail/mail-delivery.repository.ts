@@ -29,6 +29,7 @@ export interface DeliveryFacts {
   administrator: boolean;
   seated: boolean;
   granted: Category[];
+  restricted: boolean;
   /** For the processing log only (its keyed hash); never put in an e-mail. */
   subjectId: string | null;
   vNumber: string | null;
@@ -48,7 +49,7 @@ const FACTS = `
             WHERE tm.table_id = t.id AND tm.user_id = u.id AND tm.ended_at IS NULL), false) AS seated,
          coalesce((SELECT array_agg(g.category ORDER BY g.category) FROM covenant_grant g
                     WHERE g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = o.type), '{}') AS granted,
-         c.subject_id AS "subjectId", s.v_number AS "vNumber"
+         c.subject_id AS "subjectId", s.v_number AS "vNumber", coalesce(s.restricted_at IS NOT NULL, false) AS restricted
     FROM email_delivery d
     JOIN notification n ON n.id = d.notification_id
     JOIN app_user u ON u.id = n.recipient_user_id

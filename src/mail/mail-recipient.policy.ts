@@ -13,7 +13,9 @@ export type MailSkipReason =
   /** No longer seated at the table where the case is now (membership ended, organisation left, case moved, table closed). */
   | 'recipient_not_at_table'
   /** The table's current covenant no longer grants the recipient's organisation the category of the notice. */
-  | 'category_not_granted';
+  | 'category_not_granted'
+  /** The person of the case asked for restriction of processing (art. 18 AVG): their data is only stored. */
+  | 'subject_restricted';
 
 /** The recipient and the notice as they are when the e-mail is sent. */
 export interface RecipientFacts {
@@ -27,6 +29,8 @@ export interface RecipientFacts {
   seated: boolean;
   /** The categories the table's current covenant grants the recipient's organisation. */
   granted: Category[];
+  /** The case's person is restricted now (telling anyone about the case would be processing). */
+  restricted?: boolean;
 }
 
 /**
@@ -39,6 +43,7 @@ export interface RecipientFacts {
  */
 export function mailSkipReason(f: RecipientFacts): MailSkipReason | null {
   if (f.disabled) return 'recipient_disabled';
+  if (f.restricted) return 'subject_restricted';
   if (!f.tableId && !f.caseId && NOTIFICATION_CATEGORY[f.kind] === null) return null;
   if (f.administrator) return 'recipient_is_administrator';
   if (!f.tableId || !f.seated) return 'recipient_not_at_table';
