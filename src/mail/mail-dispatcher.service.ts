@@ -169,7 +169,7 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
   /** Sends one e-mail; a failure is recorded at once (retry or failed), a success by the batch's markSent. */
   private async send(row: ClaimedDelivery, token: string, facts: DeliveryFacts): Promise<Outcome> {
     const mail = composeMail(facts, this.clock.today(), this.config.PUBLIC_BASE_URL);
-    const sent = await this.transport.send({ to: facts.email, subject: mail.subject, text: mail.text, messageId: row.messageId });
+    const sent = await this.transport.send({ to: facts.email, subject: mail.subject, text: mail.text, messageId: row.messageId, date: this.clock.now() });
     if (sent.ok) return 'sent';
 
     const delay = sent.permanent ? null : retryDelayMs(row.attempts);

@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { AppConfig } from '../config/app-config';
+import { plainMessage } from './mail-message';
 import { classifySmtpFailure, SmtpFailure } from './mail-retry.policy';
 
 export interface OutgoingMail {
@@ -8,6 +9,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   messageId: string;
+  /** The message's Date header: the Clock's now when it is sent. */
+  date: Date;
 }
 
 export type SendResult = { ok: true } | ({ ok: false } & SmtpFailure);
@@ -33,16 +36,8 @@ export class MailTransport implements OnApplicationShutdown {
 
   async send(mail: OutgoingMail): Promise<SendResult> {
     try {
-      await this.pool().sendMail({
-        from: this.config.MAIL_FROM,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        messageId: mail.messageId,
-        // RFC 3834: no out-of-office replies to a machine.
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-        signal: AbortSignal.timeout(this.config.MAIL_SEND_TIMEOUT_MS),
-      });
+      const { raw, envelope } = plainMessage({ from: this.config.MAIL_FROM, ...mail });
+      await this.pool().sendMail({ envelope, raw, signal: AbortSignal.timeout(this.config.MAIL_SEND_TIMEOUT_MS) });
       return { ok: true };
     } catch (e) {
       return { ok: false, ...classifySmtpFailure(e) };
@@ -68,7 +63,7 @@ export class MailTransport implements OnApplicationShutdown {
       greetingTimeout: this.config.MAIL_GREETING_TIMEOUT_MS,
       socketTimeout: this.config.MAIL_SOCKET_TIMEOUT_MS,
       dnsTimeout: this.config.MAIL_CONNECTION_TIMEOUT_MS,
-      // The messages are built here from text only: nothing may read a file or a URL into one.
+      // The messages are built from text only (mail-message.ts): nothing may read a file or a URL into one.
       disableFileAccess: true,
       disableUrlAccess: true,
       logger: false,
