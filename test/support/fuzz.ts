@@ -667,6 +667,13 @@ function defects(answer: Answer): string[] {
   if (answer.status >= 500) out.push(`answered ${answer.status}`);
   if (!answer.headers['api-version']) out.push(`answered ${answer.status} without API-Version`);
   if (answer.status >= 200 && answer.status < 300) return out;
+  // 304 Not Modified (a cacheable route answering a conditional request) is no error: it has no body by definition
+  // (RFC 9110 15.4.5), but must carry the entity tag the client compares.
+  if (answer.status === 304) {
+    if (answer.body.length) out.push('answered 304 with a body');
+    if (!answer.headers.etag) out.push('answered 304 without an ETag');
+    return out;
+  }
   const type = String(answer.headers['content-type'] ?? '');
   if (!type.startsWith('application/problem+json')) out.push(`answered ${answer.status} as ${type || 'no content type'}, not problem+json`);
   else {
