@@ -102,19 +102,10 @@ export class MailDeliveryRepository {
     return [...lapsed, ...due];
   }
 
-  async facts(id: string, m: EntityManager = this.dataSource.manager): Promise<DeliveryFacts | undefined> {
-    return (await this.factsOf([id], m)).get(id);
-  }
-
   /** The facts of each of `ids` that still has its notification, in one statement. */
   async factsOf(ids: string[], m: EntityManager = this.dataSource.manager): Promise<Map<string, DeliveryFacts>> {
     const rows: DeliveryFacts[] = await m.query(FACTS, [ids]);
     return new Map(rows.map((r) => [r.id, r]));
-  }
-
-  /** Whether the row was still this claim's (and is now sent). */
-  async markSent(m: EntityManager, id: string, token: string, now: Date): Promise<boolean> {
-    return (await this.markSentMany(m, [id], token, now)).has(id);
   }
 
   /** Marks the rows of `ids` that are still this claim's sent, in one statement; returns those. */

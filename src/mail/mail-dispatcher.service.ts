@@ -131,6 +131,8 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
     const claimed = await this.repository.claim(now, this.config.MAIL_BATCH_SIZE, token, new Date(now.getTime() + mailLeaseMs(this.config)));
     if (!claimed.length) return { claimed: 0, result };
     const facts = await this.repository.factsOf(claimed.map((r) => r.id));
+    // One Amsterdam date per batch (the due-date countdown), not one calendar computation per e-mail.
+    const today = this.clock.today();
     const skips: { id: string; reason: MailSkipReason }[] = [];
     const sent: { row: ClaimedDelivery; facts: DeliveryFacts; startedAt: Date }[] = [];
     const toSend: ClaimedDelivery[] = [];
@@ -147,7 +149,7 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
     await inLanes(toSend, this.config.MAIL_CONCURRENCY, async (row) => {
       const f = facts.get(row.id)!;
       const startedAt = this.clock.now();
-      const outcome = await this.send(row, token, f).catch((e: unknown) => {
+      const outcome = await this.send(row, token, f, today).catch((e: unknown) => {
         this.logger.warn({ event: 'mail_dispatch_error', deliveryId: row.id, cause: errorCode(e) }, 'an e-mail delivery could not be finished; retried after its lease');
         return 'unfinished' as const;
       });
@@ -167,8 +169,8 @@ export class MailDispatcher implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** Sends one e-mail; a failure is recorded at once (retry or failed), a success by the batch's markSent. */
-  private async send(row: ClaimedDelivery, token: string, facts: DeliveryFacts): Promise<Outcome> {
-    const mail = composeMail(facts, this.clock.today(), this.config.PUBLIC_BASE_URL);
+  private async send(row: ClaimedDelivery, token: string, facts: DeliveryFacts, today: string): Promise<Outcome> {
+    const mail = composeMail(facts, today, this.config.PUBLIC_BASE_URL);
     const sent = await this.transport.send({ to: facts.email, subject: mail.subject, text: mail.text, messageId: row.messageId, date: this.clock.now() });
     if (sent.ok) return 'sent';
 

@@ -62,10 +62,6 @@ export class WebhookPayloads {
     private readonly log: ProcessingLogService,
   ) {}
 
-  async build(m: EntityManager, d: ClaimedDelivery, traceId: string, startedAt: Date): Promise<Payload> {
-    return (await this.buildMany(m, [d], traceId, startedAt)).get(d.id)!;
-  }
-
   /**
    * The events of a claimed batch, in a few statements whatever its size: the cases where they are now,
    * each receiving organisation's access per table (asked once per pair), the live due dates, and the
