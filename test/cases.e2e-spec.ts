@@ -330,7 +330,7 @@ describe('cases', () => {
       await list('coaB', {}).expect(404);
     });
 
-    it('issues the same number of SQL statements for a page of 5 as for a page of 50', async () => {
+    it('issues the same number of SQL statements for a page of 5 as for a page of 50, at most 5 (issue 11)', async () => {
       for (let i = 0; i < 30; i++) await givenCase(t.dataSource, c);
       const once = async (limit: number) => {
         const counter = countStatements(t.dataSource);
@@ -350,7 +350,8 @@ describe('cases', () => {
       };
       const small = await measure(5);
       const large = await measure(50);
-      expect(small.length).toBeGreaterThan(3);
+      expect(small.length).toBeGreaterThan(0);
+      expect(small.length).toBeLessThanOrEqual(5);
       expect(large).toHaveLength(small.length);
     });
 

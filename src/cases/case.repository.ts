@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../actions/overdue';
+import { prepared } from '../db/prepared';
+import type { Projection } from '../sharing/access.service';
 import { subjectNotRestricted } from '../sharing/restriction';
 import { CaseFile, CaseStatus, RiskLevel } from './case.entity';
 import { DeadlineKind } from './case-deadline.entity';
@@ -71,17 +73,21 @@ export type CaseFields = Partial<
  * all of a case's actions cannot use a partial index and scanned the whole action table per listed case.
  * `today` is the SQL date overdue is judged against (a parameter holding the Clock's today, e.g. `$2::date`).
  */
-const caseSelect = (today: string, extraColumns = '') => `
-  SELECT c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date,
+const SUMMARY_COLUMNS = `c.id, c.table_id, c.subject_id, c.reference, c.status, c.risk_level, c.review_date::text AS review_date,
          c.opened_at, c.closed_at, to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
          s.v_number, s.family_name, s.given_names, s.date_of_birth::text AS date_of_birth, s.nationality,
          s.restricted_at IS NOT NULL AS restricted, s.erased_at AS subject_erased_at,
-         a.open_actions, a.overdue_actions${extraColumns}
-    FROM case_file c
-    JOIN subject s ON s.id = c.subject_id
-   CROSS JOIN LATERAL (
+         a.open_actions, a.overdue_actions`;
+
+const actionCounts = (today: string) => `CROSS JOIN LATERAL (
          SELECT count(*)::int AS open_actions, (count(*) FILTER (WHERE ${overdueSql('x', today)}))::int AS overdue_actions
            FROM action x WHERE x.case_id = c.id AND x.status = 'open') a`;
+
+const caseSelect = (today: string, extraColumns = '') => `
+  SELECT ${SUMMARY_COLUMNS}${extraColumns}
+    FROM case_file c
+    JOIN subject s ON s.id = c.subject_id
+   ${actionCounts(today)}`;
 
 /**
  * The one case summary (a CaseListRow): the case list and search, the agenda and the session all select it,
@@ -100,6 +106,37 @@ const DETAIL_COLUMNS = `,
   ${jsonList('case_deadline', { id: 'x.id', kind: 'x.kind', dueDate: 'x.due_date', note: 'x.note' }, 'x.due_date, x.id')} AS deadlines,
   ${jsonList('case_transfer', { id: 'x.id', fromTableId: 'x.from_table_id', toTableId: 'x.to_table_id', reason: 'x.reason', transferredAt: 'x.transferred_at' }, 'x.transferred_at')} AS transfers,
   ${jsonList('case_status_change', { fromStatus: 'x.from_status', toStatus: 'x.to_status', reason: 'x.reason', changedAt: 'x.changed_at' }, 'x.changed_at, x.id')} AS status_history`;
+
+/**
+ * The detail view as a projection of the access statement (AccessService.requireWith): the case read decides
+ * access and reads the whole case in one statement, one round trip. `today` is the Clock's today.
+ */
+export const caseDetailProjection = (today: string): Projection => ({
+  build: (param) => ({ columns: `${SUMMARY_COLUMNS}${DETAIL_COLUMNS}`, joins: actionCounts(`${param(today)}::date`) }),
+});
+
+/**
+ * The statement of one page of a table's cases: a pure function, so that the benchmark's bare handler runs
+ * exactly the application's SQL.
+ */
+export function casePageStatement(tableId: string, f: CaseFilters, limit: number, today: string): { text: string; values: unknown[] } {
+  const params: unknown[] = [tableId, today];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = ['c.table_id = $1'];
+  if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
+  if (f.riskLevels?.length) where.push(`c.risk_level = ANY(${p(f.riskLevels)}::text[])`);
+  if (f.hasOverdueActions !== undefined) where.push(`a.overdue_actions ${f.hasOverdueActions ? '> 0' : '= 0'}`);
+  if (f.incidentSince !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM incident i WHERE i.case_id = c.id AND i.occurred_at >= ${p(f.incidentSince)}::timestamptz
+                                                    AND i.classification = ANY(${p(f.incidentClassifications)}::text[]))`);
+  }
+  // A filter on a restricted person's case would disclose what it filters on: such a case is left out then.
+  if (f.statuses?.length || f.riskLevels?.length || f.hasOverdueActions !== undefined || f.incidentSince !== undefined) where.push(subjectNotRestricted('s'));
+  // A row-value comparison, which the index takes as its range: a page deep in the list reads only its own rows.
+  if (f.after) where.push(`(c.opened_at, c.id) < (${p(f.after.openedAt)}::timestamptz, ${p(f.after.id)}::uuid)`);
+  // The order of case_file_table_page_idx (table_id, opened_at DESC, id DESC).
+  return { text: `${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id DESC LIMIT ${p(limit)}`, values: params };
+}
 
 /** Named queries on cases and subjects. Every method takes the caller's transaction. */
 @Injectable()
@@ -259,24 +296,9 @@ export class CaseRepository {
 
   /** One page of a table's cases, newest first, in one statement whatever the page size; overdue as of `today`. */
   async findPage(m: EntityManager, tableId: string, f: CaseFilters, limit: number, today: string): Promise<CaseListRow[]> {
-    const params: unknown[] = [tableId, today];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    const where = ['c.table_id = $1'];
-    if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
-    if (f.riskLevels?.length) where.push(`c.risk_level = ANY(${p(f.riskLevels)}::text[])`);
-    if (f.hasOverdueActions !== undefined) where.push(`a.overdue_actions ${f.hasOverdueActions ? '> 0' : '= 0'}`);
-    if (f.incidentSince !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM incident i WHERE i.case_id = c.id AND i.occurred_at >= ${p(f.incidentSince)}::timestamptz
-                                                      AND i.classification = ANY(${p(f.incidentClassifications)}::text[]))`);
-    }
-    // A filter on a restricted person's case would disclose what it filters on: such a case is left out then.
-    if (f.statuses?.length || f.riskLevels?.length || f.hasOverdueActions !== undefined || f.incidentSince !== undefined) where.push(subjectNotRestricted('s'));
-    if (f.after) {
-      const at = p(f.after.openedAt);
-      where.push(`(c.opened_at < ${at}::timestamptz OR (c.opened_at = ${at}::timestamptz AND c.id > ${p(f.after.id)}::uuid))`);
-    }
-    // Same order as case_file_table_id_idx (table_id, opened_at DESC, id).
-    return m.query(`${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id LIMIT ${p(limit)}`, params);
+    const { text, values } = casePageStatement(tableId, f, limit, today);
+    // Prepared: the texts are the few combinations of filters.
+    return prepared(m, text, values);
   }
 
   /** The summaries of the given cases that are (still) at the table; overdue as of `today`. */

@@ -9,7 +9,7 @@ import { ProcessingLogService } from '../sharing/processing-log.service';
 import { subjectRestricted } from '../sharing/restriction';
 import { CASE_TRANSITIONS } from './case.entity';
 import { CreateCaseDto, StatusChangeDto, UpdateCaseDto } from './case.dto';
-import { CaseRepository } from './case.repository';
+import { caseDetailProjection, CaseDetailRow, CaseRepository } from './case.repository';
 import {
   actorUserId,
   CASE_FIELDS,
@@ -26,6 +26,14 @@ import { CaseDetailView, detailCategories, detailView } from './case-view';
 import { CommonError } from '../common/problem';
 import { Purpose } from '../sharing/purposes';
 import type { AuditDetail } from '../sharing/processing-log.service';
+
+interface LoggedOperation {
+  operation: string;
+  purpose: Purpose;
+  startedAt: Date;
+  written?: ReturnType<typeof categoriesWritten>;
+  detail?: AuditDetail;
+}
 
 /** Opening, reading, editing and moving a case through its statuses. */
 @Injectable()
@@ -78,13 +86,23 @@ export class CaseService {
       });
   }
 
+  /**
+   * Three round trips at most, none of them BEGIN or COMMIT: the access decision and the whole case in one
+   * prepared statement, then both log entries in one (prepared) INSERT, committed before the response is
+   * sent. The read needs no transaction: it is one statement, and the log entry is written after it.
+   */
   async get(ctx: RequestContext, caseId: string): Promise<Partial<CaseDetailView>> {
     const startedAt = this.clock.now();
-    // The read and its log entry commit together, before the response is sent.
-    return this.dataSource.transaction(async (m) => {
-      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.read' }, m);
-      return this.respond(m, ctx, access, { operation: 'case.read', purpose: Purpose.CaseDiscussion, startedAt });
-    });
+    const m = this.dataSource.manager;
+    const { access, row } = await this.access.requireWith<'case', CaseDetailRow>(
+      ctx,
+      'case',
+      caseId,
+      { permission: Permission.CaseRead, operation: 'case.read' },
+      caseDetailProjection(this.clock.today()),
+      m,
+    );
+    return this.logAndDisclose(m, ctx, access, row, { operation: 'case.read', purpose: Purpose.CaseDiscussion, startedAt });
   }
 
   async update(ctx: RequestContext, caseId: string, dto: UpdateCaseDto): Promise<Partial<CaseDetailView>> {
@@ -136,24 +154,23 @@ export class CaseService {
   }
 
   /** Loads the detail, logs the operation (with what it wrote and what it showed) and discloses it. */
-  private async respond(
-    m: EntityManager,
-    ctx: RequestContext,
-    access: CaseAccess,
-    op: { operation: string; purpose: Purpose; startedAt: Date; written?: ReturnType<typeof categoriesWritten>; detail?: AuditDetail },
-  ): Promise<Partial<CaseDetailView>> {
+  private async respond(m: EntityManager, ctx: RequestContext, access: CaseAccess, op: LoggedOperation): Promise<Partial<CaseDetailView>> {
     const row = await this.cases.findDetail(m, access.caseId, this.clock.today());
     requireStillAt(access, row);
+    return this.logAndDisclose(m, ctx, access, row!, op);
+  }
+
+  private async logAndDisclose(m: EntityManager, ctx: RequestContext, access: CaseAccess, row: CaseDetailRow, op: LoggedOperation): Promise<Partial<CaseDetailView>> {
     await this.log.record(m, ctx, access, {
       operation: op.operation,
       activityCategory: op.written?.[0] ?? 'deliberation',
-      categories: union(op.written ?? [], detailCategories(row!, access.categories)),
+      categories: union(op.written ?? [], detailCategories(row, access.categories)),
       subjects: [{ subjectId: access.subjectId, vNumber: access.vNumber }],
       purpose: op.purpose,
       startedAt: op.startedAt,
       detail: op.detail,
     });
-    return detailView(row!, access.categories);
+    return detailView(row, access.categories);
   }
 
   /** A coordinator must sit at the table: a member organisation, or a user with a membership. */

@@ -17,6 +17,7 @@ import { CompleteProcessingRegister1764001110000 } from '../../migrations/176400
 import { CreateAuditLogDetail1764001120000 } from '../../migrations/1764001120000-create-audit-log-detail';
 import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-create-contact-cards';
 import { AddStatisticsColumns1764001200000 } from '../../migrations/1764001200000-add-statistics-columns';
+import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-add-case-page-index';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   CreateAuditLogDetail1764001120000,
   CreateContactCards1764001130000,
   AddStatisticsColumns1764001200000,
+  AddCasePageIndex1765000000000,
 ];

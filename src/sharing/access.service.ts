@@ -4,6 +4,7 @@ import { GlobalRole, OrganisationType, Permission, PERMISSIONS, TableRole } from
 import { holdsPermission, permissionRefusal, Principal } from '../auth/principal';
 import type { RequestContext } from '../common/request-context';
 import { DomainException, notFound } from '../common/problem';
+import { prepared } from '../db/prepared';
 import { Category, LawfulGround } from './categories';
 import { ProcessingLogService } from './processing-log.service';
 import { CaseBinding, RESOURCES, ResourceSpec, ResourceType } from './resources';
@@ -52,7 +53,7 @@ export interface AccessCheck {
   allowRestricted?: boolean;
 }
 
-interface AccessRow {
+export interface AccessRow {
   table_id: string;
   member: boolean;
   role: TableAccess['role'] | null;
@@ -64,6 +65,15 @@ interface AccessRow {
   owner_organisation_id?: string | null;
   restricted?: boolean | null;
   erased?: boolean | null;
+}
+
+/**
+ * More of the resource's row, read in the same statement as the access decision (the case read's detail):
+ * columns and LATERAL joins over the aliases of the resource's FROM (`c`, `s`, `t`, `r`), with parameters
+ * added through `param`. The row is only handed out when access is granted.
+ */
+export interface Projection {
+  build(param: (value: unknown) => string): { columns: string; joins?: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,6 +112,33 @@ export class AccessService {
     check: AccessCheck,
     m: EntityManager = this.dataSource.manager,
   ): Promise<AccessTo<K>> {
+    return (await this.resolve(ctx, type, id, check, m)).access;
+  }
+
+  /**
+   * `require`, reading the `projection` of the resource's row in the same statement: one round trip for the
+   * decision and the data (the case read). The row is returned only with access granted.
+   */
+  async requireWith<K extends ResourceType, R>(
+    ctx: RequestContext,
+    type: K,
+    id: string | null | undefined,
+    check: AccessCheck,
+    projection: Projection,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ access: AccessTo<K>; row: R }> {
+    const { access, row } = await this.resolve(ctx, type, id, check, m, projection);
+    return { access, row: row as unknown as R };
+  }
+
+  private async resolve<K extends ResourceType>(
+    ctx: RequestContext,
+    type: K,
+    id: string | null | undefined,
+    check: AccessCheck,
+    m: EntityManager,
+    projection?: Projection,
+  ): Promise<{ access: AccessTo<K>; row: AccessRow }> {
     const spec: ResourceSpec = RESOURCES[type];
     const holders = PERMISSIONS[check.permission];
     if (!holders.tableRoles?.length) throw new Error(`${check.permission} names no table role, so it cannot open a ${type}`);
@@ -112,7 +149,7 @@ export class AccessService {
     const params: unknown[] = [id];
     if (check.within?.tableId) where.push(`t.id = $${params.push(check.within.tableId)}`);
     if (check.within?.caseId) where.push(`c.id = $${params.push(check.within.caseId)}`);
-    const [row] = await this.query(ctx.principal, m, spec, where.join(' AND '), params);
+    const [row] = await this.query(ctx.principal, m, spec, where.join(' AND '), params, { projection });
     if (!row) return missing();
     if (!row.member) return missing({ tableId: row.table_id });
 
@@ -126,11 +163,11 @@ export class AccessService {
       const chairsOnly = access.role !== 'partner_system' && holders.tableRoles.every((r) => r === TableRole.Chair);
       return this.deny(ctx, check.operation, access, chairsOnly ? chairOnly() : permissionRefusal(ctx.principal, check.permission));
     }
-    if (!row.case_id) return access as AccessTo<K>;
+    if (!row.case_id) return { access: access as AccessTo<K>, row };
     // Restriction and erasure are decided here too, after membership: a non-member learns neither.
     if (row.restricted && !check.allowRestricted) return this.deny(ctx, check.operation, access, subjectRestricted());
     if (row.erased && !READ_PERMISSIONS.has(check.permission)) return this.deny(ctx, check.operation, access, caseErased());
-    return { ...access, caseId: row.case_id, subjectId: row.subject_id!, vNumber: row.v_number! } as AccessTo<K>;
+    return { access: { ...access, caseId: row.case_id, subjectId: row.subject_id!, vNumber: row.v_number! } as AccessTo<K>, row };
   }
 
   /** Every table the caller may see cases of (for searches across tables). */
@@ -185,38 +222,63 @@ export class AccessService {
     return ctx.principal.kind === 'user' && ctx.principal.roles.includes(GlobalRole.Admin);
   }
 
-  /**
-   * The membership and current-covenant query, for any resource: `spec.from` reaches the table `t`, and
-   * the caller's membership and grants are joined to it. Left joins, so that a resource of another table
-   * is still told apart (for the audit log only) from one that does not exist.
-   */
-  private query(p: Principal, m: EntityManager, spec: ResourceSpec, where: string, params: unknown[], options: { membersOnly?: boolean } = {}): Promise<AccessRow[]> {
-    const n = params.length;
-    const person = p.kind === 'user';
-    const member = person ? 'mo.organisation_id IS NOT NULL AND tm.role IS NOT NULL' : 'mo.organisation_id IS NOT NULL';
-    const columns = [
-      't.id AS table_id',
-      `(${member}) AS member`,
-      person ? 'tm.role' : `'partner_system' AS role`,
-      ...(spec.case !== 'none' ? ['c.id AS case_id', 'c.subject_id', 's.v_number', 's.restricted_at IS NOT NULL AS restricted', 'c.erased_at IS NOT NULL AS erased'] : []),
-      ...(typeof spec.rowCategory === 'object' ? [`${spec.rowCategory.column} AS row_key`] : []),
-      ...(spec.partnerSystemOwner ? [`${spec.partnerSystemOwner} AS owner_organisation_id`] : []),
-      `(SELECT coalesce(json_agg(json_build_object('category', g.category, 'activity', g.processing_activity_id,
-                                                   'basis', g.legal_basis, 'ground', g.lawful_ground)), '[]')
-          FROM covenant_grant g
-         WHERE g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = $${n + 2}) AS grants`,
-    ];
-    const sql = `
-      SELECT ${columns.join(',\n             ')}
-        ${spec.from}
-        LEFT JOIN table_member_organisation mo ON mo.table_id = t.id AND mo.organisation_id = $${n + 1} AND mo.left_at IS NULL
-        ${person ? `LEFT JOIN table_membership tm ON tm.table_id = t.id AND tm.user_id = $${n + 3} AND tm.ended_at IS NULL` : ''}
-       WHERE ${where}${options.membersOnly ? ` AND ${member}` : ''}`;
-    return m.query(sql, [...params, p.organisationId, p.organisationType, ...(person ? [p.id] : [])]);
+  /** The access statement (`accessStatement`), prepared: its texts are a few per resource type, and it opens nearly every request. */
+  private query(
+    p: Principal,
+    m: EntityManager,
+    spec: ResourceSpec,
+    where: string,
+    params: unknown[],
+    options: { membersOnly?: boolean; projection?: Projection } = {},
+  ): Promise<AccessRow[]> {
+    const { text, values } = accessStatement(p, spec, where, params, options);
+    return prepared<AccessRow>(m, text, values);
   }
 }
 
-function toAccess(row: AccessRow): TableAccess {
+/**
+ * The membership and current-covenant query, for any resource: `spec.from` reaches the table `t`, and
+ * the caller's membership and grants are joined to it. Left joins, so that a resource of another table
+ * is still told apart (for the audit log only) from one that does not exist. A pure function, so that the
+ * benchmark's bare handler runs exactly this SQL.
+ */
+export function accessStatement(
+  p: Principal,
+  spec: ResourceSpec,
+  where: string,
+  params: unknown[],
+  options: { membersOnly?: boolean; projection?: Projection } = {},
+): { text: string; values: unknown[] } {
+  const n = params.length;
+  const person = p.kind === 'user';
+  const member = person ? 'mo.organisation_id IS NOT NULL AND tm.role IS NOT NULL' : 'mo.organisation_id IS NOT NULL';
+  const values = [...params, p.organisationId, p.organisationType, ...(person ? [p.id] : [])];
+  const more = options.projection?.build((value) => `$${values.push(value)}`);
+  const columns = [
+    ...(more ? [more.columns] : []),
+    't.id AS table_id',
+    `(${member}) AS member`,
+    person ? 'tm.role' : `'partner_system' AS role`,
+    ...(spec.case !== 'none' ? ['c.id AS case_id', 'c.subject_id', 's.v_number', 's.restricted_at IS NOT NULL AS restricted', 'c.erased_at IS NOT NULL AS erased'] : []),
+    ...(typeof spec.rowCategory === 'object' ? [`${spec.rowCategory.column} AS row_key`] : []),
+    ...(spec.partnerSystemOwner ? [`${spec.partnerSystemOwner} AS owner_organisation_id`] : []),
+    `(SELECT coalesce(json_agg(json_build_object('category', g.category, 'activity', g.processing_activity_id,
+                                                 'basis', g.legal_basis, 'ground', g.lawful_ground)), '[]')
+        FROM covenant_grant g
+       WHERE g.covenant_version_id = t.current_covenant_version_id AND g.organisation_type = $${n + 2}) AS grants`,
+  ];
+  const text = `
+    SELECT ${columns.join(',\n           ')}
+      ${spec.from}
+      LEFT JOIN table_member_organisation mo ON mo.table_id = t.id AND mo.organisation_id = $${n + 1} AND mo.left_at IS NULL
+      ${person ? `LEFT JOIN table_membership tm ON tm.table_id = t.id AND tm.user_id = $${n + 3} AND tm.ended_at IS NULL` : ''}
+      ${more?.joins ?? ''}
+     WHERE ${where}${options.membersOnly ? ` AND ${member}` : ''}`;
+  return { text, values };
+}
+
+/** The access of an access statement's row (for a member). */
+export function toAccess(row: AccessRow): TableAccess {
   const grants = new Map<Category, Grant>(
     row.grants.map((g) => [g.category, { processingActivityId: g.activity, legalBasis: g.basis, lawfulGround: g.ground }]),
   );

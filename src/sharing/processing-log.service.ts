@@ -7,6 +7,7 @@ import type { RequestContext } from '../common/request-context';
 import type { TableAccess } from './access.service';
 import type { Category } from './categories';
 import type { AuditDetailDto } from './log.dto';
+import { prepared } from '../db/prepared';
 import { pseudonymise } from './pseudonym';
 import { Purpose } from './purposes';
 
@@ -59,42 +60,8 @@ export class ProcessingLogService {
 
   async record(m: EntityManager, ctx: RequestContext, access: TableAccess, rec: ProcessingRecord): Promise<string> {
     const operationId = randomUUID();
-    const endedAt = this.clock.now();
-    const grant = access.grants.get(rec.activityCategory);
-    const status = rec.status ?? 'ok';
-    const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
-    if (unique.length > 0) {
-      await m.query(
-        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
-                                     processing_activity_id, data_subject_id, api_client_id, table_id)
-         SELECT $1, $2, $3, $4, $5, $6, $7, unnest($8::text[]), $9, $10`,
-        [
-          ctx.traceId,
-          operationId,
-          rec.operation,
-          status,
-          rec.startedAt,
-          endedAt,
-          grant?.processingActivityId ?? null,
-          unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)),
-          ctx.principal.kind === 'client' ? ctx.principal.id : null,
-          access.tableId,
-        ],
-      );
-    }
-    const bases = [...new Set(rec.categories.map((c) => access.grants.get(c)?.legalBasis).filter(Boolean))];
-    await this.insertAudit(m, ctx, {
-      operationId,
-      action: rec.operation,
-      result: status === 'denied' ? 'denied' : status === 'error' ? 'error' : 'allowed',
-      role: access.role,
-      categories: rec.categories,
-      purpose: rec.purpose,
-      legalBasis: bases.join(' | ') || null,
-      tableId: access.tableId,
-      subjectCount: unique.length,
-      detail: rec.detail,
-    });
+    const { text, values } = recordStatement(this.config.PSEUDONYM_KEY, ctx, access, rec, operationId, this.clock.now());
+    await prepared(m, text, values);
     return operationId;
   }
 
@@ -110,25 +77,23 @@ export class ProcessingLogService {
   ): Promise<string> {
     const operationId = randomUUID();
     const hashes = [...new Set(rec.vNumbers.map((v) => pseudonymise(this.config.PSEUDONYM_KEY, v)))];
-    if (hashes.length > 0) {
-      await m.query(
-        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id, api_client_id)
-         SELECT $1, $2, $3, 'ok', $4, $5, unnest($6::text[]), $7`,
-        [ctx.traceId, operationId, rec.operation, rec.startedAt, this.clock.now(), hashes, ctx.principal.kind === 'client' ? ctx.principal.id : null],
-      );
-    }
-    await this.insertAudit(m, ctx, {
-      operationId,
-      action: rec.operation,
-      result: 'allowed',
-      role: null,
-      categories: [],
-      purpose: rec.purpose,
-      legalBasis: rec.legalBasis ?? null,
-      tableId: null,
-      subjectCount: hashes.length,
-      detail: rec.detail,
-    });
+    await this.write(
+      m,
+      ctx,
+      { operationId, status: 'ok', startedAt: rec.startedAt, activityId: null, subjectIds: hashes, apiClientId: ctx.principal.kind === 'client' ? ctx.principal.id : null, tableId: null },
+      {
+        operationId,
+        action: rec.operation,
+        result: 'allowed',
+        role: null,
+        categories: [],
+        purpose: rec.purpose,
+        legalBasis: rec.legalBasis ?? null,
+        tableId: null,
+        subjectCount: hashes.length,
+        detail: rec.detail,
+      },
+    );
     return operationId;
   }
 
@@ -139,7 +104,7 @@ export class ProcessingLogService {
    */
   async recordSupervision(m: EntityManager, ctx: RequestContext, rec: { operation: string; tableId: string | null; detail: AuditDetail }): Promise<string> {
     const operationId = randomUUID();
-    await this.insertAudit(m, ctx, {
+    await this.write(m, ctx, undefined, {
       operationId,
       action: rec.operation,
       result: 'allowed',
@@ -163,31 +128,36 @@ export class ProcessingLogService {
   async recordBySystem(m: EntityManager, traceId: string, tableId: string, rec: Omit<ProcessingRecord, 'status'>): Promise<string> {
     const operationId = randomUUID();
     const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
-    if (unique.length > 0) {
-      await m.query(
-        `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
-                                     processing_activity_id, data_subject_id, table_id)
-         SELECT $1, $2, $3, 'ok', $4, $5, (SELECT id FROM processing_activity WHERE table_id = $7 AND category = $8), unnest($6::text[]), $7`,
-        [traceId, operationId, rec.operation, rec.startedAt, this.clock.now(), unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)), tableId, rec.activityCategory],
-      );
-    }
-    await this.insertAudit(m, { traceId }, {
-      operationId,
-      action: rec.operation,
-      result: 'allowed',
-      role: null,
-      categories: rec.categories,
-      purpose: rec.purpose,
-      legalBasis: null,
-      tableId,
-      subjectCount: unique.length,
-    });
+    await this.write(
+      m,
+      { traceId },
+      {
+        operationId,
+        status: 'ok',
+        startedAt: rec.startedAt,
+        activityId: { tableId, category: rec.activityCategory },
+        subjectIds: unique.map((s) => pseudonymise(this.config.PSEUDONYM_KEY, s.vNumber)),
+        apiClientId: null,
+        tableId,
+      },
+      {
+        operationId,
+        action: rec.operation,
+        result: 'allowed',
+        role: null,
+        categories: rec.categories,
+        purpose: rec.purpose,
+        legalBasis: null,
+        tableId,
+        subjectCount: unique.length,
+      },
+    );
     return operationId;
   }
 
   /** A refused attempt, committed on its own (the refused operation's transaction never commits). */
   async recordDenied(ctx: RequestContext, action: string, detail: { tableId?: string | null; role?: string | null } = {}): Promise<void> {
-    await this.insertAudit(this.dataSource.manager, ctx, {
+    await this.write(this.dataSource.manager, ctx, undefined, {
       operationId: randomUUID(),
       action,
       result: 'denied',
@@ -200,49 +170,113 @@ export class ProcessingLogService {
     });
   }
 
-  /** `ctx` without a principal is the system itself. */
-  private async insertAudit(
-    m: EntityManager,
-    ctx: Pick<RequestContext, 'traceId'> & Partial<RequestContext>,
-    e: {
-      operationId: string;
-      action: string;
-      result: 'allowed' | 'denied' | 'error';
-      role: string | null;
-      categories: Category[];
-      purpose: Purpose | null;
-      legalBasis: string | null;
-      tableId: string | null;
-      subjectCount: number;
-      detail?: AuditDetail;
-    },
-  ): Promise<void> {
-    const p = ctx.principal;
-    const actor = p
-      ? { kind: p.kind, id: p.id, organisationId: p.organisationId, role: e.role ?? (p.kind === 'client' ? 'partner_system' : (p.roles[0] ?? null)) }
-      : { kind: 'system', id: null, organisationId: null, role: null };
-    await m.query(
-      `INSERT INTO audit_log (trace_id, operation_id, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
-                              categories, purpose, legal_basis, table_id, subject_count, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [
-        ctx.traceId,
-        e.operationId,
-        actor.kind,
-        actor.id,
-        actor.organisationId,
-        actor.role,
-        ctx.ip ?? null,
-        e.action,
-        e.result,
-        e.categories,
-        e.purpose,
-        e.legalBasis,
-        e.tableId,
-        e.subjectCount,
-        this.clock.now(),
-      ],
-    );
-    if (e.detail) await m.query(`INSERT INTO audit_log_detail (operation_id, detail) VALUES ($1, $2)`, [e.operationId, JSON.stringify(e.detail)]);
+  /** Prepared: a handful of texts (with or without subjects, detail, the system's activity lookup). */
+  private async write(m: EntityManager, ctx: LogContext, processing: ProcessingEntries | undefined, e: AuditEntry): Promise<void> {
+    const { text, values } = logStatement(ctx, processing, e, this.clock.now());
+    await prepared(m, text, values);
   }
+}
+
+interface ProcessingEntries {
+  operationId: string;
+  status: string;
+  startedAt: Date;
+  /** The grant's processing activity, or (for the system) the table's activity of a category, looked up in the statement. */
+  activityId: string | null | { tableId: string; category: Category };
+  /** Pseudonymised subjects, unique. */
+  subjectIds: string[];
+  apiClientId: string | null;
+  tableId: string | null;
+}
+
+interface AuditEntry {
+  operationId: string;
+  action: string;
+  result: 'allowed' | 'denied' | 'error';
+  role: string | null;
+  categories: Category[];
+  purpose: Purpose | null;
+  legalBasis: string | null;
+  tableId: string | null;
+  subjectCount: number;
+  detail?: AuditDetail;
+}
+
+/** Who and which request a log statement records; without a principal, the system itself. */
+type LogContext = Pick<RequestContext, 'traceId'> & Partial<RequestContext>;
+
+/**
+ * The statement `record` runs: what an operation under a table's covenant writes to both logs. A pure
+ * function of its inputs, so that the benchmark's bare handler runs exactly the application's SQL.
+ */
+export function recordStatement(
+  pseudonymKey: string,
+  ctx: LogContext,
+  access: Pick<TableAccess, 'tableId' | 'role' | 'grants'>,
+  rec: ProcessingRecord,
+  operationId: string,
+  now: Date,
+): { text: string; values: unknown[] } {
+  const grant = access.grants.get(rec.activityCategory);
+  const status = rec.status ?? 'ok';
+  const unique = [...new Map(rec.subjects.map((s) => [s.subjectId, s])).values()];
+  const bases = [...new Set(rec.categories.map((c) => access.grants.get(c)?.legalBasis).filter(Boolean))];
+  return logStatement(
+    ctx,
+    {
+      operationId,
+      status,
+      startedAt: rec.startedAt,
+      activityId: grant?.processingActivityId ?? null,
+      subjectIds: unique.map((s) => pseudonymise(pseudonymKey, s.vNumber)),
+      apiClientId: ctx.principal?.kind === 'client' ? ctx.principal.id : null,
+      tableId: access.tableId,
+    },
+    {
+      operationId,
+      action: rec.operation,
+      result: status === 'denied' ? 'denied' : status === 'error' ? 'error' : 'allowed',
+      role: access.role,
+      categories: rec.categories,
+      purpose: rec.purpose,
+      legalBasis: bases.join(' | ') || null,
+      tableId: access.tableId,
+      subjectCount: unique.length,
+      detail: rec.detail,
+    },
+    now,
+  );
+}
+
+/**
+ * One statement for a whole log record: the processing entries (one per subject, none for none), the audit
+ * entry and its detail, as data-modifying CTEs, so that a logged operation costs one round trip for its logs.
+ */
+function logStatement(ctx: LogContext, processing: ProcessingEntries | undefined, e: AuditEntry, now: Date): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const v = (value: unknown) => `$${values.push(value)}`;
+  const ctes: string[] = [];
+  if (processing && processing.subjectIds.length) {
+    const activity =
+      processing.activityId && typeof processing.activityId === 'object'
+        ? `(SELECT id FROM processing_activity WHERE table_id = ${v(processing.activityId.tableId)} AND category = ${v(processing.activityId.category)})`
+        : `${v(processing.activityId)}::uuid`;
+    ctes.push(`processing AS (
+      INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at,
+                                  processing_activity_id, data_subject_id, api_client_id, table_id)
+      SELECT ${v(ctx.traceId)}, ${v(processing.operationId)}::uuid, ${v(e.action)}, ${v(processing.status)}, ${v(processing.startedAt)}::timestamptz,
+             ${v(now)}::timestamptz, ${activity}, unnest(${v(processing.subjectIds)}::text[]), ${v(processing.apiClientId)}::uuid, ${v(processing.tableId)}::uuid)`);
+  }
+  if (e.detail) ctes.push(`detail AS (INSERT INTO audit_log_detail (operation_id, detail) VALUES (${v(e.operationId)}::uuid, ${v(JSON.stringify(e.detail))}::jsonb))`);
+  const p = ctx.principal;
+  const actor = p
+    ? { kind: p.kind, id: p.id, organisationId: p.organisationId, role: e.role ?? (p.kind === 'client' ? 'partner_system' : (p.roles[0] ?? null)) }
+    : { kind: 'system', id: null, organisationId: null, role: null };
+  const audit = `INSERT INTO audit_log (trace_id, operation_id, actor_kind, actor_id, organisation_id, role, origin_ip, action, result,
+                                        categories, purpose, legal_basis, table_id, subject_count, occurred_at)
+     VALUES (${[
+       ctx.traceId, e.operationId, actor.kind, actor.id, actor.organisationId, actor.role, ctx.ip ?? null, e.action, e.result,
+       e.categories, e.purpose, e.legalBasis, e.tableId, e.subjectCount, now,
+     ].map(v).join(', ')})`;
+  return { text: ctes.length ? `WITH ${ctes.join(',\n     ')}\n${audit}` : audit, values };
 }
