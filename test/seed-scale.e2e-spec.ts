@@ -175,6 +175,13 @@ describe('scale data (npm run seed:scale)', () => {
               (SELECT count(*)::int FROM audit_log WHERE action = 'case.read' AND role = 'chair' AND purpose = 'case_discussion') AS audits`,
     );
     expect(reads).toEqual({ n: CASES, audits: CASES });
+    // Shaped as the application writes them: W3C trace ids, one operation id shared by both logs.
+    const misshapen = await one<Record<string, number>>(
+      `SELECT (SELECT count(*)::int FROM processing_log WHERE trace_id !~ '^[0-9a-f]{32}$') AS traces,
+              (SELECT count(*)::int FROM audit_log a WHERE a.trace_id !~ '^[0-9a-f]{32}$'
+                  OR NOT EXISTS (SELECT 1 FROM processing_log p WHERE p.operation_id = a.operation_id AND p.trace_id = a.trace_id)) AS unlinked`,
+    );
+    expect(misshapen).toEqual({ traces: 0, unlinked: 0 });
     // The processing log holds the keyed hash the application computes (pseudonymise), never the V-number.
     const people = (await owner.query(`SELECT s.v_number FROM subject s WHERE s.v_number LIKE '1%' ORDER BY s.id LIMIT 50`)).rows.map((r) => r.v_number);
     expect(people).toHaveLength(50);
