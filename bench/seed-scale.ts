@@ -20,12 +20,13 @@ import { ACTIVITY_PURPOSES, activityName, defaultDataSubjects } from '../src/tab
  * the migrations and usually the demo seed; the demo's table (LKO Harderwijk) then gets its share of the cases,
  * so the demo chair lists and reads them at scale.
  *
- * Deterministic: every id is md5(seed, kind, row number) as a uuid, and every pseudo-random choice is read from
- * such a hash as well (never random(), which depends on the order rows are produced). The same seed and `now`
- * give the same rows, ids included; only the password hash (argon2, salted), the logs' identity columns and
- * their xact_id (the database's own) differ.
+ * Deterministic: every id is md5(seed, kind, row number) shaped as a version-4 uuid, and every pseudo-random
+ * choice is read from a sha256 of the seed and row number as well (never random(), which depends on the order
+ * rows are produced). The same seed and `now` give the same rows, ids included; only the password hash (argon2,
+ * salted) and the logs' xact_id (the database's own) differ, and the logs' identity ids when the database held
+ * log entries before.
  *
- * What it writes, per case on average: about 2 incidents, 1 action, 0.5 measures, 2.5 status changes, a
+ * What it writes, per case on average: about 2 incidents, 1 action, 0.5 measures, 3 status changes, a
  * strategy for half the cases past intake, an escalation for 8 % of them, an agenda item for about a third
  * (at the first meeting after the case was opened), one read of the case in the processing and audit logs, and
  * for a case past its table's retention period its erasure as the nightly sweep would have done it (person
@@ -35,15 +36,19 @@ import { ACTIVITY_PURPOSES, activityName, defaultDataSubjects } from '../src/tab
  * attendance, decisions and frozen minutes; the next one published, three planned).
  *
  * Speed, and what it changes on the way (all inside the one transaction, so a failure leaves nothing behind):
- * - the secondary indexes of the filled tables are dropped before the load and created again from their own
- *   definitions (pg_get_indexdef) after it: one sort per index instead of millions of random B-tree inserts.
- *   Primary keys and unique constraints stay, and so do the foreign keys, which keep checking every row;
+ * - every index of the filled tables, their primary keys and unique constraints, and every foreign key from or
+ *   to them are dropped before the load and created again from their own definitions (pg_get_indexdef,
+ *   pg_get_constraintdef) after it: a B-tree built by one sort instead of millions of random inserts (the ids
+ *   are random), and a foreign key that checks all its rows with one join instead of a trigger call per row.
+ *   The uniqueness and every reference are therefore still checked, once, before COMMIT;
  * - the `*_copy_case` triggers (which look up each event's case for its table and person) are disabled while
  *   the events are inserted with `table_id` and `subject_id` set to what the trigger would have set, and
  *   enabled again before the transaction ends.
- * After the commit, VACUUM ANALYZE of the filled tables gives the planner its statistics and the visibility map
- * its bits, as autovacuum would (it is off on some development servers). The caller's client must not be inside
- * a transaction (VACUUM cannot run in one).
+ * The load takes ACCESS EXCLUSIVE locks on the filled tables until it commits: run it before the application
+ * serves. After the commit, VACUUM ANALYZE of the filled tables gives the planner its statistics and the
+ * visibility map its bits, as autovacuum would (it is off on some development servers). The caller's client must
+ * not be inside a transaction (VACUUM cannot run in one). SEED_SCALE_EXPLAIN=<step>,<step> in the environment
+ * prints EXPLAIN ANALYZE of those steps (run once in a savepoint that is rolled back, then for real).
  */
 
 export interface ScaleOptions {
@@ -100,13 +105,13 @@ const DRAWS = {
   initial1: ['h5', 0], initial2: ['h5', 1], requestedBy: ['h5', 2], escalationAt: ['h5', 3],
   escalationTrack: ['h5', 4], requestAfter: ['h5', 5],
 } as const satisfies Record<string, readonly [string, number]>;
-/** A case's draw, from the row `alias` of scale_case (or a CTE with its hashes). */
 /** Word `i` of the hash `h` (an SQL expression) as a draw in [0, 1). */
 const u = (h: string, i: number) => `pg_temp.u(${h}, ${i})`;
+/** A case's draw, from the row `alias` of scale_case (or a CTE with its hashes). */
 const d = (name: keyof typeof DRAWS, alias = 'c') => `pg_temp.u(${alias}.${DRAWS[name][0]}, ${DRAWS[name][1]})`;
 /** What the demo's chair (COA) is granted under the default covenant: the categories a case read touches. */
 const CHAIR_CATEGORIES = CATEGORIES.filter((c) => DEFAULT_MATRIX[c].includes('COA'));
-/** The secondary indexes of these are dropped during the load and built again after it. */
+/** Their indexes, keys and foreign keys are dropped during the load and built again after it (takeApartSchema). */
 const FILLED_TABLES = [
   'subject', 'case_file', 'case_status_change', 'case_strategy', 'meeting', 'attendance', 'agenda_item', 'action',
   'incident', 'measure', 'escalation', 'escalation_event', 'processing_log', 'audit_log',
@@ -270,6 +275,7 @@ export async function seedScale(db: ClientBase, opts: ScaleOptions): Promise<Sca
     await createTables(db, plans, created, passwordHash, step);
     await loadScaleTable(db, plans, step);
 
+    // Taken apart for the load and put back below, before COMMIT (see the header).
     const schema = await takeApartSchema(db);
     for (const table of COPY_CASE_TABLES) await db.query(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_copy_case`);
 
@@ -723,7 +729,7 @@ async function loadMeetings(db: ClientBase, plans: TablePlan[], created: Date, n
        FROM scale_case c
        JOIN case_file cf ON cf.id = c.id
       CROSS JOIN LATERAL (SELECT * FROM scale_meeting m WHERE m.table_idx = c.table_idx AND m.scheduled_at > c.opened_at ORDER BY m.scheduled_at LIMIT 1) m
-      WHERE m.status IN ('closed', 'agenda_published') AND (c.closed_at IS NULL OR m.scheduled_at < c.closed_at)
+      WHERE m.status IN ('closed', 'agenda_published') AND (c.closed_at IS NULL OR m.scheduled_at + interval '2 hours' < c.closed_at)
         AND (c.status = 'intake' OR ${d('onAgenda')} < 0.33)`,
   );
   await db.query(`ALTER TABLE scale_item ADD PRIMARY KEY (n)`);
