@@ -18,6 +18,11 @@ export interface AgendaLoad {
   months?: number;
   /** A meeting of the table whose agenda some cases are nominated for (1 in 20), if given. */
   meetingId?: string;
+  /**
+   * The number of the first case (1 by default): cases are numbered on from it, and their V-numbers and
+   * references with them, so that a second load (another table, or more cases) adds to the first.
+   */
+  from?: number;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface AgendaLoad {
  * Returns the number of rows per table. Random, but seeded, so every run loads the same data for the same `now`.
  */
 export async function seedAgendaLoad(db: ClientBase, load: AgendaLoad): Promise<Record<string, number>> {
-  const { tableId, organisationId, activeCases, incidents, now, months = 6, meetingId } = load;
+  const { tableId, organisationId, activeCases, incidents, now, months = 6, meetingId, from = 1 } = load;
   const counts: Record<string, number> = {};
   const run = async (name: string, sql: string, params: unknown[] = []) => {
     const res = await db.query(sql, params);
@@ -42,8 +47,8 @@ export async function seedAgendaLoad(db: ClientBase, load: AgendaLoad): Promise<
   await db.query(`CREATE TEMP TABLE bench_agenda_case (n int PRIMARY KEY, id uuid, subject_id uuid, opened_at timestamptz) ON COMMIT PRESERVE ROWS`);
   await db.query(
     `INSERT INTO bench_agenda_case (n, id, subject_id, opened_at)
-     SELECT g, gen_random_uuid(), gen_random_uuid(), $1::timestamptz - interval '1 day' * (30 + floor(random() * 700)) FROM generate_series(1, $2) g`,
-    [now, activeCases],
+     SELECT g, gen_random_uuid(), gen_random_uuid(), $1::timestamptz - interval '1 day' * (30 + floor(random() * 700)) FROM generate_series($3::int, $3::int + $2 - 1) g`,
+    [now, activeCases, from],
   );
   await run(
     'subject',
@@ -72,9 +77,9 @@ export async function seedAgendaLoad(db: ClientBase, load: AgendaLoad): Promise<
             CASE WHEN x.r < 0.1 THEN 'severe' WHEN x.r < 0.4 THEN 'serious' ELSE 'minor' END,
             x.at - interval '1 hour' * floor(random() * 48), x.at
        FROM generate_series(1, $3) g
-       JOIN bench_agenda_case b ON b.n = 1 + (g - 1) % $4
+       JOIN bench_agenda_case b ON b.n = $6::int + (g - 1) % $4
       CROSS JOIN LATERAL (SELECT $1::timestamptz - interval '1 month' * $5 * random() - interval '1 second' * (g % 7) AS at, random() AS r) x`,
-    [now, organisationId, incidents, activeCases, months],
+    [now, organisationId, incidents, activeCases, months, from],
   );
   await run(
     'action',

@@ -18,15 +18,23 @@ export interface AgendaScenarioInput {
   counted?: { appUrl: string; take: () => WireCounts };
   /** What the table holds, for the report (e.g. "500 open cases, 20,000 incidents"). */
   load?: string;
+  /**
+   * Run before every request, outside the measured time: e.g. take the meeting's items off again, so that
+   * each request is a first draft (every item inserted) rather than a re-draft. Described by `variant`.
+   */
+  before?: () => Promise<void>;
+  /** What is measured, for the report; "re-draft" by default (every request drafts the meeting drafted before). */
+  variant?: string;
 }
 
 export interface AgendaScenarioResult {
+  variant: string;
   requests: number;
   /** Items on the drafted agenda (the answer's `itemCount`). */
   itemCount: number;
   latencyMs: { mean: number; p50: number; p95: number; p99: number; max: number };
   /** Per draft request, counted on the wire (the fewest of three requests); absent without `counted`. */
-  wire?: Omit<WireCounts, 'texts'>;
+  wire?: Omit<WireCounts, 'texts' | 'executed'>;
   markdown: string;
 }
 
@@ -45,17 +53,22 @@ const ms = (n: number) => n.toFixed(1);
 
 /**
  * The draft agenda (`POST /meetings/:id/agenda/_draft`, DOMAIN.md section 4.3) through the whole application,
- * as the chair, at one connection: each request waits for the previous one. Every request re-drafts the same
- * planned meeting, as a chair who drafts again after a late push does: the cases' reasons are read, the items
- * rewritten, both logs written (one processing entry per person on the agenda) and the event raised.
+ * as the chair, at one connection: each request waits for the previous one. Every request drafts the same
+ * planned meeting: as a re-draft (a chair who drafts again after a late push), or with `before` taking the
+ * items off again, as a first draft. The cases' reasons are read, the items written, both logs written (one
+ * processing entry per person on the agenda) and the event raised.
  * Latency from the client's side (fetch to the last byte); statements and round trips counted on the wire.
  */
 export async function agendaScenario(input: AgendaScenarioInput): Promise<AgendaScenarioResult> {
-  const { appUrl, token, meetingId, requests = 200, warmup = 20, counted, load } = input;
+  const { appUrl, token, meetingId, requests = 200, warmup = 20, counted, load, before = async () => {}, variant = 're-draft' } = input;
   let itemCount = 0;
-  for (let i = 0; i < warmup; i++) itemCount = (await draft(appUrl, token, meetingId)).itemCount;
+  for (let i = 0; i < warmup; i++) {
+    await before();
+    itemCount = (await draft(appUrl, token, meetingId)).itemCount;
+  }
   const durations: number[] = [];
   for (let i = 0; i < requests; i++) {
+    await before();
     const started = performance.now();
     itemCount = (await draft(appUrl, token, meetingId)).itemCount;
     durations.push(performance.now() - started);
@@ -73,19 +86,21 @@ export async function agendaScenario(input: AgendaScenarioInput): Promise<Agenda
   if (counted) {
     // The first request on the counted app prepares its statements; then the fewest of three, since a
     // background statement (a relay, a health check) can only add to a request's count.
+    await before();
     await draft(counted.appUrl, token, meetingId);
     const runs: WireCounts[] = [];
     for (let i = 0; i < 3; i++) {
+      await before();
       counted.take();
       await draft(counted.appUrl, token, meetingId);
       runs.push(counted.take());
     }
-    const { texts: _texts, ...fewest } = runs.reduce((a, b) => (b.statements < a.statements ? b : a));
+    const { texts: _texts, executed: _executed, ...fewest } = runs.reduce((a, b) => (b.statements < a.statements ? b : a));
     wire = fewest;
   }
 
   const markdown = [
-    `Draft agenda: \`POST /api/v1/meetings/:id/agenda/_draft\` as the chair${load ? ` of a table with ${load}` : ''}; ` +
+    `Draft agenda, ${variant}: \`POST /api/v1/meetings/:id/agenda/_draft\` as the chair${load ? ` of a table with ${load}` : ''}; ` +
       `${itemCount} items on the agenda. One connection, ${requests} requests after ${warmup} of warm-up; the latency of one request ` +
       `from the client's side. Statements and round trips per request counted on the wire (bench/pg-wire-counter.ts).`,
     '',
@@ -94,5 +109,5 @@ export async function agendaScenario(input: AgendaScenarioInput): Promise<Agenda
     `| ${requests} | ${itemCount} | ${ms(latencyMs.mean)} | ${ms(latencyMs.p50)} | ${ms(latencyMs.p95)} | ${ms(latencyMs.p99)} | ${ms(latencyMs.max)} | ` +
       `${wire?.statements ?? '–'} | ${wire?.roundTrips ?? '–'} | ${wire?.unnamedParses ?? '–'} |`,
   ].join('\n');
-  return { requests, itemCount, latencyMs, wire, markdown };
+  return { variant, requests, itemCount, latencyMs, wire, markdown };
 }
