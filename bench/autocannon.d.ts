@@ -1,4 +1,4 @@
-// Minimal types for the parts of autocannon 9 (CommonJS, no bundled types) that bench/run.ts uses.
+// Minimal types for the parts of autocannon 9 (CommonJS, no bundled types) that the benchmarks use.
 declare module 'autocannon' {
   namespace autocannon {
     interface Options {
@@ -15,6 +15,8 @@ declare module 'autocannon' {
       /** Worker threads that generate the load (connections are divided among them). */
       workers?: number;
       title?: string;
+      /** Requests taken in turn; `setupRequest` may change each one (in-process only, not with workers). */
+      requests?: { method?: string; path?: string; setupRequest?: (req: { path?: string; [k: string]: unknown }) => { path?: string; [k: string]: unknown } }[];
     }
 
     interface Histogram {

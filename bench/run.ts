@@ -1,212 +1,397 @@
 /**
- * Throughput of one authenticated single-row read through the whole application, measured in the same
- * run against a bare `node:http` + `pg` handler doing the same query (the ceiling on this machine); and the
- * latency of a quarter's statistics of a table with 100,000 cases, against a bare handler running the
- * application's own statement (STATISTICS_SQL) and disclosure control.
+ * `npm run bench`: the case read and the case list at 10,000 and at 1,000,000 cases, through the whole
+ * application, against two bare baselines that run exactly the application's SQL (bench/bare.ts); the
+ * statements and round trips of each request counted on the wire (bench/pg-wire-counter.ts); the draft
+ * agenda and the statistics at their sizes; EXPLAIN (ANALYZE, BUFFERS) of the hot statements at the largest
+ * scale. Writes bench/results/<date>.json and the generated part of BENCHMARKS.md.
  *
- *   npm run bench                      # BENCH_SECONDS=10 BENCH_CONNECTIONS=32 by default
- *   BENCH_SCENARIOS=statistics npm run bench   # organisation, case and/or statistics (default: all three)
- *   BENCH_STATISTICS_CASES=100000 BENCH_STATISTICS_QUARTERS=20  # the statistics load (the default)
+ *   BENCH_SCALES=10000,1000000   cases per database (each its own database, seeded by bench/seed-scale.ts)
+ *   BENCH_ROUNDS=3               throughput rounds; the variants alternate within each round
+ *   BENCH_SECONDS=8              seconds per throughput measurement (after one warm-up per variant)
+ *   BENCH_CONNECTIONS=32         connections for throughput
+ *   BENCH_RATE=100               requests per second for the fixed-rate latency
+ *   BENCH_KEEP_DATABASES=1       keep the seeded databases and reuse them next time (seeding 1M takes minutes)
  *
- * Needs PostgreSQL (owner role with CREATEDB, default postgres://postgres@127.0.0.1:5432/postgres, override
- * with BENCH_DATABASE_OWNER_URL) and Redis (REDIS_URL, default redis://127.0.0.1:6379). Creates and drops
- * its own database and uses its own Redis key prefix. Prints a markdown table and appends it to
- * bench/RESULTS.md.
+ * The application runs as production runs it: `node dist/src/main.js api`, NODE_ENV=production,
+ * LOG_LEVEL=info (its log lines are read and discarded). Needs PostgreSQL (owner role with CREATEDB:
+ * BENCH_DATABASE_OWNER_URL, default postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { availableParallelism, loadavg } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createHttpApp } from '../src/app.factory';
-import { MEASURE_TYPE_CODES } from '../src/cases/measure-catalogue';
+import type { Principal } from '../src/auth/principal';
+import { visibleIncidentClassifications } from '../src/cases/case-list.service';
+import { caseDetailProjection, casePageStatement } from '../src/cases/case.repository';
+import { CaseListItemView } from '../src/cases/case-view';
 import { amsterdamDate } from '../src/common/working-days';
-import { parseQuarter, type Quarter, quarterContaining, quarterOf } from '../src/statistics/quarter';
-import { municipalityFigures } from '../src/statistics/statistics-report';
-import { statisticsBody } from '../src/statistics/statistics-view';
-import { STATISTICS_SETTINGS, STATISTICS_SQL, statisticsParams, type StatisticsRow } from '../src/statistics/statistics.sql';
-import { STATISTICS_CATEGORIES, STATISTICS_PURPOSE } from '../src/statistics/statistics.service';
-import { seedStatisticsLoad } from './statistics-seed';
-import { Clock } from '../src/common/clock';
-import { AppConfig, loadConfig } from '../src/config/app-config';
+import { loadConfig } from '../src/config/app-config';
 import { ensureAppLoginRole, runMigrations, withDatabase } from '../src/db/bootstrap';
+import { dataSourceOptions } from '../src/db/data-source-options';
+import { ENTITIES } from '../src/db/entities';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
+import { accessStatement, toAccess, type AccessRow } from '../src/sharing/access.service';
+import { categoriesOf } from '../src/sharing/disclosure';
+import { recordStatement } from '../src/sharing/processing-log.service';
+import { Purpose } from '../src/sharing/purposes';
+import { RESOURCES } from '../src/sharing/resources';
+import { atFixedRate, type Latency, sequential } from './load';
+import { PgWireCounter, type WireCounts } from './pg-wire-counter';
+import { seedScale } from './seed-scale';
 
-const SECONDS = positiveInt('BENCH_SECONDS', 10);
-const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'organisation,case,statistics').split(',').map((x) => x.trim()));
-const STATISTICS_CASES = positiveInt('BENCH_STATISTICS_CASES', 100_000);
-const STATISTICS_QUARTERS = positiveInt('BENCH_STATISTICS_QUARTERS', 20);
-const WARMUP_SECONDS = Math.min(3, SECONDS);
-const OWNER_URL = process.env.BENCH_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+const SCALES = env('BENCH_SCALES', '10000,1000000').split(',').map(Number);
+const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
+const SECONDS = Number(env('BENCH_SECONDS', '8'));
+const CONNECTIONS = Number(env('BENCH_CONNECTIONS', '32'));
+const RATE = Number(env('BENCH_RATE', '100'));
+const KEEP = process.env.BENCH_KEEP_DATABASES === '1';
+const OWNER_URL = env('BENCH_DATABASE_OWNER_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
+const REDIS_URL = env('REDIS_URL', 'redis://127.0.0.1:6379');
+const ROOT = resolve(__dirname, '..', '..');
 const APP_ROLE = 'ketentafel_app';
-const DEMO_EMAIL = 'coa@demo.ketentafel.nl';
-const RESULTS_FILE = resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
-const ORGANISATION_SQL = 'SELECT id, type, name, municipality_code, active FROM organisation WHERE id = $1';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CHAIR = 'coa@demo.ketentafel.nl';
+const PAGE = 50;
+const SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), PSEUDONYM_KEY: randomBytes(32).toString('hex'), WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') };
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
+type Variant = 'app' | 'naive' | 'prepared';
+const VARIANTS: Variant[] = ['app', 'naive', 'prepared'];
+const LABEL: Record<Variant, string> = {
+  app: 'whole app (NestJS, Fastify, TypeORM, prepared)',
+  naive: 'bare http + pg, same SQL, unnamed statements',
+  prepared: 'bare http + pg, same SQL, prepared statements',
+};
+
+interface Endpoint {
+  name: 'case read' | 'case list';
+  paths: string[];
 }
 
-async function ownerQuery(sql: string): Promise<void> {
-  const c = new Client({ connectionString: OWNER_URL });
+interface ScaleResult {
+  cases: number;
+  seedSeconds: number | null;
+  rows: Record<string, number>;
+  demoTableCases: number;
+  throughput: Record<string, Record<Variant, number[]>>;
+  fixedRate: Record<string, Record<Variant, Latency>>;
+  oneConnection: Record<string, Record<Variant, Latency>>;
+  wire: Record<string, Record<'app' | 'bare', PerRequest>>;
+  statistics?: Latency;
+  explain?: Record<string, string>;
+}
+
+interface PerRequest {
+  statements: number;
+  roundTrips: number;
+  unnamedParses: number;
+  preparedParses: number;
+}
+
+const freePort = () =>
+  new Promise<number>((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+async function owner<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(sql);
+    return await work(c);
   } finally {
     await c.end();
   }
 }
 
-/**
- * The least a lawful case read must do, with no framework: read the case and its subject, and write the
- * processing-log and audit-log entries in the same transaction before answering.
- */
-const CASE_SQL = `SELECT c.id, c.reference, c.status, c.risk_level, s.id AS subject_id, s.v_number, s.family_name, s.given_names
-                    FROM case_file c JOIN subject s ON s.id = c.subject_id WHERE c.id = $1`;
-async function bareCaseRead(pool: Pool, id: string, pseudonymKey: string): Promise<unknown | undefined> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query(CASE_SQL, [id]);
-    const c = rows[0];
-    if (!c) {
-      await client.query('ROLLBACK');
-      return undefined;
-    }
-    const op = randomUUID();
-    await client.query(
-      `INSERT INTO processing_log (trace_id, operation_id, operation_name, status, started_at, ended_at, data_subject_id)
-       VALUES ($1, $2, 'case.read', 'ok', now(), now(), $3)`,
-      [randomUUID(), op, createHmac('sha256', pseudonymKey).update(c.v_number).digest('hex')],
-    );
-    await client.query(`INSERT INTO audit_log (trace_id, operation_id, actor_kind, action, result) VALUES ($1, $2, 'user', 'case.read', 'allowed')`, [op, op]);
-    await client.query('COMMIT');
-    return { id: c.id, reference: c.reference, status: c.status, riskLevel: c.risk_level, subject: { vNumber: c.v_number, familyName: c.family_name, givenNames: c.given_names } };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * The least a table's statistics must do, with no framework: find the municipality's tables, run the
- * application's statement and write an audit entry per table in one transaction, then the same disclosure
- * control and the same JSON. No access check (the app resolves membership first) beyond a bearer header.
- */
-async function bareStatistics(pool: Pool, tableId: string, quarter: Quarter): Promise<unknown | undefined> {
-  const client = await pool.connect();
-  try {
-    const tables: { id: string; name: string; municipality_code: string }[] = (
-      await client.query(
-        `SELECT o.id, o.name, o.municipality_code FROM chain_table t JOIN chain_table o ON o.municipality_code = t.municipality_code WHERE t.id = $1 ORDER BY o.name, o.id`,
-        [tableId],
-      )
-    ).rows;
-    const self = tables.find((x) => x.id === tableId);
-    if (!self) return undefined;
-    const ids = tables.map((x) => x.id);
-    const asOf = new Date();
-    await client.query('BEGIN');
-    await client.query(STATISTICS_SETTINGS);
-    const rows = (await client.query(STATISTICS_SQL, statisticsParams(ids, quarter.from, quarter.until, asOf, MEASURE_TYPE_CODES))).rows as StatisticsRow[];
-    for (const id of ids) {
-      await client.query(
-        `INSERT INTO audit_log (trace_id, operation_id, actor_kind, action, result, categories, purpose, table_id, occurred_at)
-         VALUES ($1, $2, 'user', 'statistics.read', 'allowed', $3, $4, $5, $6)`,
-        [randomUUID(), randomUUID(), STATISTICS_CATEGORIES, STATISTICS_PURPOSE, id, asOf],
-      );
-    }
-    await client.query('COMMIT');
-    const figures = municipalityFigures(rows, ids);
-    return statisticsBody('table', self.municipality_code, [self], quarter, asOf, figures.tables.get(tableId)!);
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
-/** The baseline: the same query and the same JSON, with only a presence check of the bearer header. */
-function bareServer(pool: Pool, pseudonymKey: string): Server {
-  const prefix = '/api/v1/organisations/';
-  const casePrefix = '/api/v1/cases/';
-  return createServer((req, res) => {
-    const send = (status: number, body: unknown) => {
-      const json = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
-      res.end(json);
-    };
-    const statistics = /^\/api\/v1\/tables\/([0-9a-f-]{36})\/statistics\?quarter=(\d{4}-Q[1-4])$/.exec(req.url ?? '');
-    if (statistics) {
-      const quarter = parseQuarter(statistics[2]);
-      if (!UUID.test(statistics[1]) || !quarter || !req.headers.authorization?.startsWith('Bearer ')) return send(404, { status: 404, title: 'Not Found' });
-      bareStatistics(pool, statistics[1], quarter).then(
-        (body) => (body ? send(200, body) : send(404, { status: 404, title: 'Not Found' })),
-        () => send(500, { status: 500, title: 'Internal Server Error' }),
-      );
-      return;
-    }
-    if (req.url?.startsWith(casePrefix)) {
-      const caseId = req.url.slice(casePrefix.length);
-      if (!UUID.test(caseId) || !req.headers.authorization?.startsWith('Bearer ')) return send(404, { status: 404, title: 'Not Found' });
-      bareCaseRead(pool, caseId, pseudonymKey).then(
-        (body) => (body ? send(200, body) : send(404, { status: 404, title: 'Not Found' })),
-        () => send(500, { status: 500, title: 'Internal Server Error' }),
-      );
-      return;
-    }
-    const id = req.url?.startsWith(prefix) ? req.url.slice(prefix.length) : '';
-    if (req.method !== 'GET' || !UUID.test(id)) return send(404, { status: 404, title: 'Not Found' });
-    if (!req.headers.authorization?.startsWith('Bearer ')) return send(401, { status: 401, title: 'Unauthorized' });
-    pool.query(ORGANISATION_SQL, [id]).then(
-      ({ rows }) => {
-        const o = rows[0];
-        if (!o) return send(404, { status: 404, title: 'Not Found' });
-        send(200, { id: o.id, type: o.type, name: o.name, municipalityCode: o.municipality_code, active: o.active });
-      },
-      () => send(500, { status: 500, title: 'Internal Server Error' }),
-    );
+/** Starts a child and resolves when a line of its stdout matches; every other line is read and dropped. */
+function child(args: string[], childEnv: Record<string, string>, ready: RegExp, what: string): Promise<{ proc: ChildProcess; line: string }> {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within 60 s: ${stderr}`)), 60_000);
+    let rest = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      const lines = (rest + d.toString()).split('\n');
+      rest = lines.pop()!;
+      const line = lines.find((l) => ready.test(l));
+      if (line) {
+        clearTimeout(timer);
+        ok({ proc, line });
+      }
+    });
+    proc.once('exit', (code) => fail(new Error(`${what} exited with ${code}: ${stderr}`)));
   });
 }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
+const stop = (proc: ChildProcess) =>
+  new Promise<void>((ok) => {
+    if (proc.exitCode !== null) return ok();
+    proc.once('exit', () => ok());
+    proc.kill('SIGTERM');
+    setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
   });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function startApp(databaseUrl: string, redisPrefix: string): Promise<{ proc: ChildProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { proc } = await child(
+    ['dist/src/main.js', 'api'],
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      ...SECRETS,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      DB_BOOTSTRAP: 'false',
+      DB_RUN_MIGRATIONS: 'false',
+      DEMO_SEED: 'false',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: url,
+    },
+    /listening on/,
+    'the application',
+  );
+  return { proc, url };
 }
 
-async function getJson(url: string, init: RequestInit = {}): Promise<unknown> {
+async function startBare(mode: 'naive' | 'prepared', databaseUrl: string, principal: Principal): Promise<{ proc: ChildProcess; url: string }> {
+  const { proc, line } = await child(
+    ['dist/bench/bare.js'],
+    { BARE_MODE: mode, DATABASE_URL: databaseUrl, BENCH_PRINCIPAL: JSON.stringify(principal), PSEUDONYM_KEY: SECRETS.PSEUDONYM_KEY, BARE_POOL_SIZE: '20' },
+    /^listening \d+/,
+    `the ${mode} bare handler`,
+  );
+  return { proc, url: `http://127.0.0.1:${line.split(' ')[1]}` };
+}
+
+async function json(url: string, init: RequestInit = {}): Promise<unknown> {
   const res = await fetch(url, init);
   const body = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}: ${body.slice(0, 300)}`);
   return JSON.parse(body);
 }
 
-/** Load from a worker thread, so that the load generator does not share the servers' event loop. */
-async function load(title: string, url: string, token: string, connections = CONNECTIONS): Promise<autocannon.Result> {
-  const options: autocannon.Options = { url, headers: { Authorization: `Bearer ${token}` }, connections, workers: 1, timeout: 10 };
-  await autocannon({ ...options, title: `${title} (warm-up)`, duration: WARMUP_SECONDS });
-  const result = await autocannon({ ...options, title, duration: SECONDS });
-  process.stdout.write(`  ${title}: ${Math.round(result.requests.mean)} req/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx\n`);
-  return result;
+/** Requests per second at CONNECTIONS connections, the paths taken in turn. */
+async function throughput(url: string, paths: string[], token: string, seconds: number): Promise<{ rps: number; non2xx: number; errors: number; statuses: unknown }> {
+  let i = 0;
+  const r = await autocannon({
+    url,
+    headers: { Authorization: `Bearer ${token}` },
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+  });
+  return { rps: r.requests.total / seconds, non2xx: r.non2xx, errors: r.errors + r.timeouts, statuses: r.statusCodeStats };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function perRequest(c: WireCounts, n: number): PerRequest {
+  return { statements: c.statements / n, roundTrips: c.roundTrips / n, unnamedParses: c.unnamedParses / n, preparedParses: c.preparedParses / n };
+}
+
+/** A database with the migrations, the demo and `cases` cases; kept and reused with BENCH_KEEP_DATABASES=1. */
+async function prepareDatabase(cases: number): Promise<{ name: string; seedSeconds: number | null; rows: Record<string, number> }> {
+  const name = KEEP ? `kt_bench_scale_${cases}` : `kt_bench_${cases}_${randomBytes(3).toString('hex')}`;
+  const exists = await owner(OWNER_URL, async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rowCount === 1);
+  const migrationUrl = withDatabase(OWNER_URL, name);
+  const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: withDatabase(OWNER_URL, name, APP_ROLE), MIGRATION_DATABASE_URL: migrationUrl, REDIS_URL });
+  const rows = async () =>
+    owner(migrationUrl, async (c) => {
+      const counts: Record<string, number> = {};
+      for (const t of ['case_file', 'subject', 'incident', 'action', 'measure', 'meeting', 'agenda_item', 'processing_log', 'audit_log']) {
+        counts[t] = Number((await c.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE relname = $1`, [t])).rows[0]?.n ?? 0);
+      }
+      return counts;
+    });
+  if (exists) {
+    const ready = await owner(migrationUrl, async (c) => (await c.query(`SELECT count(*)::int AS n FROM case_file`)).rows[0].n >= cases);
+    if (ready) {
+      await runMigrations(config);
+      await ensureAppLoginRole(config);
+      console.log(`Reusing ${name}`);
+      return { name, seedSeconds: null, rows: await rows() };
+    }
+    await owner(OWNER_URL, (c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`));
+  }
+  await owner(OWNER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+  await runMigrations(config);
+  await ensureAppLoginRole(config);
+  const ds = new DataSource(dataSourceOptions(migrationUrl, { entities: ENTITIES }));
+  await ds.initialize();
+  await seedDemo(ds, new Date());
+  await ds.destroy();
+  const started = Date.now();
+  await owner(migrationUrl, (c) => seedScale(c, { cases, seed: 1, now: new Date() }));
+  const seedSeconds = (Date.now() - started) / 1000;
+  console.log(`Seeded ${name} with ${cases.toLocaleString('en')} cases in ${seedSeconds.toFixed(0)} s`);
+  return { name, seedSeconds, rows: await rows() };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the hot statements, with the values a request would send. */
+async function explainAll(migrationUrl: string, principal: Principal, tableId: string, caseId: string, pseudonymKey: string): Promise<Record<string, string>> {
+  return owner(migrationUrl, async (c) => {
+    const today = amsterdamDate(new Date());
+    const explain = async (text: string, values: unknown[]) =>
+      (await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values)).rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    const out: Record<string, string> = {};
+    const read = accessStatement(principal, RESOURCES.case, 'c.id = $1', [caseId], { projection: caseDetailProjection(today) });
+    out['case read: access and detail (one statement)'] = await explain(read.text, read.values);
+    const tableAccess = accessStatement(principal, RESOURCES.table, 't.id = $1', [tableId]);
+    out['case list: access'] = await explain(tableAccess.text, tableAccess.values);
+    const [row] = (await c.query(tableAccess.text, tableAccess.values)).rows as AccessRow[];
+    const access = toAccess(row);
+    const classifications = visibleIncidentClassifications(access.categories);
+    const first = casePageStatement(tableId, { incidentClassifications: classifications }, PAGE + 1, today);
+    out['case list: first page of 50'] = await explain(first.text, first.values);
+    const [deep] = (
+      await c.query(
+        `SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id, n FROM (
+           SELECT opened_at, id, count(*) OVER () AS n, row_number() OVER (ORDER BY opened_at DESC, id DESC) AS r FROM case_file WHERE table_id = $1) x
+          WHERE r = greatest(1, (n * 0.6)::int)`,
+        [tableId],
+      )
+    ).rows;
+    const deepPage = casePageStatement(tableId, { incidentClassifications: classifications, after: { openedAt: deep.at, id: deep.id } }, PAGE + 1, today);
+    out[`case list: a page ${Math.round(Number(deep.n) * 0.6).toLocaleString('en')} cases deep (cursor)`] = await explain(deepPage.text, deepPage.values);
+    const filtered = casePageStatement(tableId, { statuses: ['active'], incidentClassifications: classifications }, PAGE + 1, today);
+    out['case list: filtered on status active'] = await explain(filtered.text, filtered.values);
+    const log = recordStatement(pseudonymKey, { traceId: randomUUID(), principal }, access, {
+      operation: 'case.list',
+      activityCategory: 'deliberation',
+      categories: categoriesOf(CaseListItemView, access.categories),
+      subjects: Array.from({ length: PAGE }, (_, i) => ({ subjectId: String(i), vNumber: String(1000000000 + i) })),
+      purpose: Purpose.CasePreparation,
+      startedAt: new Date(),
+    }, randomUUID(), new Date());
+    await c.query('BEGIN');
+    try {
+      out['both logs, one INSERT for a page of 50 (rolled back)'] = await explain(log.text, log.values);
+    } finally {
+      await c.query('ROLLBACK');
+    }
+    return out;
+  });
+}
+
+async function measureScale(cases: number): Promise<ScaleResult> {
+  const { name, seedSeconds, rows } = await prepareDatabase(cases);
+  const migrationUrl = withDatabase(OWNER_URL, name);
+  const appUrl = withDatabase(OWNER_URL, name, APP_ROLE);
+  const redisPrefix = `ktb-${randomBytes(6).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  const counter = new PgWireCounter({ host: new URL(OWNER_URL).hostname, port: Number(new URL(OWNER_URL).port || 5432) });
+  try {
+    const { tableId, principal, caseIds, demoTableCases } = await owner(migrationUrl, async (c) => {
+      const [t] = (
+        await c.query(
+          `SELECT t.id, u.id AS user_id, u.organisation_id, o.type, (SELECT count(*)::int FROM case_file WHERE table_id = t.id) AS n
+             FROM chain_table t, app_user u JOIN organisation o ON o.id = u.organisation_id WHERE t.name = 'LKO Harderwijk' AND u.email = $1`,
+          [CHAIR],
+        )
+      ).rows;
+      // 500 cases of the table spread over its whole history, so that reads are not all of one hot page.
+      const ids = (await c.query(`SELECT id FROM case_file WHERE table_id = $1 AND erased_at IS NULL ORDER BY md5(id::text) LIMIT 500`, [t.id])).rows.map((r) => r.id as string);
+      const p: Principal = { kind: 'user', id: t.user_id, organisationId: t.organisation_id, organisationType: t.type, roles: [], scopes: [] };
+      return { tableId: t.id as string, principal: p, caseIds: ids, demoTableCases: t.n as number };
+    });
+    const app = await startApp(appUrl, redisPrefix);
+    children.push(app.proc);
+    const naive = await startBare('naive', appUrl, principal);
+    children.push(naive.proc);
+    const prepared = await startBare('prepared', appUrl, principal);
+    children.push(prepared.proc);
+    const urls: Record<Variant, string> = { app: app.url, naive: naive.url, prepared: prepared.url };
+    const { accessToken: token } = (await json(`${app.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: CHAIR, password: DEMO_PASSWORD }),
+    })) as { accessToken: string };
+    const auth = { Authorization: `Bearer ${token}` };
+    const endpoints: Endpoint[] = [
+      { name: 'case read', paths: caseIds.map((id) => `/api/v1/cases/${id}`) },
+      { name: 'case list', paths: [`/api/v1/tables/${tableId}/cases?limit=${PAGE}`] },
+    ];
+
+    // The three must answer the same documents before their speed is compared.
+    for (const e of endpoints) {
+      const bodies = await Promise.all(VARIANTS.map((v) => json(urls[v] + e.paths[0], { headers: auth })));
+      const [a, ...others] = bodies.map((b) => JSON.stringify(b));
+      if (others.some((o) => o !== a)) throw new Error(`${e.name}: the variants answer differently:\n${bodies.map((b) => JSON.stringify(b).slice(0, 400)).join('\n')}`);
+    }
+
+    const result: ScaleResult = { cases, seedSeconds, rows, demoTableCases, throughput: {}, fixedRate: {}, oneConnection: {}, wire: {} };
+    for (const e of endpoints) {
+      result.throughput[e.name] = { app: [], naive: [], prepared: [] };
+      for (const v of VARIANTS) await throughput(urls[v], e.paths, token, 3); // warm-up
+      for (let round = 0; round < ROUNDS; round++) {
+        // Each round in another order, so that no variant always runs first or last.
+        const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+        for (const v of order) {
+          const r = await throughput(urls[v], e.paths, token, SECONDS);
+          if (r.non2xx || r.errors) console.warn(`warning: ${e.name} ${v}: ${r.non2xx} non-2xx ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+          result.throughput[e.name][v].push(Math.round(r.rps));
+        }
+      }
+      result.fixedRate[e.name] = {} as Record<Variant, Latency>;
+      result.oneConnection[e.name] = {} as Record<Variant, Latency>;
+      for (const v of VARIANTS) result.fixedRate[e.name][v] = await atFixedRate(urls[v], e.paths, auth, RATE, SECONDS);
+      for (const v of VARIANTS) result.oneConnection[e.name][v] = await sequential(urls[v], e.paths, auth, SECONDS, 2000);
+      console.log(`  ${cases.toLocaleString('en')} cases, ${e.name}: ${JSON.stringify(result.throughput[e.name])} req/s; p99 one connection ${VARIANTS.map((v) => `${v} ${result.oneConnection[e.name][v].p99}`).join(', ')} ms`);
+    }
+
+    // Statements and round trips, counted on the wire: the app and the naive bare handler through the counter.
+    const counterPort = await counter.start();
+    const through = new URL(appUrl);
+    through.port = String(counterPort);
+    const countedApp = await startApp(through.toString(), `${redisPrefix}-c`);
+    children.push(countedApp.proc);
+    const countedBare = await startBare('naive', through.toString(), principal);
+    children.push(countedBare.proc);
+    for (const e of endpoints) {
+      result.wire[e.name] = {} as Record<'app' | 'bare', PerRequest>;
+      for (const [k, url] of [['app', countedApp.url], ['bare', countedBare.url]] as const) {
+        await sequential(url, e.paths, auth, 60, 40); // every pool connection prepares its statements
+        counter.take();
+        const n = 50;
+        await sequential(url, e.paths, auth, 60, n);
+        result.wire[e.name][k] = perRequest(counter.take(), n);
+      }
+    }
+
+    result.statistics = await sequential(app.url, [`/api/v1/tables/${tableId}/statistics?quarter=${lastQuarter()}`], auth, SECONDS, 200);
+    if (cases === Math.max(...SCALES)) result.explain = await explainAll(migrationUrl, principal, tableId, caseIds[0], SECRETS.PSEUDONYM_KEY);
+    return result;
+  } finally {
+    for (const p of children) await stop(p);
+    await counter.stop();
+    await clearRedisPrefix(redisPrefix);
+    if (!KEEP) await owner(OWNER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+function lastQuarter(): string {
+  const [y, m] = amsterdamDate(new Date()).split('-').map(Number);
+  const q = Math.floor((m - 1) / 3) + 1;
+  return q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}`;
 }
 
 async function clearRedisPrefix(prefix: string): Promise<void> {
@@ -215,7 +400,7 @@ async function clearRedisPrefix(prefix: string): Promise<void> {
     await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
       if (keys.length) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
@@ -224,264 +409,76 @@ async function clearRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-function table(rows: { variant: string; result: autocannon.Result }[], bare: autocannon.Result): string {
-  const lines = [
-    '| variant | req/s (mean) | p50 (ms) | p99 (ms) | non-2xx | errors | share of bare |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const { variant, result: r } of rows) {
-    const share = bare.requests.mean > 0 ? (r.requests.mean / bare.requests.mean).toFixed(2) : 'n/a';
-    lines.push(`| ${variant} | ${Math.round(r.requests.mean)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors + r.timeouts} | ${share} |`);
+// ---- report -------------------------------------------------------------------------------------------
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function report(results: ScaleResult[], meta: Record<string, unknown>): string {
+  const out: string[] = [];
+  out.push(`Run of ${meta.date}: Node ${process.version}, ${meta.cpus} × ${meta.cpu}, ${fmt(Number(meta.memoryGiB))} GiB; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s, fixed rate ${RATE} req/s; 1-minute load average before ${meta.loadBefore}, after ${meta.loadAfter}.`);
+  out.push('');
+  out.push('### Throughput at ' + CONNECTIONS + ' connections (req/s: median of the rounds, and the range)');
+  out.push('');
+  out.push('| cases | request | ' + VARIANTS.map((v) => LABEL[v]).join(' | ') + ' | app / naive | app / prepared |');
+  out.push('|---:|---|' + VARIANTS.map(() => '---:').join('|') + '|---:|---:|');
+  for (const r of results) {
+    for (const [name, by] of Object.entries(r.throughput)) {
+      const m = Object.fromEntries(VARIANTS.map((v) => [v, median(by[v])])) as Record<Variant, number>;
+      out.push(
+        `| ${fmt(r.cases)} | ${name} | ${VARIANTS.map((v) => `${fmt(m[v])} (${fmt(Math.min(...by[v]))}–${fmt(Math.max(...by[v]))})`).join(' | ')} | ${(m.app / m.naive).toFixed(2)} | ${(m.app / m.prepared).toFixed(2)} |`,
+      );
+    }
   }
-  return lines.join('\n');
-}
-
-const RESULTS_HEADER = `# Benchmark results
-
-Throughput of one authenticated single-row read, \`GET /api/v1/organisations/:id\` with a bearer token,
-through the whole application as \`createHttpApp\` builds it (NestJS + Fastify, \`api\` process role: JWT
-verification with revocation check, permission guard, TypeORM \`findOneBy\`, security headers, metrics), compared
-in the same run with a bare \`node:http\` + \`pg.Pool\` handler that runs the same query as the application's
-database role with the same pool size, returns the same JSON and only checks that a bearer header is present.
-Load comes from autocannon in a worker thread, after a short warm-up of each variant; "share of bare" is
-the application's mean req/s divided by the bare handler's. Count non-2xx: a 401 or 429 looks very fast.
-On a small machine the load generator, Node and PostgreSQL share the cores: expect runs to differ by
-10-25 %, and compare the share of bare rather than absolute req/s between machines.
-
-Reproduce, with PostgreSQL and Redis on 127.0.0.1 (e.g. \`docker compose up -d\`): \`npm run bench\`
-(\`BENCH_SECONDS\`, default 10, and \`BENCH_CONNECTIONS\`, default 32, change the load; with docker-compose.yml
-also set \`BENCH_DATABASE_OWNER_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres\`).
-Each run appends a section below.
-`;
-
-/** The quarter before the one `now` is in: the last complete one. */
-function lastCompleteQuarter(now: Date): Quarter {
-  const current = quarterContaining(amsterdamDate(now));
-  return current.quarter === 1 ? quarterOf(current.year - 1, 4) : quarterOf(current.year, (current.quarter - 1) as 1 | 2 | 3 | 4);
-}
-
-/** Latency at one connection: the mean and percentiles of a statistics request, whole app and bare. */
-function latencyTable(rows: { variant: string; result: autocannon.Result }[]): string {
-  const lines = ['| variant | requests | mean (ms) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | non-2xx |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
-  for (const { variant, result: r } of rows) {
-    lines.push(`| ${variant} | ${r.requests.total} | ${r.latency.mean.toFixed(0)} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ${r.non2xx} |`);
+  for (const [title, key] of [[`Latency at a fixed ${RATE} req/s (ms)`, 'fixedRate'], ['Latency at one connection (ms)', 'oneConnection']] as const) {
+    out.push('', `### ${title}`, '', '| cases | request | variant | requests | p50 | p95 | p99 | max |', '|---:|---|---|---:|---:|---:|---:|---:|');
+    for (const r of results) {
+      for (const [name, by] of Object.entries(r[key])) {
+        for (const v of VARIANTS) {
+          const l = by[v];
+          out.push(`| ${fmt(r.cases)} | ${name} | ${v} | ${fmt(l.requests)} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.max} |`);
+        }
+      }
+    }
   }
-  return lines.join('\n');
-}
-
-/**
- * The statistics of the demo table (LKO Harderwijk) for the last complete quarter, after loading it with
- * BENCH_STATISTICS_CASES cases over BENCH_STATISTICS_QUARTERS quarters (and incidents, measures, actions,
- * escalations in proportion; see statistics-seed.ts). Measured at one connection, as latency, once as loaded
- * (no ANALYZE: autovacuum may be off, and the plan must not depend on fresh statistics) and once after VACUUM
- * ANALYZE (as autovacuum leaves a table).
- */
-async function statisticsScenario(
-  config: AppConfig,
-  pool: Pool,
-  appUrl: string,
-  bareUrl: string,
-  token: string,
-): Promise<{ markdown: string; results: [string, autocannon.Result][] }> {
-  const owner = new Client({ connectionString: config.MIGRATION_DATABASE_URL });
-  await owner.connect();
-  try {
-    const [demo] = (await owner.query(`SELECT t.id, o.id AS organisation_id FROM chain_table t, organisation o WHERE t.name = 'LKO Harderwijk' AND o.name = 'COA azc Harderwijk'`)).rows;
-    const [other] = (
-      await owner.query(
-        `INSERT INTO chain_table (name, coa_location, municipality_code, cadence_rrule, case_reference_prefix)
-         VALUES ('LKO Bench elders', 'azc Elders', 'GM0363', 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0', 'ELD') RETURNING id`,
-      )
-    ).rows;
-    const started = Date.now();
-    const now = new Date();
-    const counts = await seedStatisticsLoad(owner, { tableId: demo.id, otherTableId: other.id, organisationId: demo.organisation_id, cases: STATISTICS_CASES, quarters: STATISTICS_QUARTERS, now });
-    const loadSeconds = (Date.now() - started) / 1000;
-    const quarter = lastCompleteQuarter(now);
-    const path = `/api/v1/tables/${demo.id}/statistics?quarter=${quarter.code}`;
-    const [inQuarter] = (
-      await owner.query(
-        `SELECT (SELECT count(*) FROM case_file WHERE table_id = $1 AND opened_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AND opened_at < ($3::date)::timestamp AT TIME ZONE 'Europe/Amsterdam')::int AS opened,
-                (SELECT count(*) FROM incident WHERE table_id = $1 AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AND occurred_at < ($3::date)::timestamp AT TIME ZONE 'Europe/Amsterdam')::int AS incidents,
-                (SELECT count(*) FROM measure WHERE table_id = $1 AND starts_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AND starts_at < ($3::date)::timestamp AT TIME ZONE 'Europe/Amsterdam')::int AS measures,
-                (SELECT count(*) FROM action WHERE table_id = $1 AND due_date >= $2::date AND due_date < $3::date)::int AS actions,
-                (SELECT count(*) FROM escalation WHERE table_id = $1 AND requested_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam' AND requested_at < ($3::date)::timestamp AT TIME ZONE 'Europe/Amsterdam')::int AS escalations`,
-        [demo.id, quarter.from, quarter.until],
-      )
-    ).rows;
-    console.log(`Statistics load: ${JSON.stringify(counts)} in ${loadSeconds.toFixed(0)} s; ${quarter.code}: ${JSON.stringify(inQuarter)}`);
-
-    const measure = async (state: string) => {
-      // Both variants must answer the same figures (the reference instant aside) before their speed is compared.
-      const [fromApp, fromBare] = (await Promise.all([appUrl, bareUrl].map((base) => getJson(base + path, { headers: { Authorization: `Bearer ${token}` } })))) as {
-        period: { asOf?: string };
-      }[];
-      for (const body of [fromApp, fromBare]) delete body.period.asOf;
-      if (JSON.stringify(fromApp) !== JSON.stringify(fromBare)) throw new Error(`the statistics differ: app ${JSON.stringify(fromApp)}, bare ${JSON.stringify(fromBare)}`);
-      const bare = await load(`bare statistics (${state})`, bareUrl + path, token, 1);
-      const app = await load(`Ketentafel statistics (${state})`, appUrl + path, token, 1);
-      return { bare, app };
-    };
-    const loadBefore = loadavg()[0];
-    const loaded = await measure('as loaded');
-    // What autovacuum does in production: planner statistics, and a visibility map for index-only scans.
-    await owner.query('VACUUM ANALYZE');
-    const analyzed = await measure('after VACUUM ANALYZE');
-    const loadAfter = loadavg()[0];
-    const markdown =
-      `Statistics: \`GET ${path.replace(demo.id, ':id')}\` as the chair of the demo table, after loading it with ` +
-      `${STATISTICS_CASES.toLocaleString('en')} cases opened evenly over ${STATISTICS_QUARTERS} quarters (rows: ${Object.entries(counts)
-        .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
-        .join(', ')}; loaded in ${loadSeconds.toFixed(0)} s). In ${quarter.code}: ${Object.entries(inQuarter)
-        .map(([k, v]) => `${k} ${(v as number).toLocaleString('en')}`)
-        .join(', ')}. One connection, ${SECONDS} s each after a warm-up: the latency of one request. The bare handler runs the same ` +
-      'statement (STATISTICS_SQL, same settings), the audit insert and the same disclosure control and JSON, without access ' +
-      'resolution. "As loaded": no ANALYZE or VACUUM since the load (autovacuum is off on this server); then after VACUUM ANALYZE, ' +
-      'as autovacuum would leave it (planner statistics, and a visibility map for index-only scans). The machine\'s 1-minute load ' +
-      `average was ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after (on ${availableParallelism()} cores; other work shares them).\n\n` +
-      latencyTable([
-        { variant: 'whole app, as loaded', result: loaded.app },
-        { variant: 'bare, as loaded', result: loaded.bare },
-        { variant: 'whole app, after VACUUM ANALYZE', result: analyzed.app },
-        { variant: 'bare, after VACUUM ANALYZE', result: analyzed.bare },
-      ]);
-    return {
-      markdown,
-      results: [
-        ['app statistics (as loaded)', loaded.app],
-        ['bare statistics (as loaded)', loaded.bare],
-        ['app statistics (after VACUUM ANALYZE)', analyzed.app],
-        ['bare statistics (after VACUUM ANALYZE)', analyzed.bare],
-      ],
-    };
-  } finally {
-    await owner.end();
+  out.push('', '### Statements and round trips per request (counted on the wire, mean of 50 requests after warm-up)', '');
+  out.push('| cases | request | variant | statements | round trips | unnamed parses | prepared parses |', '|---:|---|---|---:|---:|---:|---:|');
+  for (const r of results) {
+    for (const [name, by] of Object.entries(r.wire)) {
+      for (const [k, c] of Object.entries(by)) out.push(`| ${fmt(r.cases)} | ${name} | ${k} | ${fmt(c.statements, 2)} | ${fmt(c.roundTrips, 2)} | ${fmt(c.unnamedParses, 2)} | ${fmt(c.preparedParses, 2)} |`);
+    }
   }
+  out.push('', '### Statistics of the demo table for the last complete quarter, one connection (ms)', '', '| cases | requests | p50 | p95 | p99 |', '|---:|---:|---:|---:|---:|');
+  for (const r of results) if (r.statistics) out.push(`| ${fmt(r.cases)} | ${r.statistics.requests} | ${r.statistics.p50} | ${r.statistics.p95} | ${r.statistics.p99} |`);
+  out.push('', '### Data', '', '| cases | seeded in (s) | cases at the demo table | rows (planner estimate) |', '|---:|---:|---:|---|');
+  for (const r of results) out.push(`| ${fmt(r.cases)} | ${r.seedSeconds === null ? 'reused' : fmt(r.seedSeconds)} | ${fmt(r.demoTableCases)} | ${Object.entries(r.rows).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')} |`);
+  const largest = results.find((r) => r.explain);
+  if (largest?.explain) {
+    out.push('', `### EXPLAIN (ANALYZE, BUFFERS) at ${fmt(largest.cases)} cases`);
+    for (const [title, plan] of Object.entries(largest.explain)) out.push('', `#### ${title}`, '', '```', plan, '```');
+  }
+  return out.join('\n');
 }
+
+const BEGIN = '<!-- bench:begin (generated by npm run bench; everything up to bench:end is replaced on each run) -->';
+const END = '<!-- bench:end -->';
 
 async function main(): Promise<void> {
-  const name = `kt_bench_${randomBytes(4).toString('hex')}`;
-  const redisPrefix = `kt-bench-${name}`;
-  const config: AppConfig = loadConfig({
-    ...process.env,
-    NODE_ENV: 'development', // not `test`: that silences pino by another path; production would refuse dev secrets
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: withDatabase(OWNER_URL, name, APP_ROLE),
-    MIGRATION_DATABASE_URL: withDatabase(OWNER_URL, name),
-    REDIS_URL,
-    REDIS_PREFIX: redisPrefix,
-    DB_BOOTSTRAP: 'false', // done here, step by step, on a database of our own
-    DB_RUN_MIGRATIONS: 'false',
-    DEMO_SEED: 'false',
-    HOST: '127.0.0.1',
-    PORT: '0',
-  });
-
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const cleanup = async () => {
-    for (const step of cleanups.reverse()) await step().catch((e: unknown) => console.error('cleanup:', e instanceof Error ? e.message : e));
-  };
-  try {
-    const started = Date.now();
-    await ownerQuery(`CREATE DATABASE ${name}`);
-    cleanups.push(() => ownerQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    cleanups.push(() => clearRedisPrefix(redisPrefix));
-    await runMigrations(config);
-    await ensureAppLoginRole(config);
-
-    const app = await createHttpApp(config, 'api');
-    cleanups.push(() => app.close());
-    await seedDemo(app.get(DataSource), app.get(Clock).now());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const appUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-
-    const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
-    cleanups.push(() => pool.end());
-    const bare = bareServer(pool, config.PSEUDONYM_KEY);
-    const bareUrl = await listen(bare);
-    cleanups.push(() => new Promise((ok) => bare.close(ok)));
-
-    const login = (await getJson(`${appUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD }),
-    })) as { accessToken: string };
-    const auth = { Authorization: `Bearer ${login.accessToken}` };
-    const organisations = (await getJson(`${appUrl}/api/v1/organisations`, { headers: auth })) as { id: string; name: string }[];
-    const org = organisations.find((o) => o.name === 'COA azc Harderwijk') ?? organisations[0];
-    if (!org) throw new Error('the demo seed left no organisation');
-    const path = `/api/v1/organisations/${org.id}`;
-
-    // Both variants must answer the same document before their speed is compared.
-    const [fromApp, fromBare] = await Promise.all([getJson(appUrl + path, { headers: auth }), getJson(bareUrl + path, { headers: auth })]);
-    if (JSON.stringify(fromApp) !== JSON.stringify(fromBare)) {
-      throw new Error(`the variants answer differently: app ${JSON.stringify(fromApp)}, bare ${JSON.stringify(fromBare)}`);
-    }
-    console.log(`Set up in ${((Date.now() - started) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s each; scenarios ${[...SCENARIOS].join(', ')}`);
-
-    const parts: string[] = [];
-    const checked: [string, autocannon.Result][] = [];
-    if (SCENARIOS.has('organisation')) {
-      const bareResult = await load('bare node:http + pg', bareUrl + path, login.accessToken);
-      const appResult = await load('Ketentafel (NestJS + Fastify)', appUrl + path, login.accessToken);
-      checked.push(['app', appResult], ['bare', bareResult]);
-      parts.push(
-        table(
-          [
-            { variant: '`GET /api/v1/organisations/:id`, whole app', result: appResult },
-            { variant: 'bare `node:http` + `pg.Pool`, same query', result: bareResult },
-          ],
-          bareResult,
-        ),
-      );
-    }
-
-    if (SCENARIOS.has('case')) {
-      // The hot read path: one case, disclosed under the covenant, logged before the response.
-      const caseRow = (await pool.query(`SELECT id FROM case_file WHERE reference LIKE 'HWK-%-0001'`)).rows[0] as { id: string };
-      const casePath = `/api/v1/cases/${caseRow.id}`;
-      for (const base of [appUrl, bareUrl]) {
-        const res = await fetch(base + casePath, { headers: auth });
-        if (res.status !== 200) throw new Error(`${base}${casePath} answered ${res.status}`);
-        await res.text();
-      }
-      const bareCase = await load('bare case read', bareUrl + casePath, login.accessToken);
-      const appCase = await load('Ketentafel case read', appUrl + casePath, login.accessToken);
-      checked.push(['app case', appCase], ['bare case', bareCase]);
-      parts.push(
-        'Hot read path: one case with its subject, disclosed under the covenant and logged (processing + audit ' +
-          'entry, committed before the response). The bare handler reads case and subject and writes both log entries in ' +
-          'one transaction, without access resolution, strategies, deadlines, transfers or action counts.\n\n' +
-          table(
-            [
-              { variant: '`GET /api/v1/cases/:id`, whole app', result: appCase },
-              { variant: 'bare `node:http` + `pg.Pool`, read + log in one transaction', result: bareCase },
-            ],
-            bareCase,
-          ),
-      );
-    }
-
-    if (SCENARIOS.has('statistics')) {
-      const { markdown, results } = await statisticsScenario(config, pool, appUrl, bareUrl, login.accessToken);
-      checked.push(...results);
-      parts.push(markdown);
-    }
-
-    const when = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const section = `\n## ${when}: Node ${process.version}, nproc ${availableParallelism()}, ${CONNECTIONS} connections, ${SECONDS} s\n\n${parts.join('\n\n')}\n`;
-    console.log(section);
-    for (const [label, r] of checked) {
-      if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
-        console.warn(`warning: ${label} had ${r.non2xx} non-2xx responses ${JSON.stringify(r.statusCodeStats)}, ${r.errors} errors, ${r.timeouts} timeouts`);
-      }
-    }
-    if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
-    appendFileSync(RESULTS_FILE, section);
-    console.log(`Appended to ${RESULTS_FILE}`);
-  } finally {
-    await cleanup();
-  }
+  const loadBefore = loadavg()[0].toFixed(2);
+  const results: ScaleResult[] = [];
+  for (const cases of SCALES) results.push(await measureScale(cases));
+  const date = new Date().toISOString();
+  const meta = { date, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: totalmem() / 2 ** 30, loadBefore, loadAfter: loadavg()[0].toFixed(2), node: process.version, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, rate: RATE };
+  const dir = resolve(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `${date.slice(0, 19).replace(/:/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ meta, results }, null, 2) + '\n');
+  const markdown = report(results, meta);
+  const benchmarks = resolve(ROOT, 'BENCHMARKS.md');
+  const current = existsSync(benchmarks) ? readFileSync(benchmarks, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const [head, rest] = current.includes(BEGIN) ? [current.slice(0, current.indexOf(BEGIN)), current.slice(current.indexOf(END) + END.length)] : [current + '\n', '\n'];
+  writeFileSync(benchmarks, `${head}${BEGIN}\n\n${markdown}\n\n${END}${rest}`);
+  console.log(markdown);
+  console.log(`\nWrote ${file} and BENCHMARKS.md`);
 }
 
 main()
@@ -489,10 +486,4 @@ main()
     console.error('bench failed:', e instanceof Error ? (e.stack ?? e.message) : e);
     process.exitCode = 1;
   })
-  .finally(() => {
-    // Everything is closed by now, so the process should end by itself; if a handle lingers, end it anyway.
-    setTimeout(() => {
-      console.warn('warning: open handles kept the process alive after cleanup; exiting');
-      process.exit();
-    }, 5000).unref();
-  });
+  .finally(() => setTimeout(() => process.exit(), 2000).unref());

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/db/data-source-options';
 import { givenAction, givenCase, givenEscalation, givenTable, GivenTable, givenTableUser } from './support/factories';
-import { AppProcess, message, spawnApp } from './support/processes';
+import { AppProcess, eventually, loginOver, startApi, startWorker } from './support/processes';
 import { clearRedisPrefix } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -30,24 +29,6 @@ Worker.prototype.createLockManager = function () {
 const WRITES = { decisions: 70, completions: 70, requests: 60 };
 const IN_FLIGHT_PER_API = 6;
 
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 interface Write {
   api: number;
   method: 'POST';
@@ -61,18 +42,15 @@ describe('exactly once across processes: two APIs, two workers, one killed mid-r
   let ds: DataSource;
   const processes: AppProcess[] = [];
 
-  const startWorker = async () => {
-    const worker = spawnApp(db.config, 'worker', { OUTBOX_REDELIVER_AFTER_SECONDS: '15' }, SHORT_LOCKS);
-    processes.push(worker);
-    await worker.output.waitFor((l) => message(l) === 'Ketentafel worker started', 60_000);
-    return worker;
+  const worker = async () => {
+    const started = await startWorker(db.config, { OUTBOX_REDELIVER_AFTER_SECONDS: '15' }, SHORT_LOCKS);
+    processes.push(started);
+    return started;
   };
-  const startApi = async () => {
-    const port = await freePort();
-    const api = spawnApp(db.config, 'api', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
-    processes.push(api);
-    await api.output.waitFor((l) => l.includes('Ketentafel api listening'), 60_000);
-    return `http://127.0.0.1:${port}`;
+  const api = async () => {
+    const started = await startApi(db.config, { LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    processes.push(started);
+    return started.url;
   };
 
   beforeAll(async () => {
@@ -99,13 +77,8 @@ describe('exactly once across processes: two APIs, two workers, one killed mid-r
     const actions = await Promise.all(Array.from({ length: WRITES.completions }, async () => givenAction(ds, (await givenCase(ds, table)).id, table.organisations.DTV!)));
     const escalations = await Promise.all(Array.from({ length: WRITES.requests }, async () => givenEscalation(ds, (await givenCase(ds, table)).id, table.organisations.COA!)));
 
-    const [apiA, apiB, ...workers] = await Promise.all([startApi(), startApi(), startWorker(), startWorker()]);
-    const login = async (base: string, email: string) => {
-      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: 'Demo-Ketentafel-2026' }) });
-      if (res.status !== 200) throw new Error(`login answered ${res.status}`);
-      return ((await res.json()) as { accessToken: string }).accessToken;
-    };
-    const [indToken, dtvToken, chairToken] = await Promise.all([login(apiA, ind.email), login(apiB, dtv[0].email), login(apiA, chair.email)]);
+    const [apiA, apiB, ...workers] = await Promise.all([api(), api(), worker(), worker()]);
+    const [indToken, dtvToken, chairToken] = await Promise.all([loginOver(apiA, ind.email), loginOver(apiB, dtv[0].email), loginOver(apiA, chair.email)]);
 
     const today = new Date().toISOString().slice(0, 10);
     const writes: Omit<Write, 'api'>[] = [
@@ -141,7 +114,7 @@ describe('exactly once across processes: two APIs, two workers, one killed mid-r
       });
       await Promise.all(lanes);
     };
-    await Promise.all([run(0), run(1), killed.then(() => startWorker())]);
+    await Promise.all([run(0), run(1), killed.then(() => worker())]);
     expect(await workers[0].exited).toBeNull(); // killed by the signal
     expect(killedAfter).toBeLessThan(writes.length);
 

@@ -18,7 +18,7 @@ const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The position after a row, as (opened_at to the microsecond, id): stable while cases are added. */
-const encodeCursor = (row: CaseListRow) => Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
+export const encodeCursor = (row: CaseListRow) => Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
 
 function decodeCursor(cursor: string): { openedAt: string; id: string } {
   try {
@@ -31,7 +31,7 @@ function decodeCursor(cursor: string): { openedAt: string; id: string } {
 }
 
 /** Which incidents the viewer may see, and so which may decide the `incidentSince` filter. */
-function visibleIncidentClassifications(granted: ReadonlySet<Category>): string[] {
+export function visibleIncidentClassifications(granted: ReadonlySet<Category>): string[] {
   return [...(granted.has('incidents') ? ['nuisance'] : []), ...(granted.has('criminal') ? ['offence'] : [])];
 }
 

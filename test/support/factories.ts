@@ -224,3 +224,51 @@ export async function givenCalendarFeed(ds: DataSource, userId: string, table: G
   ]);
   return { id: row.id };
 }
+
+/**
+ * `count` active cases of the table, each with a person of its own, in two set-based statements (for the
+ * volumes of a load test; givenCase writes one row at a time). References are `<prefix>-B-<n>`, V-numbers
+ * random and distinct.
+ */
+export async function givenCases(ds: DataSource, table: GivenTable, count: number): Promise<{ id: string; subjectId: string; reference: string; vNumber: string }[]> {
+  const vNumbers = new Set<string>();
+  while (vNumbers.size < count) vNumbers.add(randomVNumber());
+  return ds.transaction(async (m) => {
+    const subjects: { id: string; v_number: string }[] = await m.query(
+      `INSERT INTO subject (v_number, family_name, given_names, date_of_birth, nationality, reception_location)
+       SELECT v, 'Testpersoon', 'A.', '1999-04-01', 'DZA', 'azc Test' FROM unnest($1::text[]) AS v
+       RETURNING id, v_number`,
+      [[...vNumbers]],
+    );
+    const cases: { id: string; subject_id: string; reference: string }[] = await m.query(
+      `INSERT INTO case_file (table_id, subject_id, reference, status)
+       SELECT $1, s, $3 || '-B-' || n, 'active' FROM unnest($2::uuid[]) WITH ORDINALITY AS x(s, n)
+       RETURNING id, subject_id, reference`,
+      [table.id, subjects.map((s) => s.id), table.prefix],
+    );
+    const vNumberOf = new Map(subjects.map((s) => [s.id, s.v_number]));
+    return cases.map((c) => ({ id: c.id, subjectId: c.subject_id, reference: c.reference, vNumber: vNumberOf.get(c.subject_id)! }));
+  });
+}
+
+/** `perCase` open actions of `ownerOrganisationId` on each case, due in 30 days, in one statement; their ids. */
+export async function givenActions(ds: DataSource, caseIds: string[], ownerOrganisationId: string, perCase = 1): Promise<string[]> {
+  const rows: { id: string }[] = await ds.query(
+    `INSERT INTO action (case_id, owner_organisation_id, description, due_date, status)
+     SELECT c, $2, 'Test action ' || i, current_date + 30, 'open' FROM unnest($1::uuid[]) AS c, generate_series(1, $3) AS i
+     RETURNING id`,
+    [caseIds, ownerOrganisationId, perCase],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A proposed escalation on the COA ladder (as givenEscalation) on each case, in one statement; their ids. */
+export async function givenEscalations(ds: DataSource, caseIds: string[], requestedByOrganisationId: string): Promise<string[]> {
+  const rows: { id: string }[] = await ds.query(
+    `INSERT INTO escalation (case_id, track, target_organisation_type, requested_by_organisation_id)
+     SELECT c, 'coa_ladder', 'COA', $2 FROM unnest($1::uuid[]) AS c
+     RETURNING id`,
+    [caseIds, requestedByOrganisationId],
+  );
+  return rows.map((r) => r.id);
+}
