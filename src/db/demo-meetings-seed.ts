@@ -21,7 +21,7 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 const meetings = new MeetingRepository();
-const repositories: DraftRepositories = { agenda: new AgendaRepository(meetings), meetings };
+const repositories: DraftRepositories = { agenda: new AgendaRepository(meetings) };
 
 const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T12:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const weekday = (date: string) => new Date(`${date}T12:00:00Z`).getUTCDay();

@@ -18,6 +18,7 @@ import { CreateAuditLogDetail1764001120000 } from '../../migrations/176400112000
 import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-create-contact-cards';
 import { AddStatisticsColumns1764001200000 } from '../../migrations/1764001200000-add-statistics-columns';
 import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-add-case-page-index';
+import { AddIncidentCaseRecordedIndex1765000200000 } from '../../migrations/1765000200000-add-incident-case-recorded-index';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   CreateContactCards1764001130000,
   AddStatisticsColumns1764001200000,
   AddCasePageIndex1765000000000,
+  AddIncidentCaseRecordedIndex1765000200000,
 ];

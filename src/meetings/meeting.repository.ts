@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { MeetingStatus } from './meeting.entity';
 import { requireTransition } from './meeting-status';
 import type { MeetingRow } from './meeting-view';
+import { prepared } from '../db/prepared';
 
 /** A meeting row locked for the rest of the caller's transaction. */
 export interface LockedMeeting {
@@ -45,7 +46,34 @@ const COLUMNS = `m.id, m.table_id, m.scheduled_at, m.cadence_slot, m.status, m.l
 const FIRST_DRAFT_LOOKBACK = `interval '28 days'`;
 
 /**
- * Named queries on meetings: every statement that reads or writes the `meeting` table. Every method takes
+ * SQL of "since the last meeting" for a draft of the meeting at `scheduledAt`: the moment the table's previous
+ * meeting was closed, after which whatever was recorded is new to the table (DOMAIN.md section 4.3); before
+ * the table's first closed meeting, four weeks before this one. An expression for the draft's one read
+ * statement (AgendaRepository.findDraftState); `tableId` and `scheduledAt` are SQL such as `$1`.
+ */
+export const draftSinceSql = (tableId: string, scheduledAt: string) =>
+  `coalesce((SELECT max(closed_at) FROM meeting WHERE table_id = ${tableId} AND status = 'closed' AND scheduled_at < ${scheduledAt}::timestamptz),
+            ${scheduledAt}::timestamptz - ${FIRST_DRAFT_LOOKBACK})`;
+
+/** What the draft's answer shows of its meeting, as `stampDraftedSql` returns it. */
+export interface DraftedMeeting {
+  id: string;
+  status: MeetingStatus;
+  agenda_drafted_at: Date;
+  agenda_published_at: Date | null;
+}
+
+/**
+ * SQL that stamps a meeting's draft at `at` (the Clock's now, or the moment a replayed draft stood as of) and
+ * returns it as a DraftedMeeting: a part of the draft's one write statement (AgendaRepository.writeDraft).
+ */
+export const stampDraftedSql = (meetingId: string, at: string) =>
+  `UPDATE meeting SET agenda_drafted_at = ${at}::timestamptz, updated_at = now() WHERE id = ${meetingId}
+   RETURNING id, status, agenda_drafted_at, agenda_published_at`;
+
+/**
+ * Named queries on meetings: every statement that reads or writes the `meeting` table (the draft's two
+ * combined statements take their parts from `draftSinceSql` and `stampDraftedSql` above). Every method takes
  * the caller's transaction. Status changes go through `lock` and `transition`, so that MEETING_TRANSITIONS
  * is checked on a locked row.
  */
@@ -90,20 +118,6 @@ export class MeetingRepository {
     return row;
   }
 
-  /**
-   * "Since the last meeting" for a draft of the meeting at `scheduledAt`: the moment the table's previous
-   * meeting was closed, after which whatever was recorded is new to the table (DOMAIN.md section 4.3).
-   * Before the table's first closed meeting, four weeks before this one.
-   */
-  async findDraftSince(m: EntityManager, tableId: string, scheduledAt: Date): Promise<Date> {
-    const [row] = await m.query(
-      `SELECT coalesce((SELECT max(closed_at) FROM meeting WHERE table_id = $1 AND status = 'closed' AND scheduled_at < $2),
-                       $2::timestamptz - ${FIRST_DRAFT_LOOKBACK}) AS since`,
-      [tableId, scheduledAt],
-    );
-    return row.since;
-  }
-
   /** The meeting with its table's name, as the minutes are headed. */
   async findHeading(
     m: EntityManager,
@@ -125,7 +139,7 @@ export class MeetingRepository {
 
   /** Locks the meeting row for the rest of the transaction and returns it (undefined if it does not exist). */
   async lock(m: EntityManager, meetingId: string): Promise<LockedMeeting | undefined> {
-    const [row] = await m.query(`SELECT id, table_id, status, scheduled_at, opened_at FROM meeting WHERE id = $1 FOR UPDATE`, [meetingId]);
+    const [row] = await prepared<LockedMeeting>(m, `SELECT id, table_id, status, scheduled_at, opened_at FROM meeting WHERE id = $1 FOR UPDATE`, [meetingId]);
     return row;
   }
 
@@ -161,10 +175,6 @@ export class MeetingRepository {
     await m.query(`UPDATE meeting SET scheduled_at = $2, location = $3, updated_at = now() WHERE id = $1`, [meetingId, scheduledAt, location]);
   }
 
-  /** Stamps the draft at `at`: the Clock's now, or the moment a replayed draft stood as of. */
-  async setDrafted(m: EntityManager, meetingId: string, at: Date): Promise<void> {
-    await m.query(`UPDATE meeting SET agenda_drafted_at = $2, updated_at = now() WHERE id = $1`, [meetingId, at]);
-  }
 
   /** Moves a locked meeting to `to`, if MEETING_TRANSITIONS allows it (409 otherwise), setting `stamps` with it. */
   async transition(m: EntityManager, meeting: LockedMeeting, to: MeetingStatus, stamps: TransitionStamps = {}): Promise<void> {

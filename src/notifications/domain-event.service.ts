@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { prepared } from '../db/prepared';
 
 /**
  * Domain events the weekly cycle raises. Payloads carry ids and case references only, never personal
@@ -39,13 +40,14 @@ export interface DomainEvent {
 /**
  * The one place events are raised: appended to the `domain_event` outbox in the transaction of the change
  * itself, so an event exists exactly when its change was committed. A relay (the notifications work)
- * delivers unrelayed events and marks them.
+ * delivers unrelayed events and marks them. Prepared: one text, and most writes raise an event.
  */
 @Injectable()
 export class DomainEventService {
   async raise(m: EntityManager, ...events: DomainEvent[]): Promise<void> {
     if (!events.length) return;
-    await m.query(
+    await prepared(
+      m,
       `INSERT INTO domain_event (type, table_id, aggregate_type, aggregate_id, payload)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::jsonb[])`,
       [

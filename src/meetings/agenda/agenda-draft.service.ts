@@ -8,11 +8,11 @@ import type { RequestContext } from '../../common/request-context';
 import { DomainEventService, DomainEventType } from '../../notifications/domain-event.service';
 import type { TableAccess } from '../../sharing/access.service';
 import type { Category } from '../../sharing/categories';
-import { ProcessingLogService } from '../../sharing/processing-log.service';
+import { ProcessingLogService, TouchedSubject } from '../../sharing/processing-log.service';
 import { AGENDA_REASON_GROUP, AgendaSummaryView, DRAFT_REASON_CODES, DraftReasonCode, draftReasonCategory, StoredReason, summaryView } from './agenda-view';
-import { AgendaRepository, DraftReasonRow, ItemRow, ItemWrite } from './agenda.repository';
+import { AgendaRepository, DraftItemRow, DraftReasonRow, ItemWrite } from './agenda.repository';
 import { requireMeetingStatus } from '../meeting-status';
-import { LockedMeeting, MeetingRepository } from '../meeting.repository';
+import { DraftedMeeting, LockedMeeting, MeetingRepository } from '../meeting.repository';
 import { Purpose } from '../../sharing/purposes';
 
 /** Who asked for the draft; absent when the scheduled job assembles it. */
@@ -50,11 +50,17 @@ const reasonOrder = (a: StoredReason, b: StoredReason) =>
   CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
   (a.via === b.via ? 0 : a.via === 'member' ? -1 : 1);
 
+interface DraftedCase {
+  reference: string;
+  subject: TouchedSubject;
+  reasons: StoredReason[];
+}
+
 /** Each case's drafted reasons, best first. */
-function reasonsByCase(rows: DraftReasonRow[]): Map<string, { reference: string; reasons: StoredReason[] }> {
-  const byCase = new Map<string, { reference: string; reasons: StoredReason[] }>();
+function reasonsByCase(rows: DraftReasonRow[]): Map<string, DraftedCase> {
+  const byCase = new Map<string, DraftedCase>();
   for (const row of rows) {
-    const entry = byCase.get(row.case_id) ?? { reference: row.reference, reasons: [] };
+    const entry = byCase.get(row.case_id) ?? { reference: row.reference, subject: { subjectId: row.subject_id, vNumber: row.v_number }, reasons: [] };
     entry.reasons.push(toReason(row));
     byCase.set(row.case_id, entry);
   }
@@ -65,14 +71,13 @@ function reasonsByCase(rows: DraftReasonRow[]): Map<string, { reference: string;
 /** The queries drafting runs; stateless, so the demo seed can construct them before any service exists. */
 export interface DraftRepositories {
   agenda: AgendaRepository;
-  meetings: MeetingRepository;
 }
 
 /**
  * Assembles the draft agenda of a planned meeting. Rebuilds the case items from what the cases say now;
  * items the chair put on or gave reasons by hand (a reason with origin `chair`) and topic items stay.
- * A few set-based statements whatever the number of cases: read the reasons, then one delete, one insert
- * and one update of the items.
+ * The same statements whatever the number of cases (test/agenda-budget.e2e-spec.ts): lock the meeting, one
+ * read of everything the draft weighs, one write of the items and the meeting, both logs, the event.
  */
 @Injectable()
 export class AgendaDraftService {
@@ -104,8 +109,7 @@ export class AgendaDraftService {
    * the system (processing log under the table's deliberation activity, audit entry with actor kind `system`).
    */
   async draftLocked(m: EntityManager, meeting: LockedMeeting, by: DraftActor | SystemDraft, startedAt = this.clock.now()): Promise<AgendaSummaryView> {
-    const { itemCount, categories } = await draftAgenda(m, { agenda: this.agenda, meetings: this.meetings }, meeting, this.clock.now());
-    const subjects = await this.agenda.findAgendaSubjects(m, meeting.id);
+    const { itemCount, categories, subjects, drafted } = await draftAgenda(m, { agenda: this.agenda }, meeting, this.clock.now());
     if ('ctx' in by) {
       await this.log.record(m, by.ctx, by.access, {
         operation: 'agenda.draft',
@@ -132,7 +136,7 @@ export class AgendaDraftService {
       aggregateId: meeting.id,
       payload: { meetingId: meeting.id, itemCount, draftedBy: 'ctx' in by ? 'chair' : 'schedule' },
     });
-    return summaryView((await this.meetings.findById(m, meeting.id))!, itemCount);
+    return summaryView(drafted, itemCount);
   }
 }
 
@@ -143,26 +147,32 @@ export class AgendaDraftService {
  * it happened: each incident is new on the drafts up to the next close, and on none after it.
  * `at` is the moment of drafting (the Clock's now; "today" for overdue actions and passed review dates);
  * with `replay`, the draft is replayed as it stood at that moment, ignoring incidents recorded after it
- * (the demo seed's meeting of last week).
+ * (the demo seed's meeting of last week). Returns, besides the agenda's size and categories, the people whose
+ * cases are on it (for the processing log; a restricted person is not processed, so not among them) and the
+ * meeting as stamped.
  */
 export async function draftAgenda(
   m: EntityManager,
-  { agenda, meetings }: DraftRepositories,
+  { agenda }: DraftRepositories,
   meeting: LockedMeeting,
   at: Date,
   replay = false,
-): Promise<{ itemCount: number; categories: Category[] }> {
+): Promise<{ itemCount: number; categories: Category[]; subjects: TouchedSubject[]; drafted: DraftedMeeting }> {
   requireMeetingStatus(meeting, ['planned'], 'draft the agenda of');
-  const since = await meetings.findDraftSince(m, meeting.table_id, meeting.scheduled_at);
-  const meetingDate = amsterdamDate(new Date(meeting.scheduled_at));
-  const today = amsterdamDate(at);
-  const drafted = reasonsByCase(
-    await agenda.findDraftReasons(m, { tableId: meeting.table_id, meetingId: meeting.id, since, at: replay ? at : undefined, today, meetingDate }),
-  );
-  const topicNominations = await agenda.findTopicNominations(m, meeting.id);
-  const existing = await agenda.findItems(m, meeting.id);
+  const state = await agenda.findDraftState(m, {
+    tableId: meeting.table_id,
+    meetingId: meeting.id,
+    scheduledAt: meeting.scheduled_at,
+    at: replay ? at : undefined,
+    today: amsterdamDate(at),
+    meetingDate: amsterdamDate(new Date(meeting.scheduled_at)),
+  });
+  const drafted = reasonsByCase(state.reasons);
+  const topicNominations = state.topics;
+  const existing = state.items;
 
   const stale: string[] = [];
+  const subjects: TouchedSubject[] = [];
   const caseItems: { id: string; isNew: boolean; caseId: string; group: number; position: number; reference: string; reasons: StoredReason[] }[] = [];
   const topicItems: { id: string; isNew: boolean; topic: string; reasons: StoredReason[] }[] = [];
   for (const item of existing) {
@@ -177,9 +187,11 @@ export async function draftAgenda(
       stale.push(item.id);
       continue;
     }
+    if (item.subject_id && !item.restricted) subjects.push({ subjectId: item.subject_id, vNumber: item.v_number! });
     caseItems.push(caseItem(item, found?.reasons ?? [], chairs));
   }
-  for (const [caseId, { reference, reasons }] of drafted) {
+  for (const [caseId, { reference, subject, reasons }] of drafted) {
+    subjects.push(subject);
     caseItems.push({ id: randomUUID(), isNew: true, caseId, group: AGENDA_REASON_GROUP[reasons[0].code as DraftReasonCode], position: 0, reference, reasons });
   }
   const onAgenda = new Set(topicItems.flatMap((i) => i.reasons.map((r) => r.nominationId)));
@@ -195,17 +207,14 @@ export async function draftAgenda(
     ...topicItems.map((i) => ({ id: i.id, isNew: i.isNew, caseId: null, topic: i.topic, reasons: i.reasons, position: 0 })),
   ].map((item, index) => ({ ...item, position: index + 1 }));
 
-  await agenda.deleteItems(m, stale);
-  await agenda.insertItems(m, meeting.id, ordered.filter((i) => i.isNew));
-  await agenda.updateItems(m, ordered.filter((i) => !i.isNew));
-  await meetings.setDrafted(m, meeting.id, at);
+  const stamped = await agenda.writeDraft(m, meeting.id, at, { stale, added: ordered.filter((i) => i.isNew), kept: ordered.filter((i) => !i.isNew) });
   const categories = new Set<Category>(['deliberation']);
   for (const item of ordered) for (const r of item.reasons) categories.add(r.category);
-  return { itemCount: ordered.length, categories: [...categories] };
+  return { itemCount: ordered.length, categories: [...categories], subjects, drafted: stamped };
 }
 
 /** An item already on the agenda: the draft's fresh reasons first, then the chair's. */
-function caseItem(item: ItemRow, drafted: StoredReason[], chairs: StoredReason[]) {
+function caseItem(item: DraftItemRow, drafted: StoredReason[], chairs: StoredReason[]) {
   return {
     id: item.id,
     isNew: false,
