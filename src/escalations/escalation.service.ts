@@ -96,20 +96,20 @@ export class EscalationService {
   /** Newest first. Without `deliberation` nothing is fetched: even the existence of an escalation is deliberation. */
   async listForCase(ctx: RequestContext, caseId: string): Promise<Partial<EscalationView>[]> {
     const startedAt = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'escalation.list' }, m);
-      const granted = access.categories.has('deliberation');
-      const rows = granted ? await this.escalations.findForCase(m, caseId) : [];
-      await this.log.record(m, ctx, access, {
-        operation: 'escalation.list',
-        activityCategory: 'deliberation',
-        categories: escalationCategories(rows, access.categories),
-        subjects: [subjectOf(access)],
-        purpose: Purpose.Escalation,
-        startedAt,
-      });
-      return rows.map((r) => escalationView(r, access.categories));
+    // No transaction: one read, then its log entries in one INSERT before the answer.
+    const m = this.dataSource.manager;
+    const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'escalation.list' }, m);
+    const granted = access.categories.has('deliberation');
+    const rows = granted ? await this.escalations.findForCase(m, caseId) : [];
+    await this.log.record(m, ctx, access, {
+      operation: 'escalation.list',
+      activityCategory: 'deliberation',
+      categories: escalationCategories(rows, access.categories),
+      subjects: [subjectOf(access)],
+      purpose: Purpose.Escalation,
+      startedAt,
     });
+    return rows.map((r) => escalationView(r, access.categories));
   }
 
   /**

@@ -16,7 +16,10 @@ const OPERATION = 'worklist.read';
  * The chair's worklist (DOMAIN.md section 8): what needs attention at the tables the caller chairs, now.
  * Each case is the one case summary, disclosed under its table's covenant, with only the reasons of granted
  * categories; a case without one is not listed. Read like any list of cases: one processing-log entry
- * per subject listed, committed before the answer.
+ * per subject listed, committed before the answer. No transaction around the reads (each is one statement
+ * and READ COMMITTED gives each its own snapshot anyway): each table's log entries are one INSERT, written
+ * before its items are added, so a failure later can leave entries of a table whose items were not sent,
+ * never the other way round.
  */
 @Injectable()
 export class WorklistService {
@@ -32,21 +35,19 @@ export class WorklistService {
   /** One table; only its chair (403 `chair_only` for its other members, 404 for anyone else). */
   async forTable(ctx: RequestContext, tableId: string): Promise<WorklistView> {
     const startedAt = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.WorklistRead, operation: OPERATION }, m);
-      return { items: await this.itemsAt(m, ctx, access, startedAt) };
-    });
+    const m = this.dataSource.manager;
+    const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.WorklistRead, operation: OPERATION }, m);
+    return { items: await this.itemsAt(m, ctx, access, startedAt) };
   }
 
   /** Every table the caller chairs now, one table after another, most pressing first within each. */
   async forChair(ctx: RequestContext): Promise<WorklistView> {
     const startedAt = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const chaired = (await this.access.accessibleTables(ctx, m)).filter((a) => a.role === 'chair');
-      const items: Partial<WorklistItemView>[] = [];
-      for (const access of chaired.sort((a, b) => a.tableId.localeCompare(b.tableId))) items.push(...(await this.itemsAt(m, ctx, access, startedAt)));
-      return { items };
-    });
+    const m = this.dataSource.manager;
+    const chaired = (await this.access.accessibleTables(ctx, m)).filter((a) => a.role === 'chair');
+    const items: Partial<WorklistItemView>[] = [];
+    for (const access of chaired.sort((a, b) => a.tableId.localeCompare(b.tableId))) items.push(...(await this.itemsAt(m, ctx, access, startedAt)));
+    return { items };
   }
 
   private async itemsAt(m: EntityManager, ctx: RequestContext, access: TableAccess, startedAt: Date): Promise<Partial<WorklistItemView>[]> {

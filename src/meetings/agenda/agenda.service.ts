@@ -131,15 +131,16 @@ export class AgendaService {
   /** Each viewer sees the agenda under their own covenant; members only once it is published. */
   async read(ctx: RequestContext, meetingId: string): Promise<AgendaView> {
     const startedAt = this.clock.now();
-    return this.dataSource.transaction(async (m) => {
-      const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'agenda.read' }, m);
-      const meeting = await this.agenda.findMeeting(m, meetingId);
-      requireAgendaVisible(meeting!, access.role);
-      const rows = await this.agenda.findAgenda(m, meetingId, this.clock.now());
-      const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));
-      await this.record(m, ctx, access, { operation: 'agenda.read', subjects, categories: agendaCategories(rows, access.categories), startedAt });
-      return agendaView(meeting!, rows, access.categories);
-    });
+    // No transaction: under READ COMMITTED each statement reads its own snapshot either way, and the log
+    // entries are one INSERT written before the answer.
+    const m = this.dataSource.manager;
+    const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'agenda.read' }, m);
+    const meeting = await this.agenda.findMeeting(m, meetingId);
+    requireAgendaVisible(meeting!, access.role);
+    const rows = await this.agenda.findAgenda(m, meetingId, this.clock.now());
+    const subjects = rows.flatMap((r) => (r.subject ? [r.subject] : []));
+    await this.record(m, ctx, access, { operation: 'agenda.read', subjects, categories: agendaCategories(rows, access.categories), startedAt });
+    return agendaView(meeting!, rows, access.categories);
   }
 
   /** The chair of the meeting's table, with the meeting locked and still open for editing. */
