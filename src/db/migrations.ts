@@ -19,6 +19,7 @@ import { CreateContactCards1764001130000 } from '../../migrations/1764001130000-
 import { AddStatisticsColumns1764001200000 } from '../../migrations/1764001200000-add-statistics-columns';
 import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-add-case-page-index';
 import { AddIncidentCaseRecordedIndex1765000200000 } from '../../migrations/1765000200000-add-incident-case-recorded-index';
+import { AddActionDueDateIndex1765000300000 } from '../../migrations/1765000300000-add-action-due-date-index';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AddStatisticsColumns1764001200000,
   AddCasePageIndex1765000000000,
   AddIncidentCaseRecordedIndex1765000200000,
+  AddActionDueDateIndex1765000300000,
 ];
