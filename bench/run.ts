@@ -44,6 +44,7 @@ import { Purpose } from '../src/sharing/purposes';
 import { RESOURCES } from '../src/sharing/resources';
 import { atFixedRate, type Latency, sequential } from './load';
 import { PgWireCounter, type WireCounts } from './pg-wire-counter';
+import { type RouteFigure, routeValues, sweepRoutes } from './route-sweep';
 import { seedScale } from './seed-scale';
 
 const env = (name: string, fallback: string) => process.env[name] || fallback;
@@ -85,6 +86,7 @@ interface ScaleResult {
   wire: Record<string, Record<'app' | 'bare', PerRequest>>;
   statistics?: Latency;
   explain?: Record<string, string>;
+  routes?: RouteFigure[];
 }
 
 interface PerRequest {
@@ -377,6 +379,14 @@ async function measureScale(cases: number): Promise<ScaleResult> {
       }
     }
 
+    if (cases === Math.max(...SCALES)) {
+      const tokenOf = async (email: string) =>
+        ((await json(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: DEMO_PASSWORD }) })) as { accessToken: string }).accessToken;
+      const tokens = { chair: token, privacy: await tokenOf('privacy@demo.ketentafel.nl'), admin: await tokenOf('admin@demo.ketentafel.nl') };
+      const values = await owner(migrationUrl, (c) => routeValues(c, tableId));
+      result.routes = await sweepRoutes(app.url, countedApp.url, counter, tokens, values, lastQuarter(), Math.min(SECONDS, 3));
+    }
+
     result.statistics = await sequential(app.url, [`/api/v1/tables/${tableId}/statistics?quarter=${lastQuarter()}`], auth, SECONDS, 200);
     if (cases === Math.max(...SCALES)) result.explain = await explainAll(migrationUrl, principal, tableId, caseIds[0], SECRETS.PSEUDONYM_KEY);
     return result;
@@ -451,6 +461,15 @@ function report(results: ScaleResult[], meta: Record<string, unknown>): string {
   for (const r of results) if (r.statistics) out.push(`| ${fmt(r.cases)} | ${r.statistics.requests} | ${r.statistics.p50} | ${r.statistics.p95} | ${r.statistics.p99} |`);
   out.push('', '### Data', '', '| cases | seeded in (s) | cases at the demo table | rows (planner estimate) |', '|---:|---:|---:|---|');
   for (const r of results) out.push(`| ${fmt(r.cases)} | ${r.seedSeconds === null ? 'reused' : fmt(r.seedSeconds)} | ${fmt(r.demoTableCases)} | ${Object.entries(r.rows).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')} |`);
+  const swept = results.find((r) => r.routes);
+  if (swept?.routes) {
+    out.push('', `### Every GET route at ${fmt(swept.cases)} cases, one connection (ms; statements and round trips per request on the wire)`, '');
+    out.push('| route | as | status | requests | p50 | p95 | p99 | statements | round trips | note |', '|---|---|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const f of swept.routes) {
+      const l = f.latency;
+      out.push(`| \`${f.route}\` | ${f.as} | ${f.status} | ${l ? fmt(l.requests) : ''} | ${l?.p50 ?? ''} | ${l?.p95 ?? ''} | ${l?.p99 ?? ''} | ${f.statements === undefined ? '' : fmt(f.statements, 1)} | ${f.roundTrips === undefined ? '' : fmt(f.roundTrips, 1)} | ${f.note ?? ''} |`);
+    }
+  }
   const largest = results.find((r) => r.explain);
   if (largest?.explain) {
     out.push('', `### EXPLAIN (ANALYZE, BUFFERS) at ${fmt(largest.cases)} cases`);

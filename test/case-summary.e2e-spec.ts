@@ -35,8 +35,10 @@ describe('the case summary query', () => {
       await m.query(`SET LOCAL enable_seqscan = off`);
       for (const [statement, run] of Object.entries(statements)) {
         const explaining = {
-          query: async (sql: string, params: unknown[]) => {
-            const rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] = await m.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+          // A prepared statement (src/db/prepared.ts) comes as pg's query config { name, text }.
+          query: async (sql: string | { text: string }, params: unknown[]) => {
+            const text = typeof sql === 'string' ? sql : sql.text;
+            const rows: { 'QUERY PLAN': { Plan: PlanNode }[] }[] = await m.query(`EXPLAIN (FORMAT JSON) ${text}`, params);
             plans.push({ statement, plan: rows[0]['QUERY PLAN'][0].Plan });
             return rows;
           },
