@@ -18,7 +18,6 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/app.factory';
@@ -29,6 +28,7 @@ import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
 import { agendaScenario } from './agenda';
 import { seedAgendaLoad } from './agenda-seed';
 import { PgWireCounter } from './pg-wire-counter';
+import { clearRedisKeys, owner as asOwner, positiveInt } from './support';
 
 const OWNER_URL = process.env.BENCH_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,39 +36,6 @@ const CASES = positiveInt('BENCH_AGENDA_CASES', 500);
 const INCIDENTS = positiveInt('BENCH_AGENDA_INCIDENTS', 20_000);
 const REQUESTS = positiveInt('BENCH_AGENDA_REQUESTS', 200);
 const KEEP = process.env.BENCH_KEEP_DATABASE === '1';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-async function ownerQuery(sql: string): Promise<void> {
-  const c = new Client({ connectionString: OWNER_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 async function listen(app: NestFastifyApplication): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -96,10 +63,10 @@ async function main(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const started = Date.now();
-    await ownerQuery(`CREATE DATABASE ${name}`);
+    await asOwner(OWNER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
     if (KEEP) console.log(`Keeping database ${name}`);
-    else cleanups.push(() => ownerQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    cleanups.push(() => clearRedisPrefix(redisPrefix));
+    else cleanups.push(() => asOwner(OWNER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+    cleanups.push(() => clearRedisKeys(REDIS_URL, `${redisPrefix}:`));
     await runMigrations(config);
     await ensureAppLoginRole(config);
 

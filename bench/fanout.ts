@@ -15,7 +15,6 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,6 +24,7 @@ import { withDatabase } from '../src/db/bootstrap';
 import { DEMO_PASSWORD } from '../src/db/demo-seed';
 import { QueueName, ReminderJob } from '../src/jobs/queues';
 import { startMailSink, startWebhookSink } from './sinks';
+import { freePort, positiveInt } from './support';
 
 const ACTIONS = positiveInt('FANOUT_ACTIONS', 100_000);
 const WORKERS = positiveInt('FANOUT_WORKERS', 2);
@@ -33,24 +33,6 @@ const OWNER_URL = process.env.BENCH_DATABASE_OWNER_URL ?? 'postgres://postgres@1
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = resolve(__dirname, '..', '..');
 const RESULTS_FILE = resolve(ROOT, 'bench', 'RESULTS.md');
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: url });

@@ -21,11 +21,8 @@ import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../src/auth/principal';
 import { visibleIncidentClassifications } from '../src/cases/case-list.service';
@@ -46,6 +43,7 @@ import { atFixedRate, type Latency, sequential } from './load';
 import { PgWireCounter, type WireCounts } from './pg-wire-counter';
 import { type RouteFigure, routeValues, sweepRoutes } from './route-sweep';
 import { seedScale } from './seed-scale';
+import { clearRedisKeys, freePort, owner } from './support';
 
 const env = (name: string, fallback: string) => process.env[name] || fallback;
 const SCALES = env('BENCH_SCALES', '10000,1000000').split(',').map(Number);
@@ -94,26 +92,6 @@ interface PerRequest {
   roundTrips: number;
   unnamedParses: number;
   preparedParses: number;
-}
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-
-async function owner<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await work(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Starts a child and resolves when a line of its stdout matches; every other line is read and dropped. */
@@ -393,7 +371,7 @@ async function measureScale(cases: number): Promise<ScaleResult> {
   } finally {
     for (const p of children) await stop(p);
     await counter.stop();
-    await clearRedisPrefix(redisPrefix);
+    await clearRedisKeys(REDIS_URL, redisPrefix);
     if (!KEEP) await owner(OWNER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   }
 }
@@ -402,21 +380,6 @@ function lastQuarter(): string {
   const [y, m] = amsterdamDate(new Date()).split('-').map(Number);
   const q = Math.floor((m - 1) / 3) + 1;
   return q === 1 ? `${y - 1}-Q4` : `${y}-Q${q - 1}`;
-}
-
-async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 // ---- report -------------------------------------------------------------------------------------------

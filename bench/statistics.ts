@@ -24,7 +24,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/app.factory';
@@ -40,6 +39,7 @@ import { Clock } from '../src/common/clock';
 import { AppConfig, loadConfig } from '../src/config/app-config';
 import { ensureAppLoginRole, runMigrations, withDatabase } from '../src/db/bootstrap';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
+import { clearRedisKeys, owner as asOwner, positiveInt } from './support';
 
 const SECONDS = positiveInt('BENCH_SECONDS', 10);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
@@ -54,24 +54,6 @@ const DEMO_EMAIL = 'coa@demo.ketentafel.nl';
 const RESULTS_FILE = resolve(__dirname, '..', '..', 'bench', 'RESULTS.md');
 const ORGANISATION_SQL = 'SELECT id, type, name, municipality_code, active FROM organisation WHERE id = $1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-async function ownerQuery(sql: string): Promise<void> {
-  const c = new Client({ connectionString: OWNER_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * The least a table's statistics must do, with no framework: find the municipality's tables, run the
@@ -167,21 +149,6 @@ async function load(title: string, url: string, token: string, connections = CON
   const result = await autocannon({ ...options, title, duration: SECONDS });
   process.stdout.write(`  ${title}: ${Math.round(result.requests.mean)} req/s, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx\n`);
   return result;
-}
-
-async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 function table(rows: { variant: string; result: autocannon.Result }[], bare: autocannon.Result): string {
@@ -343,9 +310,9 @@ async function main(): Promise<void> {
   };
   try {
     const started = Date.now();
-    await ownerQuery(`CREATE DATABASE ${name}`);
-    cleanups.push(() => ownerQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    cleanups.push(() => clearRedisPrefix(redisPrefix));
+    await asOwner(OWNER_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+    cleanups.push(() => asOwner(OWNER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+    cleanups.push(() => clearRedisKeys(REDIS_URL, `${redisPrefix}:`));
     await runMigrations(config);
     await ensureAppLoginRole(config);
 

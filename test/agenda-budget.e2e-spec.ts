@@ -3,11 +3,12 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { seedAgendaLoad } from '../bench/agenda-seed';
-import { PgWireCounter, type WireCounts } from '../bench/pg-wire-counter';
+import { PgWireCounter } from '../bench/pg-wire-counter';
 import { Clock } from '../src/common/clock';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
 import { startAppOn } from './support/test-app';
 import { createTestDatabase, ownerClient, TestDatabase } from './support/test-database';
+import { costOf } from './support/wire';
 
 type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
 
@@ -45,17 +46,6 @@ describe('query budget of the draft agenda', () => {
 
   const draft = () => request(app.getHttpServer()).post(`/api/v1/meetings/${meetingId}/agenda/_draft`).set('Authorization', `Bearer ${token}`).expect(200);
 
-  /** The counts of one draft; the fewest of three, since a background statement can only add to a run. */
-  async function costOfDraft(): Promise<WireCounts> {
-    const runs: WireCounts[] = [];
-    for (let i = 0; i < 3; i++) {
-      counter.take();
-      await draft();
-      runs.push(counter.take());
-    }
-    return runs.reduce((a, b) => (b.statements < a.statements ? b : a));
-  }
-
   beforeAll(async () => {
     db = await createTestDatabase();
     counter = new PgWireCounter({ host: '127.0.0.1', port: 5432 }, true);
@@ -89,13 +79,13 @@ describe('query budget of the draft agenda', () => {
     await seedAgendaLoad(owner, { tableId, organisationId, activeCases: 10, incidents: 100, now, meetingId });
     await owner.query('ANALYZE');
     await draft();
-    const ten = await costOfDraft();
+    const ten = await costOf(counter, draft);
     const items10 = (await draft()).body.itemCount;
 
     await seedAgendaLoad(owner, { tableId, organisationId, activeCases: 50, incidents: 500, now, meetingId, from: 11 });
     await owner.query('ANALYZE');
     await draft();
-    const sixty = await costOfDraft();
+    const sixty = await costOf(counter, draft);
     expect((await draft()).body.itemCount).toBeGreaterThan(items10 + 20);
 
     expect(ten.statements).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { PgWireCounter, type WireCounts } from '../bench/pg-wire-counter';
+import { PgWireCounter } from '../bench/pg-wire-counter';
 import { caseDetailProjection, casePageStatement } from '../src/cases/case.repository';
 import { Clock } from '../src/common/clock';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
@@ -10,6 +10,7 @@ import { accessStatement } from '../src/sharing/access.service';
 import { RESOURCES } from '../src/sharing/resources';
 import { startAppOn } from './support/test-app';
 import { createTestDatabase, ownerClient, TestDatabase } from './support/test-database';
+import { costOf } from './support/wire';
 
 /**
  * What the hot requests cost PostgreSQL (issue 11), counted on the wire by a relay in front of the server
@@ -31,17 +32,6 @@ describe('query budget of the hot requests', () => {
   let today: string;
 
   const get = (path: string) => request(app.getHttpServer()).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
-
-  /** The counts of one request; the fewest of three, since a background statement can only add to a run. */
-  async function costOf(send: () => Promise<unknown>): Promise<WireCounts> {
-    const runs: WireCounts[] = [];
-    for (let i = 0; i < 3; i++) {
-      counter.take();
-      await send();
-      runs.push(counter.take());
-    }
-    return runs.reduce((a, b) => (b.statements < a.statements ? b : a));
-  }
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -83,7 +73,7 @@ describe('query budget of the hot requests', () => {
     expect(first.texts).toContain(read.text);
     expect(first.texts.some((t) => t.startsWith('WITH processing AS (') && t.includes('INSERT INTO audit_log'))).toBe(true);
 
-    const cost = await costOf(() => get(`/cases/${caseId}`).expect(200));
+    const cost = await costOf(counter, () => get(`/cases/${caseId}`).expect(200));
     expect(cost.roundTrips).toBeLessThanOrEqual(3);
     expect(cost.statements).toBeLessThanOrEqual(3);
     expect(cost.unnamedParses).toBe(0);
@@ -91,8 +81,8 @@ describe('query budget of the hot requests', () => {
 
   it('lists a page in at most 5 statements whatever its size, as prepared statements', async () => {
     await get(`/tables/${tableId}/cases?limit=5`).expect(200);
-    const small = await costOf(() => get(`/tables/${tableId}/cases?limit=2`).expect(200));
-    const large = await costOf(() => get(`/tables/${tableId}/cases?limit=50`).expect(200));
+    const small = await costOf(counter, () => get(`/tables/${tableId}/cases?limit=2`).expect(200));
+    const large = await costOf(counter, () => get(`/tables/${tableId}/cases?limit=50`).expect(200));
     expect(small.statements).toBeGreaterThan(0);
     expect(small.statements).toBeLessThanOrEqual(5);
     expect(large.statements).toBe(small.statements);
