@@ -1,14 +1,8 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Client } from 'pg';
 import request from 'supertest';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PgWireCounter } from '../bench/pg-wire-counter';
 import { seedAgendaLoad } from '../bench/agenda-seed';
-import { PgWireCounter } from '../bench/pg-wire-counter';
-import { Clock } from '../src/common/clock';
-import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
-import { startAppOn } from './support/test-app';
-import { createTestDatabase, ownerClient, TestDatabase } from './support/test-database';
-import { costOf } from './support/wire';
+import { CountedApp, costOf, startCountedApp } from './support/wire';
 
 type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
 
@@ -34,9 +28,8 @@ const rowsRead = (n: PlanNode) =>
  *   range of the due dates of all tables here, a look-up per open case at scale.
  */
 describe('query budget of the draft agenda', () => {
-  let db: TestDatabase;
+  let t: CountedApp;
   let counter: PgWireCounter;
-  let app: NestFastifyApplication;
   let owner: Client;
   let token: string;
   let tableId: string;
@@ -44,20 +37,11 @@ describe('query budget of the draft agenda', () => {
   let meetingId: string;
   let now: Date;
 
-  const draft = () => request(app.getHttpServer()).post(`/api/v1/meetings/${meetingId}/agenda/_draft`).set('Authorization', `Bearer ${token}`).expect(200);
+  const draft = () => request(t.app.getHttpServer()).post(`/api/v1/meetings/${meetingId}/agenda/_draft`).set('Authorization', `Bearer ${token}`).expect(200);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    counter = new PgWireCounter({ host: '127.0.0.1', port: 5432 }, true);
-    const port = await counter.start();
-    const url = new URL(db.config.DATABASE_URL);
-    url.port = String(port);
-    app = await startAppOn(db, { DATABASE_URL: url.toString() });
-    now = app.get(Clock).now();
-    await seedDemo(app.get(DataSource), now);
-    owner = await ownerClient(db);
-    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ email: 'coa@demo.ketentafel.nl', password: DEMO_PASSWORD }).expect(200);
-    token = login.body.accessToken;
+    t = await startCountedApp();
+    ({ counter, owner, token, now } = t);
     const [row] = (
       await owner.query(
         `SELECT t.id AS table_id, o.id AS organisation_id,
@@ -68,12 +52,7 @@ describe('query budget of the draft agenda', () => {
     ({ table_id: tableId, organisation_id: organisationId, meeting_id: meetingId } = row);
   });
 
-  afterAll(async () => {
-    await owner?.end();
-    await app?.close();
-    await counter?.stop();
-    await db?.drop();
-  });
+  afterAll(() => t?.close());
 
   it('drafts in the same 8 statements and round trips for 10 cases as for 60, all prepared', async () => {
     await seedAgendaLoad(owner, { tableId, organisationId, activeCases: 10, incidents: 100, now, meetingId });

@@ -1,16 +1,11 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Client } from 'pg';
 import request from 'supertest';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { PgWireCounter } from '../bench/pg-wire-counter';
+import type { PgWireCounter } from '../bench/pg-wire-counter';
 import { caseDetailProjection, casePageStatement } from '../src/cases/case.repository';
 import { Clock } from '../src/common/clock';
-import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
 import { accessStatement } from '../src/sharing/access.service';
 import { RESOURCES } from '../src/sharing/resources';
-import { startAppOn } from './support/test-app';
-import { createTestDatabase, ownerClient, TestDatabase } from './support/test-database';
-import { costOf } from './support/wire';
+import { CountedApp, costOf, startCountedApp } from './support/wire';
 
 /**
  * What the hot requests cost PostgreSQL (issue 11), counted on the wire by a relay in front of the server
@@ -21,9 +16,8 @@ import { costOf } from './support/wire';
  * - a page deep in the list reads its own rows only: the cursor is the index's range, not a filter.
  */
 describe('query budget of the hot requests', () => {
-  let db: TestDatabase;
+  let t: CountedApp;
   let counter: PgWireCounter;
-  let app: NestFastifyApplication;
   let owner: Client;
   let token: string;
   let tableId: string;
@@ -31,21 +25,12 @@ describe('query budget of the hot requests', () => {
   let principal: Parameters<typeof accessStatement>[0];
   let today: string;
 
-  const get = (path: string) => request(app.getHttpServer()).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
+  const get = (path: string) => request(t.app.getHttpServer()).get(`/api/v1${path}`).set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    counter = new PgWireCounter({ host: '127.0.0.1', port: 5432 }, true);
-    const port = await counter.start();
-    const url = new URL(db.config.DATABASE_URL);
-    url.port = String(port);
-    app = await startAppOn(db, { DATABASE_URL: url.toString() });
-    const clock = app.get(Clock);
-    today = clock.today();
-    await seedDemo(app.get(DataSource), clock.now());
-    owner = await ownerClient(db);
-    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ email: 'coa@demo.ketentafel.nl', password: DEMO_PASSWORD }).expect(200);
-    token = login.body.accessToken;
+    t = await startCountedApp();
+    ({ counter, owner, token } = t);
+    today = t.app.get(Clock).today();
     const [row] = (
       await owner.query(
         `SELECT c.id AS case_id, c.table_id, u.id AS user_id, u.organisation_id, o.type
@@ -57,12 +42,7 @@ describe('query budget of the hot requests', () => {
     principal = { kind: 'user', id: row.user_id, organisationId: row.organisation_id, organisationType: row.type, roles: [], scopes: [] };
   });
 
-  afterAll(async () => {
-    await owner?.end();
-    await app?.close();
-    await counter?.stop();
-    await db?.drop();
-  });
+  afterAll(() => t?.close());
 
   it('reads a case in at most 3 round trips, as prepared statements, with exactly the SQL the benchmark runs', async () => {
     counter.take();
