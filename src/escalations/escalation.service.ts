@@ -144,29 +144,30 @@ export class EscalationService {
     const startedAt = this.clock.now();
     const limit = q.limit ?? DEFAULT_LIMIT;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    return this.dataSource.transaction(async (m) => {
-      let tables: TableAccess[];
-      if (q.tableId) {
-        const access = await this.access.require(ctx, 'table', q.tableId, { permission: Permission.EscalationRead, operation: 'escalation.list_for_target' }, m);
-        await this.access.requireCategories(ctx, access, ['deliberation'], 'escalation.list_for_target');
-        tables = [access];
-      } else {
-        tables = (await this.access.accessibleTables(ctx, m)).filter((a) => a.categories.has('deliberation'));
-      }
-      if (!tables.length) return { items: [], nextCursor: null };
-      const rows = await this.escalations.findForTarget(
-        m,
-        { tableIds: tables.map((a) => a.tableId), organisationType: ctx.principal.organisationType, statuses: q.status ?? ['requested', 'accepted'], after },
-        limit + 1,
-      );
-      const page = rows.slice(0, limit);
-      await this.logPerTable(m, ctx, tables, page, startedAt);
-      const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
-      return {
-        items: page.map((r) => escalationView(r, byTable.get(r.table_id)!)),
-        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
-      };
-    });
+    // No transaction around the reads (each is one statement, READ COMMITTED gives each its own snapshot): each
+    // table's log entries are one INSERT written before the page is answered.
+    const m = this.dataSource.manager;
+    let tables: TableAccess[];
+    if (q.tableId) {
+      const access = await this.access.require(ctx, 'table', q.tableId, { permission: Permission.EscalationRead, operation: 'escalation.list_for_target' }, m);
+      await this.access.requireCategories(ctx, access, ['deliberation'], 'escalation.list_for_target');
+      tables = [access];
+    } else {
+      tables = (await this.access.accessibleTables(ctx, m)).filter((a) => a.categories.has('deliberation'));
+    }
+    if (!tables.length) return { items: [], nextCursor: null };
+    const rows = await this.escalations.findForTarget(
+      m,
+      { tableIds: tables.map((a) => a.tableId), organisationType: ctx.principal.organisationType, statuses: q.status ?? ['requested', 'accepted'], after },
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    await this.logPerTable(m, ctx, tables, page, startedAt);
+    const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
+    return {
+      items: page.map((r) => escalationView(r, byTable.get(r.table_id)!)),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+    };
   }
 
   async findProposedAt(m: EntityManager, meetingId: string): Promise<EscalationRow[]> {
