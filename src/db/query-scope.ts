@@ -67,10 +67,22 @@ export class ScopedClient extends Client {
   override query(...args: any[]): any {
     const scope = queryScopes.getStore();
     const [first] = args;
-    const forward = () => (Client.prototype.query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    const call = () => (Client.prototype.query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
     // Callback and stream forms are not used on the request path (TypeORM awaits the promise form).
-    if (!scope || typeof args[args.length - 1] === 'function' || typeof first?.submit === 'function') return forward();
+    if (typeof args[args.length - 1] === 'function' || typeof first?.submit === 'function') return call();
+    const forward = () => call().catch((e: unknown) => this.dropIfFatal(e));
+    if (!scope) return forward();
     return scope.run(this, typeof first === 'string' ? first : String(first?.text ?? ''), forward);
+  }
+
+  /**
+   * A backend that answered FATAL (terminated by an operator, the server shutting down) is gone, but its socket
+   * may not have closed yet when the caller hands the connection back: without this the pool could lend it to
+   * the next request, which would then fail too. Ending it here makes the pool drop it on release.
+   */
+  private dropIfFatal(e: unknown): never {
+    if ((e as { severity?: string } | null)?.severity === 'FATAL') void this.end().catch(() => undefined);
+    throw e;
   }
 }
 
