@@ -28,7 +28,7 @@ import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
 import { agendaScenario } from './agenda';
 import { seedAgendaLoad } from './agenda-seed';
 import { PgWireCounter } from './pg-wire-counter';
-import { clearRedisKeys, owner as asOwner, positiveInt } from './support';
+import { clearRedisKeys, owner as asOwner, positiveInt, runMain } from './support';
 
 const OWNER_URL = process.env.BENCH_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -139,14 +139,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error('bench failed:', e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    setTimeout(() => {
-      console.warn('warning: open handles kept the process alive after cleanup; exiting');
-      process.exit();
-    }, 5000).unref();
-  });
+runMain(main);

@@ -43,7 +43,7 @@ import { atFixedRate, type Latency, sequential } from './load';
 import { PgWireCounter, type WireCounts } from './pg-wire-counter';
 import { type RouteFigure, routeValues, sweepRoutes } from './route-sweep';
 import { seedScale } from './seed-scale';
-import { clearRedisKeys, freePort, owner } from './support';
+import { clearRedisKeys, freePort, owner, runMain } from './support';
 
 const env = (name: string, fallback: string) => process.env[name] || fallback;
 const SCALES = env('BENCH_SCALES', '10000,1000000').split(',').map(Number);
@@ -463,9 +463,4 @@ async function main(): Promise<void> {
   console.log(`\nWrote ${file} and BENCHMARKS.md`);
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error('bench failed:', e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  })
-  .finally(() => setTimeout(() => process.exit(), 2000).unref());
+runMain(main);

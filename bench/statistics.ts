@@ -39,7 +39,7 @@ import { Clock } from '../src/common/clock';
 import { AppConfig, loadConfig } from '../src/config/app-config';
 import { ensureAppLoginRole, runMigrations, withDatabase } from '../src/db/bootstrap';
 import { DEMO_PASSWORD, seedDemo } from '../src/db/demo-seed';
-import { clearRedisKeys, owner as asOwner, positiveInt } from './support';
+import { clearRedisKeys, owner as asOwner, positiveInt, runMain } from './support';
 
 const SECONDS = positiveInt('BENCH_SECONDS', 10);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 32);
@@ -385,15 +385,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error('bench failed:', e instanceof Error ? (e.stack ?? e.message) : e);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    // Everything is closed by now, so the process should end by itself; if a handle lingers, end it anyway.
-    setTimeout(() => {
-      console.warn('warning: open handles kept the process alive after cleanup; exiting');
-      process.exit();
-    }, 5000).unref();
-  });
+runMain(main);

@@ -50,3 +50,21 @@ export const freePort = () =>
       s.close(() => ok(port));
     });
   });
+
+/**
+ * Runs a benchmark's `main`: a failure is printed with its stack and sets the exit code; once everything is
+ * closed the process should end by itself, and if a handle lingers it is ended anyway after 5 s.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main()
+    .catch((e: unknown) => {
+      console.error('bench failed:', e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      setTimeout(() => {
+        console.warn('warning: open handles kept the process alive after cleanup; exiting');
+        process.exit();
+      }, 5000).unref();
+    });
+}
