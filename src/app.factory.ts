@@ -9,6 +9,7 @@ import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { fastifyHardeningOptions, installHttpHardening, ownResponseHeaders, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
 import { outgoingTraceparent, requestId } from './common/logging';
+import { PageLinkInterceptor } from './common/pagination';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { DatabaseControl } from './db/database-control';
@@ -39,6 +40,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new PageLinkInterceptor());
   const routes = new RouteTable();
   app.useGlobalFilters(new ProblemFilter(routes));
 
@@ -50,7 +52,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
         origin: isSpec ? '*' : (origin: string | undefined, done: (e: Error | null, allow: boolean) => void) => done(null, !!origin && allowed.has(origin)),
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
         allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'traceparent'],
-        exposedHeaders: ['API-Version', 'X-Request-Id', 'traceparent', 'Retry-After', 'Location', 'Allow'],
+        exposedHeaders: ['API-Version', 'X-Request-Id', 'traceparent', 'Retry-After', 'Location', 'Allow', 'Link', 'ETag'],
         maxAge: 600,
       });
     },
