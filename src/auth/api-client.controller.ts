@@ -51,7 +51,7 @@ export class ApiClientController {
     return this.clients.update(id, dto);
   }
 
-  @Post(':id/_rotate-secret')
+  @Post(':id/_rotate')
   @Authenticated({ permission: Permission.ApiClientWrite })
   @ApiOperation({ summary: 'Issue a new client secret', description: 'The old secret and its tokens stop working; the new secret is in this response only.' })
   @ApiCreatedResponse({ type: ApiClientWithSecretDto })

@@ -138,7 +138,14 @@ export class AuditLogEntryDto {
   @ApiProperty({ enum: ['user', 'client', 'system'] }) actorKind: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'member' }) role: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['chair', 'member', 'partner_system', 'admin', 'privacy_officer'],
+    example: 'chair',
+    description: "The caller's role: at the table (`chair`, `member`, `partner_system`), else its first global role; null for the system.",
+  })
+  role: string | null;
   @ApiProperty({ type: String, nullable: true }) originIp: string | null;
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty({ enum: AUDIT_RESULTS }) result: string;

@@ -78,7 +78,7 @@ export class WebhookSubscriptionController {
     await this.subscriptions.remove(ctx.principal, id);
   }
 
-  @Post(':id/_rotate-secret')
+  @Post(':id/_rotate')
   @HttpCode(200)
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({

@@ -206,7 +206,7 @@ async function buildWorld(t: TestApp): Promise<FuzzWorld> {
     'DELETE /api/v1/tables/:id/memberships/:membershipId': { membershipId: scratchMemberships },
     'PATCH /api/v1/users/:id': { id: scratchUsers.map((u) => u.id) },
     'PATCH /api/v1/api-clients/:id': { id: scratchClients },
-    'POST /api/v1/api-clients/:id/_rotate-secret': { id: scratchClients },
+    'POST /api/v1/api-clients/:id/_rotate': { id: scratchClients },
     'DELETE /api/v1/webhook-subscriptions/:id': { id: [scratchSubscription] },
   };
 

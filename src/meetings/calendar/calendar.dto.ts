@@ -41,7 +41,7 @@ export class CalendarFeedView {
 export class CreatedCalendarFeedView extends CalendarFeedView {
   @NotPersonal({
     format: 'uri',
-    example: 'https://ketentafel.example.nl/api/v1/calendar-feeds/3q2-…/events',
+    example: 'https://ketentafel.example.nl/api/v1/calendar-feeds/q9V3x7Jm2LkR8sT0bWcY4nPzH6dF1gAe5uKiOoQrXyE/events',
     description: 'The secret subscription URL (iCalendar). Shown only now: keep it like a password; revoke the feed when it leaks.',
   })
   url: string;
