@@ -342,10 +342,10 @@ function completeOperation(method: (typeof METHODS)[number], path: string, op: O
     if (status === 200 && ((method === 'get' && path.endsWith('}')) || method === 'patch')) headers.ETag = headerRef('ETag');
     response.headers = headers;
     if (status >= 400) {
-      response.content = { ...problemContent, ...response.content };
-      const problem = response.content['application/problem+json'];
-      problem.schema ??= problemContent['application/problem+json'].schema;
+      // A copy: the decorators share one content object among many responses.
+      const problem = { ...problemContent['application/problem+json'], ...response.content?.['application/problem+json'] };
       problem.example = problemExample(status, response.description, op, schemas);
+      response.content = { ...response.content, 'application/problem+json': problem };
     }
   }
 }
