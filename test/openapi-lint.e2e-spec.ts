@@ -39,7 +39,7 @@ const CODES = new Set(
 );
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 interface Op {
   method: (typeof METHODS)[number];
   path: string;
