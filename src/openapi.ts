@@ -42,7 +42,10 @@ content) and completing an action (the same result) are safe to re-send when an 
 
 **Authentication.** People log in with \`POST /auth/login\` and send the access token as
 \`Authorization: Bearer …\` (15 minutes; renew with \`POST /auth/refresh\`). Partner systems use OAuth2
-client credentials at \`POST /oauth/token\`. Every operation states the permission it needs.
+client credentials at \`POST /oauth/token\` (on this page: *Authorize*, \`oauth2\`, client id and secret). Every
+operation states the permission it needs and, where partner systems may call it, the OAuth2 scope that opens it.
+
+**Health** (\`/health/live\`, \`/health/ready\`) is served at the server's root, outside \`/api/v1\`.
 
 **Glossary.**
 
