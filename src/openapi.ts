@@ -309,7 +309,7 @@ export function completeDocument(document: OpenAPIObject, config: AppConfig): vo
       const op = item[method] as Operation | undefined;
       if (!op) continue;
       op.tags?.forEach((t) => used.add(t));
-      completeOperation(method, path, op, schemas, UNVERSIONED_PATHS.has(path));
+      completeOperation(method, path, op, schemas, { unversioned: UNVERSIONED_PATHS.has(path), patchable: !!item.patch });
     }
   }
   markUuidPathParameters(document);
@@ -318,7 +318,14 @@ export function completeDocument(document: OpenAPIObject, config: AppConfig): vo
   document.tags = [...TAGS.filter((t) => used.has(t.name)), ...[...used].filter((t) => !declared.has(t)).map((name) => ({ name }))];
 }
 
-function completeOperation(method: (typeof METHODS)[number], path: string, op: Operation, schemas: Record<string, Json>, unversioned: boolean): void {
+/** `patchable`: the path also has a PATCH, so the resource is versioned and its GET answers an ETag. */
+function completeOperation(
+  method: (typeof METHODS)[number],
+  path: string,
+  op: Operation,
+  schemas: Record<string, Json>,
+  { unversioned, patchable }: { unversioned: boolean; patchable: boolean },
+): void {
   const authenticated = (op.security ?? []).length > 0;
   const withParameters = (op.parameters ?? []).length > 0;
   const r = op.responses;
@@ -328,7 +335,10 @@ function completeOperation(method: (typeof METHODS)[number], path: string, op: O
     r['403'] ??= { description: DEFAULT_DESCRIPTIONS[403], content: problemContent };
   }
   if (method === 'patch') {
-    op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/IfMatch' }];
+    // A route that honours If-Match may declare the header itself (e.g. with ApiHeader); declare it once.
+    if (!(op.parameters ?? []).some((p) => p.in === 'header' && String(p.name).toLowerCase() === 'if-match')) {
+      op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/IfMatch' }];
+    }
     r['412'] ??= { description: DEFAULT_DESCRIPTIONS[412], content: problemContent };
     const json = op.requestBody?.content?.['application/json'];
     if (json && op.requestBody?.content) op.requestBody.content['application/merge-patch+json'] = json;
@@ -342,12 +352,12 @@ function completeOperation(method: (typeof METHODS)[number], path: string, op: O
     if ((status === 429 || status === 503) && !unversioned) headers['Retry-After'] = headerRef('Retry-After');
     if (status === 201 && SENDS_LOCATION.has(`${method} ${path}`)) headers.Location = headerRef('Location');
     if (status === 200 && method === 'get' && isPage(response, schemas)) headers.Link = headerRef('Link');
-    if (status === 200 && ((method === 'get' && path.endsWith('}')) || method === 'patch')) headers.ETag = headerRef('ETag');
+    if (status === 200 && (method === 'patch' || (method === 'get' && patchable))) headers.ETag = headerRef('ETag');
     response.headers = headers;
     if (status >= 400) {
       // A copy: the decorators share one content object among many responses.
       const problem = { ...problemContent['application/problem+json'], ...response.content?.['application/problem+json'] };
-      problem.example = problemExample(status, response.description, op, schemas);
+      problem.example ??= problemExample(status, response.description, op, schemas);
       response.content = { ...response.content, 'application/problem+json': problem };
     }
   }
