@@ -357,14 +357,14 @@ function completeOperation(
     if (status >= 400) {
       // A copy: the decorators share one content object among many responses.
       const problem = { ...problemContent['application/problem+json'], ...response.content?.['application/problem+json'] };
-      problem.example ??= problemExample(status, response.description, op, schemas);
+      problem.example ??= problemExample(status, response.description, op, schemas, resolve(problem.schema as Json | undefined, schemas));
       response.content = { ...response.content, 'application/problem+json': problem };
     }
   }
 }
 
 /** A real problem for the example: the code named in the response's description (`…`), else the status's usual one. */
-function problemExample(status: number, description: string, op: Operation, schemas: Record<string, Json>): Json {
+function problemExample(status: number, description: string, op: Operation, schemas: Record<string, Json>, schema: Json | undefined): Json {
   const named = [...description.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].match(/[a-z]+(?:_[a-z]+)*/g) ?? []).find((c) => KNOWN_CODES.has(c));
   const code = named ?? DEFAULT_CODES[status] ?? (status >= 500 ? CommonError.InternalError : CommonError.BadRequest);
   const fromDescription = description.replace(/\s*\([^)]*`[^)]*\)/g, '').trim();
@@ -372,6 +372,14 @@ function problemExample(status: number, description: string, op: Operation, sche
   const example: Json = { type: problemType(status), title: statusTitle(status), status, detail, code };
   if (status === 400) example.invalidParams = [{ name: exampleField(op, schemas), reason: 'must not be empty' }];
   if (status === 429 || status === 503) example.retryAfter = 1;
+  // A response with a schema of its own (the token endpoint's RFC 6749 errors) requires more members: fill them in
+  // from the schema, the code itself where it is one of a member's values (`error: invalid_client`).
+  const properties = (schema?.properties ?? {}) as Record<string, Json>;
+  for (const name of (schema?.required as string[] | undefined) ?? []) {
+    const p = properties[name];
+    if (example[name] !== undefined || !p) continue;
+    example[name] = (p.enum as unknown[] | undefined)?.includes(code) ? code : (p.example ?? (p.enum as unknown[] | undefined)?.[0] ?? detail);
+  }
   return example;
 }
 
