@@ -169,6 +169,8 @@ describe('private_key_jwt client authentication', () => {
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.invalidParams.map((p: { name: string }) => p.name)).toContain(field);
+      // Refused for what it is, not merely as a field the API does not know.
+      expect(res.body.invalidParams.find((p: { name: string }) => p.name === field).reason).not.toBe('is not a known field');
       expect(res.text).not.toMatch(/"d":"/);
     });
 
