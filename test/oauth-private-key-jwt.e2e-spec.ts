@@ -185,7 +185,7 @@ describe('private_key_jwt client authentication', () => {
       expectInvalidClient(await form(secretClient.clientSecret));
       await ctx.t.http().get('/api/v1/organisations').set(bearer(old)).expect(401);
       await tokenWith(assertion(privateKey, claims(secretClient.clientId))).expect(200);
-      await ctx.t.http().post(`/api/v1/api-clients/${secretClient.id}/_rotate-secret`).set(bearer(ctx.admin)).expect(409);
+      await ctx.t.http().post(`/api/v1/api-clients/${secretClient.id}/_rotate`).set(bearer(ctx.admin)).expect(409);
 
       const back = await ctx.t.http().patch(`/api/v1/api-clients/${secretClient.id}`).set(bearer(ctx.admin)).send({ tokenEndpointAuthMethod: 'client_secret_post' }).expect(200);
       expect(back.body).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_post', jwks: null, clientSecret: expect.any(String) });
