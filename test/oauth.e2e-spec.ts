@@ -8,7 +8,7 @@ describe('partner systems (OAuth2 client credentials)', () => {
   beforeAll(async () => {
     t = await startTestApp({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '8' } });
     admin = (await login(t, 'admin@demo.ketentafel.nl')).accessToken;
-    const orgs = (await t.http().get('/api/v1/organisations').set(bearer(admin)).expect(200)).body;
+    const orgs = (await t.http().get('/api/v1/organisations?limit=100').set(bearer(admin)).expect(200)).body.items;
     policeId = orgs.find((o: { type: string }) => o.type === 'POLICE').id;
   });
   afterAll(() => t.close());

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsBoolean, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 import { ApiScope } from './permissions';
 
 export class CreateApiClientDto {
@@ -55,3 +57,17 @@ export class ApiClientWithSecretDto extends ApiClientDto {
   @ApiProperty({ description: 'OAuth2 client_secret. Shown only in this response; store it now.' })
   clientSecret: string;
 }
+
+export const API_CLIENT_SORT: Record<string, SortField> = { name: { column: 'c.name', kind: 'text' }, createdAt: { column: 'c.created_at', kind: 'timestamp' } };
+
+export class ListApiClientsQuery extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the systems of this organisation.' })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @SortParam(sortValues(API_CLIENT_SORT), 'name')
+  sort?: string;
+}
+
+export const ApiClientPage = PageViewOf(ApiClientDto, 'ApiClientPage');

@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { DomainException, notFound } from '../common/problem';
 import { Organisation } from '../organisations/organisation.entity';
 import { ApiClient } from './api-client.entity';
-import { ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, UpdateApiClientDto } from './api-client.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { API_CLIENT_SORT, ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, ListApiClientsQuery, UpdateApiClientDto } from './api-client.dto';
 import { ClientTokenDto } from './auth.dto';
 import { ApiScope } from './permissions';
 import { RevocationService } from './revocation.service';
@@ -53,12 +55,29 @@ export class ApiClientService {
     return { ...toDto(client), clientSecret: secret };
   }
 
-  async list(organisationId?: string): Promise<ApiClientDto[]> {
-    const clients = await this.dataSource.manager.find(ApiClient, {
-      where: organisationId ? { organisationId } : {},
-      order: { name: 'ASC', id: 'ASC' },
-    });
-    return clients.map(toDto);
+  async list(q: ListApiClientsQuery): Promise<Page<ApiClientDto>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(API_CLIENT_SORT, q.sort ?? 'name', 'c.id');
+    const params: unknown[] = [];
+    const where = [keyset.after(q.cursor, params)];
+    if (q.organisationId !== undefined) where.push(`c.organisation_id = $${params.push(q.organisationId)}`);
+    const conditions = where.filter(Boolean);
+    const rows: { id: string; organisation_id: string; name: string; client_id: string; scopes: ApiScope[]; disabled_at: Date | null; created_at: Date; sort_key: string }[] =
+      await this.dataSource.query(
+        `SELECT c.id, c.organisation_id, c.name, c.client_id, c.scopes, c.disabled_at, c.created_at, ${keyset.keySql} AS sort_key
+           FROM api_client c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+          ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+        params,
+      );
+    return pageOf(rows, limit, keyset.positionOf, (r) => ({
+      id: r.id,
+      organisationId: r.organisation_id,
+      name: r.name,
+      clientId: r.client_id,
+      scopes: r.scopes,
+      disabled: r.disabled_at !== null,
+      createdAt: r.created_at.toISOString(),
+    }));
   }
 
   async get(id: string): Promise<ApiClientDto> {
