@@ -233,7 +233,7 @@ describe('register of processing activities (art. 30 AVG)', () => {
       const purposes: { purpose: string }[] = await t.dataSource.query(`SELECT DISTINCT purpose FROM audit_log WHERE purpose IS NOT NULL`);
       expect(purposes.length).toBeGreaterThan(1);
       expect(purposes.filter((p) => !isPurpose(p.purpose))).toEqual([]);
-      const page = (await http().get('/api/v1/privacy/audit-log').query({ tableId: demoTableId, limit: 200 }).set(as('privacy')).expect(200)).body;
+      const page = (await http().get('/api/v1/privacy/audit-log').query({ tableId: demoTableId, limit: 100 }).set(as('privacy')).expect(200)).body;
       const read = page.items.find((e: { action: string }) => e.action === 'case.read');
       expect(read).toMatchObject({ purpose: Purpose.CaseDiscussion, purposeLabel: PURPOSE_LABELS[Purpose.CaseDiscussion] });
       expect(read.purposeLabel).toBe('Casus bespreken in het casusoverleg');

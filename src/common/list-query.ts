@@ -78,6 +78,8 @@ export class Keyset {
     fields: Record<string, SortField>,
     readonly sort: string,
     private readonly idColumn: string,
+    /** A uuid, or a bigint sequence (the audit log) that travels as its decimal text. */
+    private readonly idKind: 'uuid' | 'bigint' = 'uuid',
   ) {
     this.descending = sort.startsWith('-');
     const field = fields[this.descending ? sort.slice(1) : sort];
@@ -98,10 +100,10 @@ export class Keyset {
   /** The condition for rows after `cursor` (its parameters pushed onto `params`), or undefined for the first page. */
   after(cursor: string | undefined, params: unknown[]): string | undefined {
     if (cursor === undefined) return undefined;
-    const [, key, id] = decodeCursor(cursor, [(v) => v === this.sort, KEY_TEST[this.field.kind], CURSOR_UUID]);
+    const [, key, id] = decodeCursor(cursor, [(v) => v === this.sort, KEY_TEST[this.field.kind], this.idKind === 'uuid' ? CURSOR_UUID : /^[0-9]{1,19}$/]);
     const k = params.push(key);
     const i = params.push(id);
-    return `(${this.field.column}, ${this.idColumn}) ${this.descending ? '<' : '>'} ($${k}::${CAST[this.field.kind]}, $${i}::uuid)`;
+    return `(${this.field.column}, ${this.idColumn}) ${this.descending ? '<' : '>'} ($${k}::${CAST[this.field.kind]}, $${i}::${this.idKind})`;
   }
 
   /** The cursor position of a row that selected `sort_key` and `id`. */

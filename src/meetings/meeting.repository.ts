@@ -4,6 +4,7 @@ import type { MeetingStatus } from './meeting.entity';
 import { requireTransition } from './meeting-status';
 import type { MeetingRow } from './meeting-view';
 import { prepared } from '../db/prepared';
+import type { Keyset } from '../common/list-query';
 
 /** A meeting row locked for the rest of the caller's transaction. */
 export interface LockedMeeting {
@@ -89,13 +90,19 @@ export class MeetingRepository {
   }
 
   /** A table's meetings in time order, optionally from `from` (inclusive) to `to` (exclusive) and in one status. */
-  async findOfTable(m: EntityManager, tableId: string, f: MeetingFilters = {}): Promise<StoredMeeting[]> {
+  /**
+   * One keyset page of a table's meetings (`limit + 1` rows, see pageOf) in the order of `keyset`, served by
+   * `meeting_table_page_idx` (table_id, scheduled_at, id) both ways.
+   */
+  async findPageOfTable(m: EntityManager, tableId: string, f: MeetingFilters, keyset: Keyset, cursor: string | undefined, limit: number): Promise<(StoredMeeting & { sort_key: string })[]> {
+    const params: unknown[] = [tableId, f.from ?? null, f.to ?? null, f.status ?? null];
+    const after = keyset.after(cursor, params);
     return m.query(
-      `SELECT ${COLUMNS} FROM meeting m
+      `SELECT ${COLUMNS}, ${keyset.keySql} AS sort_key FROM meeting m
         WHERE m.table_id = $1 AND ($2::timestamptz IS NULL OR m.scheduled_at >= $2) AND ($3::timestamptz IS NULL OR m.scheduled_at < $3)
-          AND ($4::text IS NULL OR m.status = $4)
-        ORDER BY m.scheduled_at, m.id`,
-      [tableId, f.from ?? null, f.to ?? null, f.status ?? null],
+          AND ($4::text IS NULL OR m.status = $4)${after ? ` AND ${after}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
     );
   }
 
