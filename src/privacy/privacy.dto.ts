@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { UpdateCaseDto, V_NUMBER } from '../cases/case.dto';
 import { SortField } from '../common/list-query';
 import { PageQueryDto, PageViewOf } from '../common/pagination';

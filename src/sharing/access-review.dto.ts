@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { ORGANISATION_TYPES, type OrganisationType } from '../auth/permissions';
 import type { SortField } from '../common/list-query';
 import { PageQueryDto } from '../common/pagination';
