@@ -1,4 +1,9 @@
+import { Keyset } from '../src/common/list-query';
+import { encodeCursor } from '../src/common/pagination';
+import { MEETING_SORT } from '../src/meetings/meeting.dto';
+import { meetingPageStatement } from '../src/meetings/meeting.repository';
 import { givenMeeting, givenOrganisation, givenTable, givenTableUser } from './support/factories';
+import { ownerClient } from './support/test-database';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -196,6 +201,39 @@ describe('collections', () => {
       expect((await get('/organisations?limit=0', chair).expect(400)).body.invalidParams).toEqual([{ name: 'limit', reason: expect.any(String) }]);
       expect((await get('/organisations?limit=101', chair).expect(400)).body.invalidParams).toEqual([{ name: 'limit', reason: expect.any(String) }]);
     });
+  });
+
+  it("reads a deep page of a table's meetings, either way, from the index range alone", async () => {
+    const owner = await ownerClient(t.db);
+    try {
+      const tables = [await givenTable(t.dataSource, { memberTypes: ['COA'] }), await givenTable(t.dataSource, { memberTypes: ['COA'] })];
+      for (const table of tables) {
+        await owner.query(
+          `INSERT INTO meeting (table_id, scheduled_at, status) SELECT $1, timestamptz '2030-01-01' + k * interval '1 hour', 'planned' FROM generate_series(1, 3000) k`,
+          [table.id],
+        );
+      }
+      await owner.query('ANALYZE meeting');
+      for (const sort of ['scheduledAt', '-scheduledAt']) {
+        const { rows: [at] } = await owner.query(
+          `SELECT to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key, id FROM meeting WHERE table_id = $1
+            ORDER BY scheduled_at ${sort.startsWith('-') ? 'DESC' : ''}, id ${sort.startsWith('-') ? 'DESC' : ''} OFFSET 2000 LIMIT 1`,
+          [tables[0].id],
+        );
+        const page = meetingPageStatement(tables[0].id, {}, new Keyset(MEETING_SORT, sort, 'm.id'), encodeCursor([sort, at.key, at.id]), 25);
+        const [plan] = (await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${page.text}`, page.values)).rows[0]['QUERY PLAN'];
+        const nodes: Record<string, unknown>[] = [];
+        const visit = (n: Record<string, unknown>) => (nodes.push(n), ((n.Plans as Record<string, unknown>[]) ?? []).forEach(visit));
+        visit(plan.Plan);
+        const meetings = nodes.filter((n) => n['Relation Name'] === 'meeting');
+        expect(meetings).toHaveLength(1);
+        expect(meetings[0]).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'meeting_table_page_idx' });
+        expect(String(meetings[0]['Index Cond'])).toContain('scheduled_at');
+        expect(meetings[0]['Actual Rows']).toBeLessThanOrEqual(26);
+      }
+    } finally {
+      await owner.end();
+    }
   });
 
   describe('text search', () => {

@@ -40,6 +40,20 @@ export interface MeetingFilters {
   status?: MeetingStatus;
 }
 
+/**
+ * The statement of a page of a table's meetings, served by `meeting_table_page_idx` (table_id, scheduled_at, id)
+ * in both directions (test/collections.e2e-spec.ts proves the plan).
+ */
+export function meetingPageStatement(tableId: string, f: MeetingFilters, keyset: Keyset, cursor: string | undefined, limit: number): { text: string; values: unknown[] } {
+  const values: unknown[] = [tableId, f.from ?? null, f.to ?? null, f.status ?? null];
+  const after = keyset.after(cursor, values);
+  const text = `SELECT ${COLUMNS}, ${keyset.keySql} AS sort_key FROM meeting m
+     WHERE m.table_id = $1 AND ($2::timestamptz IS NULL OR m.scheduled_at >= $2) AND ($3::timestamptz IS NULL OR m.scheduled_at < $3)
+       AND ($4::text IS NULL OR m.status = $4)${after ? ` AND ${after}` : ''}
+     ORDER BY ${keyset.orderBy} LIMIT $${values.push(limit + 1)}`;
+  return { text, values };
+}
+
 const COLUMNS = `m.id, m.table_id, m.scheduled_at, m.cadence_slot, m.status, m.location, m.agenda_drafted_at, m.agenda_published_at,
   m.opened_at, m.closed_at, m.cancelled_reason, (SELECT count(*)::int FROM agenda_item a WHERE a.meeting_id = m.id) AS item_count`;
 
@@ -90,20 +104,10 @@ export class MeetingRepository {
   }
 
   /** A table's meetings in time order, optionally from `from` (inclusive) to `to` (exclusive) and in one status. */
-  /**
-   * One keyset page of a table's meetings (`limit + 1` rows, see pageOf) in the order of `keyset`, served by
-   * `meeting_table_page_idx` (table_id, scheduled_at, id) both ways.
-   */
+  /** One keyset page of a table's meetings (`limit + 1` rows, see pageOf) in the order of `keyset`. */
   async findPageOfTable(m: EntityManager, tableId: string, f: MeetingFilters, keyset: Keyset, cursor: string | undefined, limit: number): Promise<(StoredMeeting & { sort_key: string })[]> {
-    const params: unknown[] = [tableId, f.from ?? null, f.to ?? null, f.status ?? null];
-    const after = keyset.after(cursor, params);
-    return m.query(
-      `SELECT ${COLUMNS}, ${keyset.keySql} AS sort_key FROM meeting m
-        WHERE m.table_id = $1 AND ($2::timestamptz IS NULL OR m.scheduled_at >= $2) AND ($3::timestamptz IS NULL OR m.scheduled_at < $3)
-          AND ($4::text IS NULL OR m.status = $4)${after ? ` AND ${after}` : ''}
-        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
-      params,
-    );
+    const { text, values } = meetingPageStatement(tableId, f, keyset, cursor, limit);
+    return m.query(text, values);
   }
 
   /** The meetings a table's calendar shows: not closed or cancelled, and not longer ago than `pastDays` before `now`. */
