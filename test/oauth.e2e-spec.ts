@@ -37,7 +37,7 @@ describe('partner systems (OAuth2 client credentials)', () => {
       .expect(200);
     expect(form.body.scope).toBe('actions:read');
     const me = await t.http().get('/api/v1/organisations').set(bearer(form.body.access_token)).expect(200);
-    expect(me.body.length).toBeGreaterThan(0);
+    expect(me.body.items.length).toBeGreaterThan(0);
   });
 
   it('refuses a wrong secret (401 invalid_client) and an ungranted scope (400 invalid_scope)', async () => {
