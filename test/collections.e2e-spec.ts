@@ -2,7 +2,7 @@ import { Keyset } from '../src/common/list-query';
 import { encodeCursor } from '../src/common/pagination';
 import { MEETING_SORT } from '../src/meetings/meeting.dto';
 import { meetingPageStatement } from '../src/meetings/meeting.repository';
-import { givenMeeting, givenOrganisation, givenTable, givenTableUser } from './support/factories';
+import { givenCase, givenMeeting, givenNomination, givenOrganisation, givenTable, givenTableUser } from './support/factories';
 import { ownerClient } from './support/test-database';
 import { bearer, login, startTestApp, TestApp } from './support/test-app';
 
@@ -234,6 +234,25 @@ describe('collections', () => {
     } finally {
       await owner.end();
     }
+  });
+
+  it("logs a page of a meeting's nominations under the people shown on that page only", async () => {
+    const table = await givenTable(t.dataSource, { memberTypes: ['COA', 'POLICE'] });
+    const own = (await login(t, (await givenTableUser(t.dataSource, table, 'COA', 'chair')).email)).accessToken;
+    const meeting = await givenMeeting(t.dataSource, table);
+    for (let i = 0; i < 2; i++) await givenNomination(t.dataSource, table, meeting.id, table.organisations.POLICE!, { caseId: (await givenCase(t.dataSource, table)).id });
+    await givenNomination(t.dataSource, table, meeting.id, table.organisations.COA!);
+    const logged = async () =>
+      Number((await t.dataSource.query(`SELECT count(*) AS n FROM processing_log WHERE operation_name = 'nomination.list' AND table_id = $1`, [table.id]))[0].n);
+    const first = await get(`/meetings/${meeting.id}/nominations?limit=1`, own).expect(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(await logged()).toBe(1);
+    const second = await get(nextLink(first.headers.link)!, own).expect(200);
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+    expect(await logged()).toBe(2);
+    const third = await get(nextLink(second.headers.link)!, own).expect(200);
+    expect(third.body).toMatchObject({ items: [expect.objectContaining({ topic: 'Topic' })], nextCursor: null });
+    expect(await logged()).toBe(2);
   });
 
   describe('text search', () => {
