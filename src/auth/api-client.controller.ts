@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../common/pipes';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
-import { ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, UpdateApiClientDto } from './api-client.dto';
+import type { Page } from '../common/pagination';
+import { ApiClientDto, ApiClientPage, ApiClientWithSecretDto, CreateApiClientDto, ListApiClientsQuery, UpdateApiClientDto } from './api-client.dto';
 import { ApiClientService } from './api-client.service';
 import { Authenticated } from './authenticated.decorator';
 import { Permission } from './permissions';
@@ -30,11 +31,10 @@ export class ApiClientController {
   @Get()
   @Authenticated({ permission: Permission.ApiClientRead })
   @ApiOperation({ summary: 'List partner systems' })
-  @ApiQuery({ name: 'organisationId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiOkResponse({ type: ApiClientDto, isArray: true })
+  @ApiOkResponse({ type: ApiClientPage })
   @ApiInvalidInput()
-  list(@Query('organisationId', uuidParam('organisationId', true)) organisationId?: string): Promise<ApiClientDto[]> {
-    return this.clients.list(organisationId);
+  list(@Query() query: ListApiClientsQuery): Promise<Page<ApiClientDto>> {
+    return this.clients.list(query);
   }
 
   @Get(':id')

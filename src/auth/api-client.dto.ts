@@ -17,6 +17,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 import { TOKEN_ENDPOINT_AUTH_METHODS, type TokenEndpointAuthMethod } from './api-client.entity';
 import { ASSERTION_ALGORITHMS, MAX_KEYS } from './client-keys';
 import { ApiScope } from './permissions';
@@ -191,3 +193,17 @@ export class ApiClientWithSecretDto extends ApiClientDto {
   @ApiPropertyOptional({ description: 'OAuth2 client_secret. Shown only in this response; store it now. Absent for a `private_key_jwt` client.' })
   clientSecret?: string;
 }
+
+export const API_CLIENT_SORT: Record<string, SortField> = { name: { column: 'c.name', kind: 'text' }, createdAt: { column: 'c.created_at', kind: 'timestamp' } };
+
+export class ListApiClientsQuery extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the systems of this organisation.' })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @SortParam(sortValues(API_CLIENT_SORT), 'name')
+  sort?: string;
+}
+
+export const ApiClientPage = PageViewOf(ApiClientDto, 'ApiClientPage');

@@ -5,7 +5,9 @@ import { DomainException, notFound, ValidationProblem } from '../common/problem'
 import { Organisation } from '../organisations/organisation.entity';
 import { ApiClient, TokenEndpointAuthMethod } from './api-client.entity';
 import { Jwks, KeyRegistrationError, registeredKeys } from './client-keys';
-import { ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, UpdateApiClientDto } from './api-client.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { API_CLIENT_SORT, ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, ListApiClientsQuery, UpdateApiClientDto } from './api-client.dto';
 import { ClientTokenDto } from './auth.dto';
 import { ApiScope, OrganisationType } from './permissions';
 import { RevocationService } from './revocation.service';
@@ -101,12 +103,31 @@ export class ApiClientService {
     return { ...toDto(client), ...(secret ? { clientSecret: secret } : {}) };
   }
 
-  async list(organisationId?: string): Promise<ApiClientDto[]> {
-    const clients = await this.dataSource.manager.find(ApiClient, {
-      where: organisationId ? { organisationId } : {},
-      order: { name: 'ASC', id: 'ASC' },
-    });
-    return clients.map(toDto);
+  async list(q: ListApiClientsQuery): Promise<Page<ApiClientDto>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(API_CLIENT_SORT, q.sort ?? 'name', 'c.id');
+    const params: unknown[] = [];
+    const where = [keyset.after(q.cursor, params)];
+    if (q.organisationId !== undefined) where.push(`c.organisation_id = $${params.push(q.organisationId)}`);
+    const conditions = where.filter(Boolean);
+    const rows: { id: string; organisation_id: string; name: string; client_id: string; scopes: ApiScope[]; token_endpoint_auth_method: TokenEndpointAuthMethod; jwks: Jwks | null; disabled_at: Date | null; created_at: Date; sort_key: string }[] =
+      await this.dataSource.query(
+        `SELECT c.id, c.organisation_id, c.name, c.client_id, c.scopes, c.token_endpoint_auth_method, c.jwks, c.disabled_at, c.created_at, ${keyset.keySql} AS sort_key
+           FROM api_client c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+          ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+        params,
+      );
+    return pageOf(rows, limit, keyset.positionOf, (r) => ({
+      id: r.id,
+      organisationId: r.organisation_id,
+      name: r.name,
+      clientId: r.client_id,
+      scopes: r.scopes,
+      disabled: r.disabled_at !== null,
+      tokenEndpointAuthMethod: r.token_endpoint_auth_method,
+      jwks: r.jwks,
+      createdAt: r.created_at.toISOString(),
+    }));
   }
 
   async get(id: string): Promise<ApiClientDto> {
