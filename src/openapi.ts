@@ -19,6 +19,7 @@ import { PrivacyError } from './privacy/privacy.errors';
 import { SharingError } from './sharing/sharing.errors';
 import { TableError } from './tables/tables.errors';
 import { UserError } from './users/user.errors';
+import { releaseNotes } from './common/changelog';
 import { WebhookError } from './webhooks/webhooks.errors';
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
@@ -204,6 +205,14 @@ const IF_MATCH = {
   schema: { type: 'string', example: '"7"' },
 };
 
+/** The introduction, then what changed in this release: its entry in CHANGELOG.md (kept per release, see there). */
+export function describeRelease(release: string, notes = releaseNotes(release)): string {
+  const changes = notes
+    ? `**Changes in ${release}** (from \`CHANGELOG.md\` in the repository, which holds every release):\n\n${notes.replace(/^### /gm, '#### ')}`
+    : `**Changes:** see \`CHANGELOG.md\` in the repository.`;
+  return `${OPENAPI_DESCRIPTION}\n\n${changes}`;
+}
+
 /** The OAuth2 token endpoint as documented (where Swagger UI's Authorize dialog posts client credentials). */
 export const oauthTokenUrl = (config: Pick<AppConfig, 'PUBLIC_BASE_URL'>) => `${config.PUBLIC_BASE_URL}/api/v1/oauth/token`;
 
@@ -213,7 +222,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     app,
     new DocumentBuilder()
       .setTitle('Ketentafel API')
-      .setDescription(OPENAPI_DESCRIPTION)
+      .setDescription(describeRelease(version))
       .setVersion(version)
       .setContact('Ketentafel', 'https://ketentafel.nl', 'api@ketentafel.nl')
       .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
