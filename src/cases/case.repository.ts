@@ -82,7 +82,7 @@ export interface CaseOrder {
 }
 
 interface SortKey {
-  /** The key as SQL on case_file `c` (absent: opened_at itself is the key). */
+  /** The key as SQL on case_list_key `k` (absent: opened_at itself is the key, read from case_file). */
   sql?: string;
   /** The key as the cursor holds it. */
   cursorSql?: string;
@@ -98,13 +98,13 @@ function sortKey(field: CaseSortField, incidentClassifications: readonly string[
     case 'openedAt':
       return {};
     case 'riskLevel':
-      return { sql: 'c.risk_rank', cursorSql: 'c.risk_rank', type: 'smallint' };
+      return { sql: 'k.risk_rank', cursorSql: 'k.risk_rank', type: 'smallint' };
     case 'nextDueDate':
-      return { sql: 'c.next_due_date', cursorSql: 'c.next_due_date::text', type: 'date' };
+      return { sql: 'k.next_due_date', cursorSql: 'k.next_due_date::text', type: 'date' };
     case 'lastIncidentAt': {
       const nuisance = incidentClassifications.includes('nuisance');
       const offence = incidentClassifications.includes('offence');
-      const sql = nuisance && offence ? 'greatest(c.last_nuisance_at, c.last_offence_at)' : nuisance ? 'c.last_nuisance_at' : 'c.last_offence_at';
+      const sql = nuisance && offence ? 'greatest(k.last_nuisance_at, k.last_offence_at)' : nuisance ? 'k.last_nuisance_at' : 'k.last_offence_at';
       return { sql, cursorSql: `CASE WHEN isfinite(${sql}) THEN to_char(${sql} AT TIME ZONE 'UTC', ${MICROSECONDS}) ELSE '-infinity' END`, type: 'timestamptz' };
     }
   }
@@ -198,15 +198,27 @@ export function casePageStatement(tableId: string, f: CaseFilters, limit: number
   }
   // A row-value comparison, which the index takes as its range: a page deep in the list reads only its own rows.
   const cmp = order.descending ? '<' : '>';
-  if (f.after) {
-    const position = `${p(f.after.openedAt)}::timestamptz, ${p(f.after.id)}::uuid`;
-    where.push(key.sql ? `(${key.sql}, c.opened_at, c.id) ${cmp} (${p(f.after.key)}::${key.type}, ${position})` : `(c.opened_at, c.id) ${cmp} (${position})`);
-  }
-  // The order of the sort's index (case_file_table_page_idx for opened, the indexes of 1766000200000 for the others), read either way.
   const dir = order.descending ? 'DESC' : 'ASC';
-  const orderBy = [...(key.sql ? [`${key.sql} ${dir}`] : []), `c.opened_at ${dir}`, `c.id ${dir}`].join(', ');
-  const keyColumn = key.cursorSql ? `, ${key.cursorSql} AS sort_key` : '';
-  return { text: `${caseSelect('$2::date', keyColumn)} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${p(limit)}`, values: params };
+  const position = () => `${p(f.after!.openedAt)}::timestamptz, ${p(f.after!.id)}::uuid`;
+  if (!key.sql) {
+    if (f.after) where.push(`(c.opened_at, c.id) ${cmp} (${position()})`);
+    // The order of case_file_table_page_idx (table_id, opened_at DESC, id DESC), read either way.
+    return {
+      text: `${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at ${dir}, c.id ${dir} LIMIT ${p(limit)}`,
+      values: params,
+    };
+  }
+  // Another key: the page is read from case_list_key in the order of the sort's index, each case joined by its id.
+  where[0] = 'k.table_id = $1';
+  if (f.after) where.push(`(${key.sql}, k.opened_at, k.case_id) ${cmp} (${p(f.after.key)}::${key.type}, ${position()})`);
+  const text = `
+  SELECT ${SUMMARY_COLUMNS}, ${key.cursorSql} AS sort_key
+    FROM case_list_key k
+    JOIN case_file c ON c.id = k.case_id
+    JOIN subject s ON s.id = c.subject_id
+   ${actionCounts('$2::date')}
+   WHERE ${where.join(' AND ')} ORDER BY ${key.sql} ${dir}, k.opened_at ${dir}, k.case_id ${dir} LIMIT ${p(limit)}`;
+  return { text, values: params };
 }
 
 /** Named queries on cases and subjects. Every method takes the caller's transaction. */
