@@ -144,7 +144,7 @@ describe("the chair's worklist", () => {
     const seen: string[] = [];
     let next: string | undefined = `/api/v1/tables/${table.id}/worklist?limit=1`;
     while (next) {
-      const res = await t.http().get(next).set(bearer(chair)).expect(200);
+      const res: { body: { items: { case: { id: string } }[]; nextCursor: string | null }; headers: Record<string, string> } = await t.http().get(next).set(bearer(chair)).expect(200);
       expect(res.body.items).toHaveLength(1);
       seen.push(res.body.items[0].case.id);
       const entries = await q(`SELECT count(*)::int AS n FROM processing_log WHERE trace_id = $1`, [res.headers['x-request-id']]);

@@ -43,11 +43,17 @@ export class CaseController {
 
   @Get('tables/:tableId/cases')
   @Authenticated({ permission: Permission.CaseRead })
-  @ApiOperation({ summary: "List a table's cases", description: `Newest first, a page at a time (cursor). ${DISCLOSED}` })
+  @ApiOperation({
+    summary: "List a table's cases",
+    description: `Newest first unless \`sort\` says otherwise, a page at a time (cursor); \`q\` searches references, and names and V-numbers where you are granted \`identity\`. ${DISCLOSED}`,
+  })
   @ApiOkResponse({ type: CasePageView })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  @ApiProblem(403, 'Filtering on status, risk level or overdue actions needs the `deliberation` category.')
+  @ApiProblem(
+    403,
+    'Filtering on status, risk level or overdue actions, or sorting on risk level or next due date, needs the `deliberation` category; sorting on the last incident needs `incidents` or `criminal` (`category_not_granted`).',
+  )
   list(@Ctx() ctx: RequestContext, @Param('tableId', uuidParam('tableId')) tableId: string, @Query() query: ListCasesQuery) {
     return this.lists.list(ctx, tableId, query);
   }
