@@ -137,6 +137,45 @@ describe('case list: sort and search', () => {
     expect(await key()).toBeUndefined();
   });
 
+  it('keeps the keys right when two transactions change one case at once, in either order', async () => {
+    const c = await givenCase(t.dataSource, table);
+    const due = async () => (await t.dataSource.query(`SELECT next_due_date::text AS due FROM case_list_key WHERE case_id = $1`, [c.id]))[0].due;
+    for (const [first, second] of [['2026-03-01', '2026-02-01'], ['2026-01-01', '2026-04-01']]) {
+      const [a, b] = [t.dataSource.createQueryRunner(), t.dataSource.createQueryRunner()];
+      try {
+        await a.startTransaction();
+        await b.startTransaction();
+        const insert = (r: typeof a, dueDate: string) =>
+          r.query(`INSERT INTO action (case_id, owner_organisation_id, description, due_date) VALUES ($1, $2, 'Gelijktijdig', $3)`, [c.id, table.organisations.POLICE, dueDate]);
+        await insert(a, first);
+        // b waits for a's lock on the key row, then recomputes seeing a's committed action.
+        const waiting = insert(b, second).then(() => b.commitTransaction());
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await a.commitTransaction();
+        await waiting;
+      } finally {
+        await a.release();
+        await b.release();
+      }
+      expect(await due()).toBe((await t.dataSource.query(`SELECT min(due_date)::text AS d FROM action WHERE case_id = $1 AND status = 'open'`, [c.id]))[0].d);
+    }
+    expect(await due()).toBe('2026-01-01');
+  });
+
+  it('lets two organisations record incidents on one case at once (no deadlock on the sort keys)', async () => {
+    const c = await givenCase(t.dataSource, table);
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.http().post(`${API}/cases/${c.id}/incidents`).set(bearer(tokens[i % 2 ? 'police' : 'municipality'])).send({ kind: 'theft', severity: 'minor', occurredAt: at }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
+    const [key] = await t.dataSource.query(`SELECT last_nuisance_at, last_offence_at FROM case_list_key WHERE case_id = $1`, [c.id]);
+    expect(new Date(key.last_nuisance_at).toISOString()).toBe(at);
+    expect(new Date(key.last_offence_at).toISOString()).toBe(at);
+  });
+
   describe('search', () => {
     let other: GivenTable;
     beforeAll(async () => {
