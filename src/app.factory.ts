@@ -38,7 +38,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', '.well-known/oauth-authorization-server'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new PageLinkInterceptor());
   const routes = new RouteTable();

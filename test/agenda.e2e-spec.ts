@@ -99,7 +99,7 @@ describe('the draft agenda, editing, publishing and reading it', () => {
       expect(await count(`FROM processing_log WHERE operation_name = 'nomination.create' AND table_id = $1`, [table.id])).toBe(before + 1);
       expect(await count(`FROM domain_event WHERE type = 'nomination.created' AND table_id = $1`, [table.id])).toBe(2);
       const list = await t.http().get(`${API}/meetings/${meetingId}/nominations`).set(as('police')).expect(200);
-      expect(list.body.map((n: Json) => n.reasonCode)).toEqual(['nuisance_during_procedure', 'cooperation']);
+      expect(list.body.items.map((n: Json) => n.reasonCode)).toEqual(['nuisance_during_procedure', 'cooperation']);
     });
 
     it('refuses a second member nomination of the case (409), a closed case (409), both or neither of caseId and topic (400), another table (404)', async () => {

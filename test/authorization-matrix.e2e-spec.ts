@@ -387,6 +387,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /health/live': async () => ({ path: '/health/live' }),
   'GET /health/ready': async () => ({ path: '/health/ready' }),
   'GET /metrics': async () => ({ path: '/metrics' }),
+  'GET /.well-known/oauth-authorization-server': async () => ({ path: '/.well-known/oauth-authorization-server' }),
 };
 
 async function scratchClient(c: Call): Promise<string> {
@@ -471,7 +472,7 @@ describe('authorization matrix: every route as every caller answers as test/auth
         const call: Call = { f, callers, caller, user, organisationId: user?.organisationId ?? callers.partnerOrganisationId };
         const req = await REQUESTS[row.route](call);
         const token = req.token ?? callers.tokens[caller];
-        const prefix = req.path.startsWith('/health') || req.path === '/metrics' ? '' : API;
+        const prefix = req.path.startsWith('/health') || req.path === '/metrics' || req.path.startsWith('/.well-known/') ? '' : API;
         let http = t.http()[(req.method ?? method).toLowerCase() as 'get'](`${prefix}${req.path}`);
         if (token) http = http.set(bearer(token));
         for (const [k, v] of Object.entries(req.headers ?? {})) http = http.set(k, v);

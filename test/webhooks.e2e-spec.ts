@@ -128,7 +128,7 @@ describe('signed webhooks to partner systems', () => {
       const { url } = await receiver();
       const own = await subscribe(police, { url, eventTypes: ['action_due_soon', 'escalation_requested'], description: 'BVH-koppeling' });
       expect((await api('get', `/webhook-subscriptions/${own.id}`, police).expect(200)).body.organisationId).toBe(table.organisations.POLICE);
-      const listed = (await api('get', '/webhook-subscriptions', police).expect(200)).body as { organisationId: string }[];
+      const listed = (await api('get', '/webhook-subscriptions', police).expect(200)).body.items as { organisationId: string }[];
       expect(listed.length).toBeGreaterThan(0);
       expect(listed.every((s) => s.organisationId === table.organisations.POLICE)).toBe(true);
 
@@ -146,7 +146,7 @@ describe('signed webhooks to partner systems', () => {
         const res = await api(method, path, municipality, body).expect(404);
         expect(res.body).toMatchObject({ code: 'not_found', detail: 'Webhook subscription was not found.' });
       }
-      expect((await api('get', '/webhook-subscriptions', municipality).expect(200)).body.map((s: { id: string }) => s.id)).not.toContain(own.id);
+      expect((await api('get', '/webhook-subscriptions', municipality).expect(200)).body.items.map((s: { id: string }) => s.id)).not.toContain(own.id);
       // Nor can it subscribe another organisation.
       await api('post', '/webhook-subscriptions', municipality, { organisationId: table.organisations.POLICE, url, eventTypes: ['action_due_soon'] }).expect(404);
       expect((await api('get', theirs, police).expect(200)).body.description).toBe('BVH-koppeling');

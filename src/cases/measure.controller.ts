@@ -3,10 +3,10 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
-import { Page, PageQueryDto } from '../common/pagination';
+import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CreateMeasureDto, MeasurePageView, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
+import { CreateMeasureDto, MeasurePageView, MeasureTypePage, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
 import { MeasureService } from './measure.service';
 
 const DISCLOSURE = "Fields are disclosed under the category of the measure's type (`measures`, `criminal`, `return` or `procedure`).";
@@ -22,9 +22,10 @@ export class MeasureController {
     summary: 'The measures catalogue (maatregelen)',
     description: 'Every measure type with its Dutch and English label, imposing organisation type, legal basis, category and default duration. Holds no personal data.',
   })
-  @ApiOkResponse({ type: MeasureTypeView, isArray: true })
-  catalogue(): MeasureTypeView[] {
-    return this.measures.catalogue();
+  @ApiOkResponse({ type: MeasureTypePage })
+  @ApiInvalidInput()
+  catalogue(@Query() query: PageQueryDto): Page<MeasureTypeView> {
+    return pageOfBounded(this.measures.catalogue(), query, (t) => t.code);
   }
 
   @Post('cases/:caseId/measures')

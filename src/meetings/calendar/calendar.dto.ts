@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsUUID, ValidateBy, ValidateIf } from 'class-validator';
 import { NotPersonal } from '../../sharing/disclosure';
+import { PageViewOf } from '../../common/pagination';
 
 export const CALENDAR_FEED_KINDS = ['table', 'organisation'] as const;
 export type CalendarFeedKind = (typeof CALENDAR_FEED_KINDS)[number];
@@ -37,6 +38,9 @@ export class CalendarFeedView {
   @NotPersonal({ type: String, format: 'uuid', nullable: true }) tableId: string | null;
   @NotPersonal({ format: 'date-time' }) createdAt: string;
 }
+
+/** A person's own feeds (one per table and one personal, at most a few): paged in memory (pageOfBounded), keyed by id. */
+export const CalendarFeedPage = PageViewOf(CalendarFeedView, 'CalendarFeedPage');
 
 export class CreatedCalendarFeedView extends CalendarFeedView {
   @NotPersonal({
