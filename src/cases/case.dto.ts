@@ -18,6 +18,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { validatorToday } from '../common/clock';
+import { SearchParam } from '../common/list-query';
 import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
 import { DEADLINE_KINDS, DeadlineKind } from './case-deadline.entity';
 import { STRATEGY_KINDS, StrategyKind } from './case-strategy.entity';
@@ -211,19 +212,6 @@ export class TransferCaseDto {
 export const CASE_SORTS = CASE_SORT_FIELDS.flatMap((f) => [f, `-${f}`] as const);
 export type CaseSort = (typeof CASE_SORTS)[number];
 
-/**
- * A text search parameter: trimmed, 1 to 100 characters, no control characters (PostgreSQL refuses NUL,
- * and nobody types the others); the message names the field.
- */
-export const SearchText = () => (target: object, property: string) => {
-  Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))(target, property);
-  IsString()(target, property);
-  MinLength(1)(target, property);
-  MaxLength(100)(target, property);
-  // eslint-disable-next-line no-control-regex
-  Matches(/^[^\u0000-\u001f\u007f]*$/, { message: `${property} must not contain control characters` })(target, property);
-};
-
 /** `?status=active&status=closed` and `?status=active,closed` both mean the same. */
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
@@ -265,15 +253,9 @@ export class ListCasesQuery extends PageQueryDto {
   @IsIn(CASE_SORTS)
   sort?: CaseSort;
 
-  @ApiPropertyOptional({
-    minLength: 1,
-    maxLength: 100,
-    example: 'HWK-2026',
-    description:
-      "Case-insensitive substring of the case reference; where your organisation is granted `identity` at the table, also of the person's " +
-      'names and V-number (else those are not searched at all: a hit would disclose them).',
-  })
-  @IsOptional()
-  @SearchText()
+  @SearchParam(
+    "The case reference; where your organisation is granted `identity` at the table, also the person's names and V-number (else those are " +
+      'not searched at all: a hit would disclose them).',
+  )
   q?: string;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../actions/overdue';
+import { containsPattern } from '../common/list-query';
 import { prepared } from '../db/prepared';
 import type { Projection } from '../sharing/access.service';
 import { subjectNotRestricted } from '../sharing/restriction';
@@ -110,8 +111,6 @@ function sortKey(field: CaseSortField, incidentClassifications: readonly string[
   }
 }
 
-/** LIKE's wildcards and escape character taken literally: a search for `50%` finds `50%`, not `500`. */
-export const likeSubstring = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export type SubjectFields = Partial<Pick<Subject, 'familyName' | 'givenNames' | 'dateOfBirth' | 'nationality' | 'receptionLocation'>>;
 export type CaseFields = Partial<
@@ -188,7 +187,7 @@ export function casePageStatement(tableId: string, f: CaseFilters, limit: number
     where.push(subjectNotRestricted('s'));
   }
   if (f.search) {
-    const text = p(likeSubstring(f.search.text));
+    const text = p(containsPattern(f.search.text));
     // Names and V-numbers only where the caller may see them, and never a restricted person's: a hit would disclose them.
     const names = f.search.names
       ? ` OR (s.restricted_at IS NULL AND (concat_ws(' ', s.given_names, s.family_name) ILIKE ${text} OR concat_ws(' ', s.family_name, s.given_names) ILIKE ${text}
