@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool, type QueryConfig } from 'pg';
 import type { Principal } from '../src/auth/principal';
-import { encodeCursor, visibleIncidentClassifications } from '../src/cases/case-list.service';
+import { encodeCaseCursor, visibleIncidentClassifications } from '../src/cases/case-list.service';
 import { caseDetailProjection, casePageStatement, type CaseDetailRow, type CaseListRow } from '../src/cases/case.repository';
 import { CaseListItemView, detailCategories, detailView, listItemView, shownSubjects } from '../src/cases/case-view';
 import { amsterdamDate } from '../src/common/working-days';
@@ -84,7 +84,7 @@ async function caseList(tableId: string, limit: number, traceId: string): Promis
       startedAt,
     }, randomUUID(), new Date()),
   );
-  return { items: page.map((r) => listItemView(r, access.categories)), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  return { items: page.map((r) => listItemView(r, access.categories)), nextCursor: rows.length > limit ? encodeCaseCursor(page[page.length - 1]) : null };
 }
 
 const server = createServer((req, res) => {

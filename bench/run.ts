@@ -254,6 +254,12 @@ async function explainAll(migrationUrl: string, principal: Principal, tableId: s
     out[`case list: a page ${Math.round(Number(deep.n) * 0.6).toLocaleString('en')} cases deep (cursor)`] = await explain(deepPage.text, deepPage.values);
     const filtered = casePageStatement(tableId, { statuses: ['active'], incidentClassifications: classifications }, PAGE + 1, today);
     out['case list: filtered on status active'] = await explain(filtered.text, filtered.values);
+    for (const field of ['riskLevel', 'nextDueDate', 'lastIncidentAt'] as const) {
+      const sorted = casePageStatement(tableId, { incidentClassifications: classifications, sort: { field, descending: true } }, PAGE + 1, today);
+      out[`case list: sorted on -${field}`] = await explain(sorted.text, sorted.values);
+    }
+    const searched = casePageStatement(tableId, { incidentClassifications: classifications, search: { text: 'van', names: true } }, PAGE + 1, today);
+    out['case list: searched (q=van, names)'] = await explain(searched.text, searched.values);
     const log = recordStatement(pseudonymKey, { traceId: randomUUID(), principal }, access, {
       operation: 'case.list',
       activityCategory: 'deliberation',

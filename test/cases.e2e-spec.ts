@@ -161,7 +161,7 @@ describe('cases', () => {
       await add('').expect(400);
       await add('x'.repeat(5001)).expect(400);
       const list = await t.http().get(`${API}/cases/${c.id}/strategies`).set(as('municipalityA')).expect(200);
-      expect(list.body.map((s: { revision: number; text: string }) => [s.revision, s.text])).toEqual([
+      expect(list.body.items.map((s: { revision: number; text: string }) => [s.revision, s.text])).toEqual([
         [1, 'Vertrekgesprek DT&V'],
         [2, 'Vertrek binnen de vertrektermijn'],
       ]);

@@ -15,24 +15,6 @@ import { bearer, login, startTestApp, TestApp } from './support/test-app';
 const API = '/api/v1';
 
 /**
- * The case lists, paged on helper C2's branch (issue 12): listed here so that this spec passes before that
- * branch is merged. The coordinator empties this set when both branches are on main.
- */
-const PENDING = new Set([
-  '/tables/{tableId}/cases',
-  '/cases/{id}/strategies',
-  '/cases/{caseId}/ind-decisions',
-  '/cases/{caseId}/incidents',
-  '/cases/{caseId}/measures',
-  '/cases/{caseId}/escalations',
-  '/worklist',
-  '/tables/{id}/worklist',
-  '/actions',
-  '/escalations',
-  '/inbox',
-]);
-
-/**
  * Answers that carry `items` but are one document, not a collection: one meeting's agenda, session and minutes
  * (read and frozen whole, a few dozen items by the meeting's nature).
  */
@@ -110,7 +92,7 @@ describe('collections', () => {
       collections.push(path);
       const query = new Set((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
       const missing = [...(['limit', 'cursor'] as const).filter((p) => !query.has(p)), ...(schema.properties?.nextCursor ? [] : ['nextCursor'])];
-      if (missing.length && !PENDING.has(path)) unpaged.push(`GET ${path} lacks ${missing.join(', ')}`);
+      if (missing.length) unpaged.push(`GET ${path} lacks ${missing.join(', ')}`);
     }
     expect(unpaged).toEqual([]);
     expect(MINE.filter((p) => !collections.includes(p))).toEqual([]);

@@ -40,8 +40,8 @@ async function observe(t: TestApp, token: string, tableId: string, caseId: strin
   const auth = bearer(token);
   const detail = (await t.http().get(`/api/v1/cases/${caseId}`).set(auth).expect(200)).body as Json;
   const list = (await t.http().get(`/api/v1/tables/${tableId}/cases`).set(auth).expect(200)).body.items as Json[];
-  const incidents = (await t.http().get(`/api/v1/cases/${caseId}/incidents`).set(auth).expect(200)).body as Json[];
-  const measures = (await t.http().get(`/api/v1/cases/${caseId}/measures`).set(auth).expect(200)).body as Json[];
+  const incidents = (await t.http().get(`/api/v1/cases/${caseId}/incidents`).set(auth).expect(200)).body.items as Json[];
+  const measures = (await t.http().get(`/api/v1/cases/${caseId}/measures`).set(auth).expect(200)).body.items as Json[];
   const item = list.find((i) => i.id === caseId)!;
   const subject = (detail.subject ?? {}) as Json;
   const seen: Record<Category, boolean> = {

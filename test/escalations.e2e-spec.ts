@@ -425,8 +425,8 @@ describe('escalations between meetings', () => {
       expect(await departureActions(c.id)).toEqual([]);
       expect((await post(`/cases/${c.id}/ind-decisions`, token.municipality, { outcome: 'negative', decidedOn: '2026-01-05' }).expect(403)).body.code).toBe('category_not_granted');
       // Listed for those granted procedure only.
-      expect(await get(`/cases/${c.id}/ind-decisions`, token.ind).expect(200).then((r) => r.body.length)).toBe(2);
-      expect((await get(`/cases/${c.id}/ind-decisions`, token.municipality).expect(200)).body).toEqual([]);
+      expect(await get(`/cases/${c.id}/ind-decisions`, token.ind).expect(200).then((r) => r.body.items.length)).toBe(2);
+      expect((await get(`/cases/${c.id}/ind-decisions`, token.municipality).expect(200)).body).toEqual({ items: [], nextCursor: null });
     });
   });
 });

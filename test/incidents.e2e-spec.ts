@@ -56,7 +56,7 @@ describe('incidents and measures', () => {
 
     it('shows the municipality the nuisance incident but not the offence, in the list and by id', async () => {
       const list = await get(`/cases/${c.id}/incidents`, token.municipality).expect(200);
-      expect(list.body.map((i: { id: string }) => i.id)).toEqual([nuisanceId]);
+      expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([nuisanceId]);
       await get(`/incidents/${nuisanceId}`, token.municipality).expect(200);
       const hidden = await get(`/incidents/${offenceId}`, token.municipality).expect(404);
       const missing = await get('/incidents/00000000-0000-4000-8000-000000000000', token.municipality).expect(404);
@@ -67,10 +67,10 @@ describe('incidents and measures', () => {
     it('shows OM the offence but not the nuisance incident; police sees both, newest first; reads are logged', async () => {
       const before = await logged('incident.list');
       const om = await get(`/cases/${c.id}/incidents`, token.om).expect(200);
-      expect(om.body.map((i: { id: string }) => i.id)).toEqual([offenceId]);
+      expect(om.body.items.map((i: { id: string }) => i.id)).toEqual([offenceId]);
       await get(`/incidents/${nuisanceId}`, token.om).expect(404);
       const police = await get(`/cases/${c.id}/incidents`, token.police).expect(200);
-      expect(police.body.map((i: { id: string }) => i.id)).toEqual([offenceId, nuisanceId]);
+      expect(police.body.items.map((i: { id: string }) => i.id)).toEqual([offenceId, nuisanceId]);
       expect(await logged('incident.list')).toBe(before + 2);
     });
 
@@ -229,10 +229,10 @@ describe('incidents and measures', () => {
       const zsm = await post(`/cases/${c.id}/measures`, token.om, { type: 'zsm_settlement', startsAt: hoursAgo(1) }).expect(201);
       expect(zsm.body).toMatchObject({ category: 'criminal', status: 'active', endsAt: null });
       const seenByMunicipality = await get(`/cases/${c.id}/measures`, token.municipality).expect(200);
-      expect(seenByMunicipality.body.map((m: { type: string }) => m.type)).not.toContain('zsm_settlement');
-      expect(seenByMunicipality.body.length).toBeGreaterThan(0);
+      expect(seenByMunicipality.body.items.map((m: { type: string }) => m.type)).not.toContain('zsm_settlement');
+      expect(seenByMunicipality.body.items.length).toBeGreaterThan(0);
       const seenByPolice = await get(`/cases/${c.id}/measures`, token.police).expect(200);
-      expect(seenByPolice.body.map((m: { id: string }) => m.id)).toContain(zsm.body.id);
+      expect(seenByPolice.body.items.map((m: { id: string }) => m.id)).toContain(zsm.body.id);
 
       await t.http().patch(`/api/v1/measures/${zsm.body.id}`).set(bearer(token.municipality)).send({ status: 'ended' }).expect(404);
       const byPolice = await t.http().patch(`/api/v1/measures/${zsm.body.id}`).set(bearer(token.police)).send({ status: 'ended' }).expect(403);

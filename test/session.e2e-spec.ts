@@ -211,8 +211,8 @@ describe('the session', () => {
       expect(res.body).toMatchObject({ caseId: c.id, track: 'ttov_referral', targetOrganisationType: 'DTV', status: 'proposed', requestedByOrganisationId: table.organisations.COA, meetingId, agendaItemId: itemId });
       expect((await events('escalation.proposed')).filter((e) => e.aggregate_id === res.body.id)).toHaveLength(1);
       const list = await call('get', `/cases/${c.id}/escalations`, token.police).expect(200);
-      expect(list.body).toEqual([expect.objectContaining({ id: res.body.id, reason: 'Vertrekplicht, aanhoudende overlast' })]);
-      expect((await call('get', `/cases/${c.id}/escalations`, token.municipality).expect(200)).body).toEqual([]);
+      expect(list.body).toEqual({ items: [expect.objectContaining({ id: res.body.id, reason: 'Vertrekplicht, aanhoudende overlast' })], nextCursor: null });
+      expect((await call('get', `/cases/${c.id}/escalations`, token.municipality).expect(200)).body).toEqual({ items: [], nextCursor: null });
     });
 
     it('reviews earlier open actions with each outcome', async () => {

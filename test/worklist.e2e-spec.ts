@@ -115,7 +115,7 @@ describe("the chair's worklist", () => {
     const mine = await get('/worklist', chair).expect(200);
     expect(new Set(mine.body.items.map((i: { tableId: string }) => i.tableId))).toEqual(new Set([table.id]));
     expect(mine.body.items.map((i: { case: { id: string } }) => i.case.id)).not.toContain(c.elsewhere.id);
-    expect((await get('/worklist', member).expect(200)).body).toEqual({ items: [] });
+    expect((await get('/worklist', member).expect(200)).body).toEqual({ items: [], nextCursor: null });
     const theirs = await get('/worklist', outsider).expect(200);
     expect(theirs.body.items.map((i: { case: { id: string } }) => i.case.id)).toEqual([c.elsewhere.id]);
   });
@@ -136,6 +136,34 @@ describe("the chair's worklist", () => {
     } finally {
       await t.dataSource.transaction((m) => saveCovenantVersion(m, table.id, defaultGrants(), null, 'Standaard'));
     }
+  });
+
+  it('pages the worklist: one case at a time, following the Link header, gives the whole list in order; each page logs only its own cases', async () => {
+    const whole = await get(`/tables/${table.id}/worklist?limit=100`, chair).expect(200);
+    expect(whole.body.nextCursor).toBeNull();
+    const seen: string[] = [];
+    let next: string | undefined = `/api/v1/tables/${table.id}/worklist?limit=1`;
+    while (next) {
+      const res: { body: { items: { case: { id: string } }[]; nextCursor: string | null }; headers: Record<string, string> } = await t.http().get(next).set(bearer(chair)).expect(200);
+      expect(res.body.items).toHaveLength(1);
+      seen.push(res.body.items[0].case.id);
+      const entries = await q(`SELECT count(*)::int AS n FROM processing_log WHERE trace_id = $1`, [res.headers['x-request-id']]);
+      expect(entries[0].n).toBe(1);
+      next = res.headers.link?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+      expect(Boolean(next)).toBe(res.body.nextCursor !== null);
+    }
+    expect(seen).toEqual(whole.body.items.map((i: { case: { id: string } }) => i.case.id));
+    const mine = await get('/worklist?limit=2', chair).expect(200);
+    expect(mine.body.items.map((i: { case: { id: string } }) => i.case.id)).toEqual(seen.slice(0, 2));
+    const rest = await get(`/worklist?limit=100&cursor=${mine.body.nextCursor}`, chair).expect(200);
+    expect(rest.body.items.map((i: { case: { id: string } }) => i.case.id)).toEqual(seen.slice(2));
+    // A cursor of a table the caller does not chair, or forged, is a 400 naming it.
+    const theirs = await get('/worklist?limit=1', outsider).expect(200);
+    expect(theirs.body.nextCursor).toBeNull();
+    for (const cursor of [mine.body.nextCursor.slice(0, -2), 'x']) {
+      expect((await get(`/worklist?cursor=${cursor}`, outsider).expect(400)).body.invalidParams).toEqual([expect.objectContaining({ name: 'cursor' })]);
+    }
+    expect((await get(`/worklist?cursor=${mine.body.nextCursor}`, outsider).expect(400)).body.invalidParams).toEqual([expect.objectContaining({ name: 'cursor' })]);
   });
 
   it('logs the read like any list of cases: one processing-log entry per subject listed', async () => {

@@ -110,6 +110,9 @@ export class RequestReplanDto {
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
+export const ACTION_SORTS = ['dueDate', '-dueDate'] as const;
+export type ActionSort = (typeof ACTION_SORTS)[number];
+
 export class ListActionsQuery extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only the actions of cases at this table.' })
   @IsOptional()
@@ -132,4 +135,9 @@ export class ListActionsQuery extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   ownerOrganisationId?: string;
+
+  @ApiPropertyOptional({ enum: ACTION_SORTS, default: 'dueDate', description: 'By due date, earliest first, or latest first with `-dueDate`; ties by id.' })
+  @IsOptional()
+  @IsIn(ACTION_SORTS)
+  sort?: ActionSort;
 }

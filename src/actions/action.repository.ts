@@ -45,6 +45,8 @@ export interface ActionFilters {
   statuses?: ActionStatus[];
   overdue?: boolean;
   ownerOrganisationId?: string;
+  /** Latest due date first (else earliest first); ties by id the same way. */
+  descending?: boolean;
   after?: { dueDate: string; id: string };
 }
 
@@ -84,8 +86,10 @@ export class ActionRepository {
     if (f.statuses?.length) where.push(`a.status = ANY(${p(f.statuses)}::text[])`);
     if (f.overdue !== undefined) where.push(`${f.overdue ? '' : 'NOT '}${overdueSql('a', `${p(today)}::date`)}`);
     if (f.ownerOrganisationId) where.push(`a.owner_organisation_id = ${p(f.ownerOrganisationId)}::uuid`);
-    if (f.after) where.push(`(a.due_date, a.id) > (${p(f.after.dueDate)}::date, ${p(f.after.id)}::uuid)`);
-    return m.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.due_date, a.id LIMIT ${p(limit)}`, params);
+    if (f.after) where.push(`(a.due_date, a.id) ${f.descending ? '<' : '>'} (${p(f.after.dueDate)}::date, ${p(f.after.id)}::uuid)`);
+    // action_due_date_id_idx read forwards or backwards.
+    const dir = f.descending ? 'DESC' : 'ASC';
+    return m.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.due_date ${dir}, a.id ${dir} LIMIT ${p(limit)}`, params);
   }
 
   /** The actions agreed at a meeting, in agenda order. */

@@ -3,31 +3,22 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
 import { Clock } from '../common/clock';
+import { CURSOR_UUID, decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../common/pagination';
 import { DomainException, forbidden, InvalidParam, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import { AccessService, CaseAccess, TableAccess } from '../sharing/access.service';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { AssignActionDto, CompleteActionDto, isIsoDate, ListActionsQuery, RequestReplanDto } from './action.dto';
+import { ActionSort, AssignActionDto, CompleteActionDto, isIsoDate, ListActionsQuery, RequestReplanDto } from './action.dto';
 import { ActionRow, ActionRepository } from './action.repository';
 import { ActionPageView, actionView, ActionView } from './action-view';
 import { ActionError } from './actions.errors';
 import { Purpose } from '../sharing/purposes';
 
-const DEFAULT_LIMIT = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The position after a row, as (due date, id): the list's own order. */
-const encodeCursor = (r: ActionRow) => Buffer.from(JSON.stringify([r.due_date, r.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { dueDate: string; id: string } {
-  try {
-    const [dueDate, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (isIsoDate(dueDate) && typeof id === 'string' && UUID.test(id)) return { dueDate, id };
-  } catch {
-    // Falls through to the problem below.
-  }
-  throw new ValidationProblem([{ name: 'cursor', reason: 'is not a cursor this API issued' }]);
+/** The position after a row: the sort it belongs to, its due date and id (a cursor of the other sort is refused). */
+function decodeActionCursor(cursor: string, sort: ActionSort): { dueDate: string; id: string } {
+  const [, dueDate, id] = decodeCursor(cursor, [(v) => v === sort, isIsoDate, CURSOR_UUID]) as string[];
+  return { dueDate, id };
 }
 
 /** Where an action is agreed: an agenda item of a meeting in session, about a case the chair may see. */
@@ -62,8 +53,9 @@ export class ActionService {
 
   async list(ctx: RequestContext, q: ListActionsQuery): Promise<ActionPageView> {
     const startedAt = this.clock.now();
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const sort = q.sort ?? 'dueDate';
+    const after = q.cursor === undefined ? undefined : decodeActionCursor(q.cursor, sort);
     const p = ctx.principal;
     const ownerOrganisationId = p.kind === 'client' ? p.organisationId : q.ownerOrganisationId;
     if (p.kind === 'client' && q.ownerOrganisationId && q.ownerOrganisationId !== p.organisationId) return { items: [], nextCursor: null };
@@ -80,11 +72,11 @@ export class ActionService {
       if (!tables.length) return { items: [], nextCursor: null };
       const rows = await this.actions.findPage(
         m,
-        { tableIds: tables.map((a) => a.tableId), statuses: q.status, overdue: q.overdue, ownerOrganisationId, after },
+        { tableIds: tables.map((a) => a.tableId), statuses: q.status, overdue: q.overdue, ownerOrganisationId, descending: sort === '-dueDate', after },
         limit + 1,
         today,
       );
-      const page = rows.slice(0, limit);
+      const { items: page, nextCursor } = pageOf(rows, limit, (r) => [sort, r.due_date, r.id], (r) => r);
       // Each table's covenant has its own processing activity, so the log is written per table on the page.
       for (const access of tables) {
         const here = page.filter((r) => r.table_id === access.tableId);
@@ -101,7 +93,7 @@ export class ActionService {
       const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
       return {
         items: page.map((r) => actionView(r, byTable.get(r.table_id)!, today)),
-        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+        nextCursor,
       };
     });
   }

@@ -51,10 +51,13 @@ export class AuthController {
 
   @Get('me')
   @Authenticated({ permission: Permission.SelfRead })
-  @ApiOperation({ summary: 'Who am I', description: 'The caller as the access token describes it.' })
+  @ApiOperation({
+    summary: 'Who am I',
+    description: 'The caller as the access token describes it, with what a client shows first: the name, the organisation, and the tables you sit at with your role.',
+  })
   @ApiOkResponse({ type: MeDto })
-  me(@CurrentPrincipal() p: Principal): MeDto {
-    return { kind: p.kind, id: p.id, organisationId: p.organisationId, organisationType: p.organisationType, roles: p.roles, scopes: p.scopes };
+  me(@CurrentPrincipal() p: Principal): Promise<MeDto> {
+    return this.auth.me(p);
   }
 
   @Post('change-password')

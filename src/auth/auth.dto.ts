@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { ApiScope, GlobalRole, ORGANISATION_TYPES, type OrganisationType } from './permissions';
+import { ApiScope, GlobalRole, ORGANISATION_TYPES, type OrganisationType, TableRole } from './permissions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 
 export class LoginDto {
@@ -68,23 +68,48 @@ export class TokenPairDto {
   refreshExpiresAt: string;
 }
 
+export class MeOrganisationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Politie Oost-Nederland' }) name: string;
+  @ApiProperty({ enum: ORGANISATION_TYPES }) type: OrganisationType;
+}
+
+export class MeTableDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'LKO Harderwijk' }) name: string;
+  @ApiProperty({ enum: TableRole, description: 'Your role at the table.' }) role: TableRole;
+}
+
 export class MeDto {
-  @ApiProperty({ enum: ['user', 'client'] })
+  @ApiProperty({ enum: ['user', 'client'], description: '`client` for a partner system (OAuth2 client credentials).' })
   kind: 'user' | 'client';
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', description: 'The user, or the API client.' })
   id: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ example: 'Jan de Vries', description: "The user's name, or the API client's." })
+  name: string;
+
+  @ApiProperty({ type: () => MeOrganisationDto })
+  organisation: MeOrganisationDto;
+
+  @ApiProperty({
+    type: () => MeTableDto,
+    isArray: true,
+    description: 'The active tables you sit at now, by name, with your role; empty for a partner system (it reads through its organisation and scopes).',
+  })
+  tables: MeTableDto[];
+
+  @ApiProperty({ format: 'uuid', description: 'As `organisation.id`.' })
   organisationId: string;
 
-  @ApiProperty({ enum: ORGANISATION_TYPES })
+  @ApiProperty({ enum: ORGANISATION_TYPES, description: 'As `organisation.type`.' })
   organisationType: OrganisationType;
 
-  @ApiProperty({ enum: GlobalRole, isArray: true })
+  @ApiProperty({ enum: GlobalRole, isArray: true, description: 'Global roles of a user; empty for a partner system.' })
   roles: GlobalRole[];
 
-  @ApiProperty({ enum: ApiScope, isArray: true })
+  @ApiProperty({ enum: ApiScope, isArray: true, description: 'The scopes of a partner system\'s token; empty for a user.' })
   scopes: ApiScope[];
 }
 

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/problem';
 import { User } from '../users/user.entity';
-import { TokenPairDto } from './auth.dto';
+import { MeDto, TokenPairDto } from './auth.dto';
 import { LoginLimiterService } from './login-limiter.service';
 import { hashPassword, verifyPassword } from './password';
 import { Principal } from './principal';
@@ -36,6 +36,38 @@ export class AuthService {
     private readonly limiter: LoginLimiterService,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The caller with its name, organisation and current tables, in one statement: a user's from app_user and
+   * table_membership, a partner system's from api_client (which sits at no table). Roles and scopes are the
+   * token's, as every guard reads them.
+   */
+  async me(p: Principal): Promise<MeDto> {
+    const [row]: { name: string; organisation: MeDto['organisation']; tables: MeDto['tables'] }[] = await this.dataSource.query(
+      p.kind === 'user'
+        ? `SELECT u.name, json_build_object('id', o.id, 'name', o.name, 'type', o.type) AS organisation,
+                  (SELECT coalesce(json_agg(json_build_object('id', t.id, 'name', t.name, 'role', m.role) ORDER BY t.name, t.id), '[]')
+                     FROM table_membership m JOIN chain_table t ON t.id = m.table_id
+                    WHERE m.user_id = u.id AND m.ended_at IS NULL AND t.active) AS tables
+             FROM app_user u JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`
+        : `SELECT c.name, json_build_object('id', o.id, 'name', o.name, 'type', o.type) AS organisation, '[]'::json AS tables
+             FROM api_client c JOIN organisation o ON o.id = c.organisation_id WHERE c.id = $1`,
+      [p.id],
+    );
+    // The token was verified against a live session or client: a missing row is a revoked caller.
+    if (!row) throw new DomainException(HttpStatus.UNAUTHORIZED, AuthError.Unauthenticated, 'A valid access token is required.');
+    return {
+      kind: p.kind,
+      id: p.id,
+      name: row.name,
+      organisation: row.organisation,
+      tables: row.tables,
+      organisationId: p.organisationId,
+      organisationType: p.organisationType,
+      roles: p.roles,
+      scopes: p.scopes,
+    };
+  }
 
   async login(email: string, password: string, ip: string): Promise<TokenPairDto> {
     await this.limiter.assertAllowed(email, ip);

@@ -1,3 +1,4 @@
+import { Page, PageQueryDto, pageOfBounded } from '../common/pagination';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Permission } from '../auth/permissions';
@@ -44,11 +45,12 @@ export class CasePlanService {
     });
   }
 
-  async listStrategies(ctx: RequestContext, caseId: string): Promise<Partial<StrategyView>[]> {
+  /** A handful of revisions per case, by design: paged in memory (pageOfBounded), after one read of them all. */
+  async listStrategies(ctx: RequestContext, caseId: string, q: PageQueryDto): Promise<Page<Partial<StrategyView>>> {
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'case.strategy.read' }, m);
-      const rows = await this.cases.findStrategies(m, caseId);
+      const rows = pageOfBounded(await this.cases.findStrategies(m, caseId), q, (r) => r.id);
       await this.log.record(m, ctx, access, {
         operation: 'case.strategy.read',
         activityCategory: 'deliberation',
@@ -57,7 +59,7 @@ export class CasePlanService {
         purpose: Purpose.CaseDiscussion,
         startedAt,
       });
-      return rows.map((r) => strategyView(r, access.categories));
+      return { items: rows.items.map((r) => strategyView(r, access.categories)), nextCursor: rows.nextCursor };
     });
   }
 

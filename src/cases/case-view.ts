@@ -1,3 +1,4 @@
+import { PageViewOf } from '../common/pagination';
 import type { Category as CategoryName } from '../sharing/categories';
 import { categoriesOf, Category, disclose, NotPersonal, PER_RECORD } from '../sharing/disclosure';
 import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
@@ -83,6 +84,9 @@ export class CaseDetailView extends CaseListItemView {
   @Category('residence', { type: () => TransferView, isArray: true }) transfers: Partial<TransferView>[];
   @Category('deliberation', { type: () => StatusChangeView, isArray: true, description: 'Oldest first.' }) statusHistory: Partial<StatusChangeView>[];
 }
+
+/** A page of a case's strategy revisions. */
+export const StrategyPageView = PageViewOf(StrategyView, 'StrategyPage', 'Oldest revision first, each disclosed under the covenant of the case\'s table.');
 
 /** A page of cases. Holds only views that were disclosed one by one. */
 export class CasePageView {

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { CreateCaseDto, CreateDeadlineDto, ListCasesQuery, StatusChangeDto, StrategyInputDto, TransferCaseDto, UpdateCaseDto } from './case.dto';
@@ -10,7 +11,7 @@ import { CaseListService } from './case-list.service';
 import { CasePlanService } from './case-plan.service';
 import { CaseService } from './case.service';
 import { CaseTransferService } from './case-transfer.service';
-import { CaseDetailView, CasePageView, DeadlineView, StrategyView, TransferView } from './case-view';
+import { CaseDetailView, CasePageView, DeadlineView, StrategyPageView, StrategyView, TransferView } from './case-view';
 
 const DISCLOSED = 'Fields of categories your organisation is not granted by the covenant of the case\'s table are absent.';
 const CATEGORY_403 = 'The body touches a category your organisation is not granted (`category_not_granted`); nothing was changed.';
@@ -42,11 +43,17 @@ export class CaseController {
 
   @Get('tables/:tableId/cases')
   @Authenticated({ permission: Permission.CaseRead })
-  @ApiOperation({ summary: "List a table's cases", description: `Newest first, a page at a time (cursor). ${DISCLOSED}` })
+  @ApiOperation({
+    summary: "List a table's cases",
+    description: `Newest first unless \`sort\` says otherwise, a page at a time (cursor); \`q\` searches references, and names and V-numbers where you are granted \`identity\`. ${DISCLOSED}`,
+  })
   @ApiOkResponse({ type: CasePageView })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  @ApiProblem(403, 'Filtering on status, risk level or overdue actions needs the `deliberation` category.')
+  @ApiProblem(
+    403,
+    'Filtering on status, risk level or overdue actions, or sorting on risk level or next due date, needs the `deliberation` category; sorting on the last incident needs `incidents` or `criminal` (`category_not_granted`).',
+  )
   list(@Ctx() ctx: RequestContext, @Param('tableId', uuidParam('tableId')) tableId: string, @Query() query: ListCasesQuery) {
     return this.lists.list(ctx, tableId, query);
   }
@@ -97,12 +104,12 @@ export class CaseController {
 
   @Get('cases/:id/strategies')
   @Authenticated({ permission: Permission.CaseRead })
-  @ApiOperation({ summary: 'Every strategy revision of the case', description: `Oldest first. ${DISCLOSED}` })
-  @ApiOkResponse({ type: StrategyView, isArray: true })
+  @ApiOperation({ summary: 'Every strategy revision of the case', description: `Oldest first, a page at a time. ${DISCLOSED}` })
+  @ApiOkResponse({ type: StrategyPageView })
   @ApiInvalidInput()
   @ApiNotFound('The case')
-  listStrategies(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string) {
-    return this.plans.listStrategies(ctx, id);
+  listStrategies(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto) {
+    return this.plans.listStrategies(ctx, id, query);
   }
 
   @Post('cases/:id/deadlines')

@@ -18,9 +18,11 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { validatorToday } from '../common/clock';
+import { SearchParam } from '../common/list-query';
 import { CASE_STATUSES, CaseStatus, RISK_LEVELS, RiskLevel } from './case.entity';
 import { DEADLINE_KINDS, DeadlineKind } from './case-deadline.entity';
 import { STRATEGY_KINDS, StrategyKind } from './case-strategy.entity';
+import { CASE_SORT_FIELDS } from './case.repository';
 
 /** Vreemdelingennummer: exactly ten digits. */
 export const V_NUMBER = /^[0-9]{10}$/;
@@ -207,6 +209,9 @@ export class TransferCaseDto {
   reason?: string;
 }
 
+export const CASE_SORTS = CASE_SORT_FIELDS.flatMap((f) => [f, `-${f}`] as const);
+export type CaseSort = (typeof CASE_SORTS)[number];
+
 /** `?status=active&status=closed` and `?status=active,closed` both mean the same. */
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
@@ -234,4 +239,23 @@ export class ListCasesQuery extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   incidentSince?: string;
+
+  @ApiPropertyOptional({
+    enum: CASE_SORTS,
+    default: '-openedAt',
+    description:
+      'One field, `-` for descending; ties by opened, in the same direction. `riskLevel` (high is highest) and `nextDueDate` (the earliest due date ' +
+      'of the open actions; a case without one sorts after every date) need the `deliberation` category. `lastIncidentAt` orders on the incidents ' +
+      'you may see only (nuisance with `incidents`, offences with `criminal`; a case without one sorts as the oldest), and needs at least one of ' +
+      'those categories. Sorting on anything but opened leaves out restricted persons\' cases, as filters do.',
+  })
+  @IsOptional()
+  @IsIn(CASE_SORTS)
+  sort?: CaseSort;
+
+  @SearchParam(
+    "The case reference; where your organisation is granted `identity` at the table, also the person's names and V-number (else those are " +
+      'not searched at all: a hit would disclose them).',
+  )
+  q?: string;
 }

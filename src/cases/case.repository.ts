@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { overdueSql } from '../actions/overdue';
+import { containsPattern } from '../common/list-query';
 import { prepared } from '../db/prepared';
 import type { Projection } from '../sharing/access.service';
 import { subjectNotRestricted } from '../sharing/restriction';
@@ -32,6 +33,8 @@ export interface CaseListRow {
   restricted: boolean;
   /** The person was erased: a view shows the subject as erased. */
   subject_erased_at: Date | null;
+  /** In a page sorted on another key than opened: that key, for the cursor. */
+  sort_key?: string | number;
 }
 
 export interface StrategyRow { id: string; revision: number; kind: StrategyKind; text: string; createdAt: string | Date }
@@ -59,8 +62,55 @@ export interface CaseFilters {
   incidentSince?: string;
   /** Incident classifications the viewer may see; only those count for `incidentSince`. */
   incidentClassifications: string[];
-  after?: { openedAt: string; id: string };
+  /** The order; newest opened first when absent. */
+  sort?: CaseOrder;
+  /** A case-insensitive substring (`%`, `_` and `\\` already escaped) of the reference, or also of the person's names and V-number. */
+  search?: { text: string; names: boolean };
+  /** The position after which the page starts: the sort key of the last row shown (absent for `openedAt`), its opened_at and id. */
+  after?: { key?: string | number; openedAt: string; id: string };
 }
+
+export const CASE_SORT_FIELDS = ['openedAt', 'riskLevel', 'lastIncidentAt', 'nextDueDate'] as const;
+export type CaseSortField = (typeof CASE_SORT_FIELDS)[number];
+
+/**
+ * One sort of the case list. `incidentClassifications` says, for `lastIncidentAt`, whose incidents count:
+ * only those the viewer may see (nuisance, offence or both), each with its own key column and index.
+ */
+export interface CaseOrder {
+  field: CaseSortField;
+  descending: boolean;
+}
+
+interface SortKey {
+  /** The key as SQL on case_list_key `k` (absent: opened_at itself is the key, read from case_file). */
+  sql?: string;
+  /** The key as the cursor holds it. */
+  cursorSql?: string;
+  /** The SQL type a cursor's key is cast to. */
+  type?: string;
+}
+
+const MICROSECONDS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/** The key of a sort, matching the expression of its index in migrations/1766000200000-add-case-sort-keys.ts exactly. */
+function sortKey(field: CaseSortField, incidentClassifications: readonly string[]): SortKey {
+  switch (field) {
+    case 'openedAt':
+      return {};
+    case 'riskLevel':
+      return { sql: 'k.risk_rank', cursorSql: 'k.risk_rank', type: 'smallint' };
+    case 'nextDueDate':
+      return { sql: 'k.next_due_date', cursorSql: 'k.next_due_date::text', type: 'date' };
+    case 'lastIncidentAt': {
+      const nuisance = incidentClassifications.includes('nuisance');
+      const offence = incidentClassifications.includes('offence');
+      const sql = nuisance && offence ? 'greatest(k.last_nuisance_at, k.last_offence_at)' : nuisance ? 'k.last_nuisance_at' : 'k.last_offence_at';
+      return { sql, cursorSql: `CASE WHEN isfinite(${sql}) THEN to_char(${sql} AT TIME ZONE 'UTC', ${MICROSECONDS}) ELSE '-infinity' END`, type: 'timestamptz' };
+    }
+  }
+}
+
 
 export type SubjectFields = Partial<Pick<Subject, 'familyName' | 'givenNames' | 'dateOfBirth' | 'nationality' | 'receptionLocation'>>;
 export type CaseFields = Partial<
@@ -123,6 +173,8 @@ export function casePageStatement(tableId: string, f: CaseFilters, limit: number
   const params: unknown[] = [tableId, today];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = ['c.table_id = $1'];
+  const order = f.sort ?? { field: 'openedAt', descending: true };
+  const key = sortKey(order.field, f.incidentClassifications);
   if (f.statuses?.length) where.push(`c.status = ANY(${p(f.statuses)}::text[])`);
   if (f.riskLevels?.length) where.push(`c.risk_level = ANY(${p(f.riskLevels)}::text[])`);
   if (f.hasOverdueActions !== undefined) where.push(`a.overdue_actions ${f.hasOverdueActions ? '> 0' : '= 0'}`);
@@ -130,12 +182,42 @@ export function casePageStatement(tableId: string, f: CaseFilters, limit: number
     where.push(`EXISTS (SELECT 1 FROM incident i WHERE i.case_id = c.id AND i.occurred_at >= ${p(f.incidentSince)}::timestamptz
                                                     AND i.classification = ANY(${p(f.incidentClassifications)}::text[]))`);
   }
-  // A filter on a restricted person's case would disclose what it filters on: such a case is left out then.
-  if (f.statuses?.length || f.riskLevels?.length || f.hasOverdueActions !== undefined || f.incidentSince !== undefined) where.push(subjectNotRestricted('s'));
+  // A filter (or a sort) on a restricted person's case would disclose what it filters on: such a case is left out then.
+  if (f.statuses?.length || f.riskLevels?.length || f.hasOverdueActions !== undefined || f.incidentSince !== undefined || key.sql) {
+    where.push(subjectNotRestricted('s'));
+  }
+  if (f.search) {
+    const text = p(containsPattern(f.search.text));
+    // Names and V-numbers only where the caller may see them, and never a restricted person's: a hit would disclose them.
+    const names = f.search.names
+      ? ` OR (s.restricted_at IS NULL AND (concat_ws(' ', s.given_names, s.family_name) ILIKE ${text} OR concat_ws(' ', s.family_name, s.given_names) ILIKE ${text}
+                                       OR s.v_number LIKE ${text}))`
+      : '';
+    where.push(`(c.reference ILIKE ${text}${names})`);
+  }
   // A row-value comparison, which the index takes as its range: a page deep in the list reads only its own rows.
-  if (f.after) where.push(`(c.opened_at, c.id) < (${p(f.after.openedAt)}::timestamptz, ${p(f.after.id)}::uuid)`);
-  // The order of case_file_table_page_idx (table_id, opened_at DESC, id DESC).
-  return { text: `${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at DESC, c.id DESC LIMIT ${p(limit)}`, values: params };
+  const cmp = order.descending ? '<' : '>';
+  const dir = order.descending ? 'DESC' : 'ASC';
+  const position = () => `${p(f.after!.openedAt)}::timestamptz, ${p(f.after!.id)}::uuid`;
+  if (!key.sql) {
+    if (f.after) where.push(`(c.opened_at, c.id) ${cmp} (${position()})`);
+    // The order of case_file_table_page_idx (table_id, opened_at DESC, id DESC), read either way.
+    return {
+      text: `${caseSummary('$2::date')} WHERE ${where.join(' AND ')} ORDER BY c.opened_at ${dir}, c.id ${dir} LIMIT ${p(limit)}`,
+      values: params,
+    };
+  }
+  // Another key: the page is read from case_list_key in the order of the sort's index, each case joined by its id.
+  where[0] = 'k.table_id = $1';
+  if (f.after) where.push(`(${key.sql}, k.opened_at, k.case_id) ${cmp} (${p(f.after.key)}::${key.type}, ${position()})`);
+  const text = `
+  SELECT ${SUMMARY_COLUMNS}, ${key.cursorSql} AS sort_key
+    FROM case_list_key k
+    JOIN case_file c ON c.id = k.case_id
+    JOIN subject s ON s.id = c.subject_id
+   ${actionCounts('$2::date')}
+   WHERE ${where.join(' AND ')} ORDER BY ${key.sql} ${dir}, k.opened_at ${dir}, k.case_id ${dir} LIMIT ${p(limit)}`;
+  return { text, values: params };
 }
 
 /** Named queries on cases and subjects. Every method takes the caller's transaction. */

@@ -1,12 +1,13 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { Page, PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CreateIncidentDto, IncidentView, PushIncidentDto } from './incident.dto';
+import { CreateIncidentDto, IncidentPageView, IncidentView, PushIncidentDto } from './incident.dto';
 import { IncidentOutcome, IncidentService } from './incident.service';
 
 const DISCLOSURE = 'Fields are disclosed under the incident\'s category: `incidents` for nuisance, `criminal` for an offence.';
@@ -50,11 +51,11 @@ export class IncidentController {
     summary: "A case's incidents, newest first",
     description: `Only incidents whose category the caller is granted are listed; the others are left out entirely. ${DISCLOSURE}`,
   })
-  @ApiOkResponse({ type: IncidentView, isArray: true })
+  @ApiOkResponse({ type: IncidentPageView })
   @ApiInvalidInput()
   @ApiNotFound('The case')
-  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string): Promise<Partial<IncidentView>[]> {
-    return this.incidents.list(ctx, caseId);
+  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string, @Query() query: PageQueryDto): Promise<Page<Partial<IncidentView>>> {
+    return this.incidents.list(ctx, caseId, query);
   }
 
   @Get('incidents/:id')

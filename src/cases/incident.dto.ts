@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { PageViewOf } from '../common/pagination';
 import type { Category as CategoryName } from '../sharing/categories';
 import { Category, NotPersonal, PER_RECORD } from '../sharing/disclosure';
 import {
@@ -162,3 +163,6 @@ export class IncidentView {
   @NotPersonal({ type: String, nullable: true, description: "The source organisation's own id." }) externalReference: string | null;
   @NotPersonal({ format: 'date-time' }) createdAt: string;
 }
+
+/** A page of a case's incidents. */
+export const IncidentPageView = PageViewOf(IncidentView, 'IncidentPage', 'Latest occurred first; only incidents of categories granted to you, each disclosed under its own.');

@@ -1,8 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { type OrganisationType, Permission } from '../auth/permissions';
 import { Clock } from '../common/clock';
+import { CURSOR_TIMESTAMP, CURSOR_UUID, decodeCursor, DEFAULT_PAGE_SIZE, Page, PageQueryDto, pageOf } from '../common/pagination';
 import { conflict, DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { EscalationRuleService } from '../escalations/escalation-rule.service';
@@ -77,16 +78,21 @@ export class IncidentService {
     return this.record(ctx, access, fields);
   }
 
-  async list(ctx: RequestContext, caseId: string): Promise<Partial<IncidentView>[]> {
+  /**
+   * A page of the case's incidents, latest occurred first: a keyset page on (occurred_at, id), which
+   * incident_case_page_idx serves, since a person's incidents keep coming for as long as the case runs.
+   */
+  async list(ctx: RequestContext, caseId: string, q: PageQueryDto): Promise<Page<Partial<IncidentView>>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, [CURSOR_TIMESTAMP, CURSOR_UUID]);
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.IncidentRead, operation: 'incident.list' }, m);
       const classifications = INCIDENT_CLASSIFICATIONS.filter((c) => access.categories.has(incidentCategory(c)));
       // Records of a category the viewer is not granted are not fetched at all, so they cannot leak.
-      const rows = classifications.length
-        ? await m.find(Incident, { where: { caseId, classification: In(classifications) }, order: { occurredAt: 'DESC', createdAt: 'DESC' } })
-        : [];
-      const disclosed = [...new Set(rows.map((r) => incidentCategory(r.classification)))];
+      const rows = classifications.length ? await this.findPage(m, caseId, classifications, limit + 1, after) : [];
+      const page = pageOf(rows, limit, (r) => [r.cursorAt, r.incident.id], (r) => r.incident);
+      const disclosed = [...new Set(page.items.map((r) => incidentCategory(r.classification)))];
       await this.log.record(m, ctx, access, {
         operation: 'incident.list',
         activityCategory: disclosed[0] ?? (access.categories.has('incidents') ? 'incidents' : 'criminal'),
@@ -95,8 +101,23 @@ export class IncidentService {
         purpose: PURPOSE_READ,
         startedAt,
       });
-      return rows.map((r) => toView(r, access));
+      return { items: page.items.map((r) => toView(r, access)), nextCursor: page.nextCursor };
     });
+  }
+
+  private async findPage(m: EntityManager, caseId: string, classifications: IncidentClassification[], limit: number, after?: unknown[]) {
+    const qb = m
+      .createQueryBuilder(Incident, 'i')
+      // The cursor holds occurred_at to the microsecond: a JS Date keeps milliseconds only.
+      .addSelect(`to_char(i.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
+      .where('i.case_id = :caseId', { caseId })
+      .andWhere('i.classification IN (:...classifications)', { classifications })
+      .orderBy('i.occurred_at', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .limit(limit);
+    if (after) qb.andWhere('(i.occurred_at, i.id) < (CAST(:at AS timestamptz), CAST(:id AS uuid))', { at: after[0], id: after[1] });
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
+    return entities.map((incident, i) => ({ incident, cursorAt: raw[i].cursor_at }));
   }
 
   async get(ctx: RequestContext, id: string): Promise<Partial<IncidentView>> {

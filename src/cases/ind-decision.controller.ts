@@ -1,12 +1,13 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { Page, PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { IndDecisionView, RecordIndDecisionDto } from './ind-decision.dto';
+import { IndDecisionPageView, IndDecisionView, RecordIndDecisionDto } from './ind-decision.dto';
 import { IndDecisionService } from './ind-decision.service';
 
 @ApiTags('cases')
@@ -42,10 +43,10 @@ export class IndDecisionController {
   @Get()
   @Authenticated({ permission: Permission.CaseRead })
   @ApiOperation({ summary: "A case's IND decisions, newest first", description: 'Empty unless your organisation is granted `procedure`.' })
-  @ApiOkResponse({ type: IndDecisionView, isArray: true })
+  @ApiOkResponse({ type: IndDecisionPageView })
   @ApiInvalidInput()
   @ApiNotFound('The case')
-  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string): Promise<Partial<IndDecisionView>[]> {
-    return this.decisions.list(ctx, caseId);
+  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string, @Query() query: PageQueryDto): Promise<Page<Partial<IndDecisionView>>> {
+    return this.decisions.list(ctx, caseId, query);
   }
 }

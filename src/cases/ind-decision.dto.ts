@@ -1,3 +1,4 @@
+import { PageViewOf } from '../common/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { IsIsoDate } from '../actions/action.dto';
@@ -30,3 +31,6 @@ export class IndDecisionView {
   departureActionId: string | null;
   @NotPersonal({ format: 'date-time' }) createdAt: string;
 }
+
+/** A page of a case's IND decisions. */
+export const IndDecisionPageView = PageViewOf(IndDecisionView, 'IndDecisionPage', 'Newest decision first.');

@@ -1,3 +1,4 @@
+import { Page, PageQueryDto, pageOfBounded } from '../common/pagination';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DepartureInterviewService } from '../actions/departure-interview.service';
@@ -104,7 +105,8 @@ export class IndDecisionService {
   }
 
   /** Newest first; without `procedure` nothing is fetched. */
-  async list(ctx: RequestContext, caseId: string): Promise<Partial<IndDecisionView>[]> {
+  /** A few decisions per case, by design: paged in memory (pageOfBounded), after one read of them all. */
+  async list(ctx: RequestContext, caseId: string, q: PageQueryDto): Promise<Page<Partial<IndDecisionView>>> {
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'ind_decision.list' }, m);
@@ -113,7 +115,8 @@ export class IndDecisionService {
         ? await m.query(`SELECT ${COLUMNS} FROM ind_decision WHERE case_id = $1 ORDER BY decided_on DESC, created_at DESC, id`, [caseId])
         : [];
       await this.logFor(m, ctx, access, 'ind_decision.list', PURPOSE_READ, startedAt, granted);
-      return rows.map((r) => toView(r, access));
+      const page = pageOfBounded(rows, q, (r) => r.id);
+      return { items: page.items.map((r) => toView(r, access)), nextCursor: page.nextCursor };
     });
   }
 

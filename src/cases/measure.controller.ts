@@ -3,10 +3,10 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
-import { CreateMeasureDto, MeasureTypePage, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
+import { CreateMeasureDto, MeasurePageView, MeasureTypePage, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
 import { MeasureService } from './measure.service';
 
 const DISCLOSURE = "Fields are disclosed under the category of the measure's type (`measures`, `criminal`, `return` or `procedure`).";
@@ -56,11 +56,11 @@ export class MeasureController {
     summary: "A case's measures, newest first",
     description: `Only measures whose category the caller is granted are listed; the others are left out entirely. ${DISCLOSURE}`,
   })
-  @ApiOkResponse({ type: MeasureView, isArray: true })
+  @ApiOkResponse({ type: MeasurePageView })
   @ApiInvalidInput()
   @ApiNotFound('The case')
-  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string): Promise<Partial<MeasureView>[]> {
-    return this.measures.list(ctx, caseId);
+  list(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string, @Query() query: PageQueryDto): Promise<Page<Partial<MeasureView>>> {
+    return this.measures.list(ctx, caseId, query);
   }
 
   @Patch('measures/:id')

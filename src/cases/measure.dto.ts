@@ -73,5 +73,8 @@ export class MeasureTypeView {
   @NotPersonal({ required: false, example: 24, description: 'Applied when a measure is recorded without `endsAt`.' }) defaultDurationHours?: number;
 }
 
+/** A page of a case's measures. */
+export const MeasurePageView = PageViewOf(MeasureView, 'MeasurePage', 'Latest start first; only measures of categories granted to you, each disclosed under its own.');
+
 /** The catalogue is fixed in code: paged in memory (pageOfBounded), keyed by the type's code. */
 export const MeasureTypePage = PageViewOf(MeasureTypeView, 'MeasureTypePage');

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Permission } from '../auth/permissions';
 import { Clock } from '../common/clock';
+import { Page, PageQueryDto, pageOfBounded } from '../common/pagination';
 import { DomainException, forbidden, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, CaseAccess } from '../sharing/access.service';
@@ -81,14 +82,16 @@ export class MeasureService {
     });
   }
 
-  async list(ctx: RequestContext, caseId: string): Promise<Partial<MeasureView>[]> {
+  /** A handful of measures per case, by design: paged in memory (pageOfBounded), after one read of them all. */
+  async list(ctx: RequestContext, caseId: string, q: PageQueryDto): Promise<Page<Partial<MeasureView>>> {
     const startedAt = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.MeasureRead, operation: 'measure.list' }, m);
       const types = visibleMeasureTypes(access.categories);
       // Measures of a category the viewer is not granted are not fetched at all, so they cannot leak.
-      const rows = types.length ? await m.find(Measure, { where: { caseId, type: In(types) }, order: { startsAt: 'DESC', createdAt: 'DESC' } }) : [];
-      const disclosed = [...new Set(rows.map((r) => categoryOf(r)!))];
+      const all = types.length ? await m.find(Measure, { where: { caseId, type: In(types) }, order: { startsAt: 'DESC', createdAt: 'DESC', id: 'DESC' } }) : [];
+      const rows = pageOfBounded(all, q, (r) => r.id);
+      const disclosed = [...new Set(rows.items.map((r) => categoryOf(r)!))];
       await this.log.record(m, ctx, access, {
         operation: 'measure.list',
         activityCategory: disclosed.includes('measures') || !disclosed.length ? 'measures' : disclosed[0],
@@ -97,7 +100,7 @@ export class MeasureService {
         purpose: PURPOSE_READ,
         startedAt,
       });
-      return rows.map((r) => toView(r, access));
+      return { items: rows.items.map((r) => toView(r, access)), nextCursor: rows.nextCursor };
     });
   }
 

@@ -23,6 +23,7 @@ import { AddActionDueDateIndex1765000300000 } from '../../migrations/17650003000
 import { AddMeetingReferenceIndexes1765000400000 } from '../../migrations/1765000400000-add-meeting-reference-indexes';
 import { AddApiClientKeys1766000000000 } from '../../migrations/1766000000000-add-api-client-keys';
 import { AddListPageIndexes1766000100000 } from '../../migrations/1766000100000-add-list-page-indexes';
+import { AddCaseSortKeys1766000200000 } from '../../migrations/1766000200000-add-case-sort-keys';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   AddMeetingReferenceIndexes1765000400000,
   AddApiClientKeys1766000000000,
   AddListPageIndexes1766000100000,
+  AddCaseSortKeys1766000200000,
 ];

@@ -1,3 +1,4 @@
+import { PageViewOf } from '../common/pagination';
 import type { OrganisationType } from '../auth/permissions';
 import type { Category as CategoryName } from '../sharing/categories';
 import { Category, disclose, NotPersonal, PER_RECORD } from '../sharing/disclosure';
@@ -130,6 +131,9 @@ export function escalationCategories(rows: EscalationRow[], granted: ReadonlySet
   const triggers = rows.flatMap((r) => (r.rule_id && r.trigger_category && granted.has(r.trigger_category) ? [r.trigger_category] : []));
   return [...new Set<CategoryName>(['deliberation', ...triggers])];
 }
+
+/** A page of a case's escalations. */
+export const CaseEscalationPageView = PageViewOf(EscalationView, 'CaseEscalationPage', 'Newest first, each disclosed under the covenant of the case\'s table.');
 
 export class EscalationPageView {
   @NotPersonal({ type: () => EscalationView, isArray: true, description: 'Each item disclosed under the covenant of its table.' }) items: Partial<EscalationView>[];

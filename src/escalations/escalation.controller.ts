@@ -3,13 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { EscalationReasonDto, ListEscalationsQuery } from './escalation.dto';
 import { EscalationService } from './escalation.service';
 import { ESCALATION_ACTIONS, EscalationAction } from './escalation-status';
 import { EscalationTransitionService } from './escalation-transition.service';
-import { EscalationPageView, EscalationView } from './escalation-view';
+import { CaseEscalationPageView, EscalationPageView, EscalationView } from './escalation-view';
 
 const WHO_SEES = 'Members of the case\'s table whose covenant grants `deliberation`; a partner system (`escalations:read` or `escalations:write`) only those addressed to its organisation\'s type.';
 const BY_TABLE = 'By the chair of the case\'s table (403 `chair_only` for other members).';
@@ -46,11 +47,11 @@ export class EscalationController {
   @Get('cases/:caseId/escalations')
   @Authenticated({ permission: Permission.CaseRead })
   @ApiOperation({ summary: "A case's escalations, newest first", description: 'Empty unless your organisation is granted `deliberation`.' })
-  @ApiOkResponse({ type: EscalationView, isArray: true })
+  @ApiOkResponse({ type: CaseEscalationPageView })
   @ApiInvalidInput()
   @ApiNotFound('The case')
-  listEscalations(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string) {
-    return this.escalations.listForCase(ctx, caseId);
+  listEscalations(@Ctx() ctx: RequestContext, @Param('caseId', uuidParam('caseId')) caseId: string, @Query() query: PageQueryDto) {
+    return this.escalations.listForCase(ctx, caseId, query);
   }
 
   @Get('escalations')

@@ -4,7 +4,8 @@ import type { AgreedAt } from '../actions/action.service';
 import { Permission } from '../auth/permissions';
 import { requireCaseStillOpen } from '../cases/incident.service';
 import { Clock } from '../common/clock';
-import { notFound, ValidationProblem } from '../common/problem';
+import { CURSOR_UUID, decodeCursor, DEFAULT_PAGE_SIZE, Page, PageQueryDto, pageOf, pageOfBounded } from '../common/pagination';
+import { notFound } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { DomainEventService, DomainEventType } from '../notifications/domain-event.service';
 import { AccessService, TableAccess } from '../sharing/access.service';
@@ -15,20 +16,11 @@ import { EscalationRepository } from './escalation.repository';
 import { escalationCategories, EscalationPageView, EscalationRow, escalationView, EscalationView } from './escalation-view';
 import { Purpose } from '../sharing/purposes';
 
-const DEFAULT_LIMIT = 25;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DUE_KEY = /^(\d{4}-\d{2}-\d{2}|infinity)$/;
 
-const encodeCursor = (r: { due_key: string; id: string }) => Buffer.from(JSON.stringify([r.due_key, r.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { dueKey: string; id: string } {
-  try {
-    const [dueKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof dueKey === 'string' && DUE_KEY.test(dueKey) && typeof id === 'string' && UUID.test(id)) return { dueKey, id };
-  } catch {
-    // Falls through to the problem below.
-  }
-  throw new ValidationProblem([{ name: 'cursor', reason: 'is not a cursor this API issued' }]);
+function decodeTargetCursor(cursor: string): { dueKey: string; id: string } {
+  const [dueKey, id] = decodeCursor(cursor, [DUE_KEY, CURSOR_UUID]) as string[];
+  return { dueKey, id };
 }
 
 const subjectOf = (a: { subjectId: string; vNumber: string }) => ({ subjectId: a.subjectId, vNumber: a.vNumber });
@@ -94,22 +86,23 @@ export class EscalationService {
   }
 
   /** Newest first. Without `deliberation` nothing is fetched: even the existence of an escalation is deliberation. */
-  async listForCase(ctx: RequestContext, caseId: string): Promise<Partial<EscalationView>[]> {
+  /** A handful of escalations per case, by design: paged in memory (pageOfBounded), after one read of them all. */
+  async listForCase(ctx: RequestContext, caseId: string, q: PageQueryDto): Promise<Page<Partial<EscalationView>>> {
     const startedAt = this.clock.now();
     // No transaction: one read, then its log entries in one INSERT before the answer.
     const m = this.dataSource.manager;
     const access = await this.access.require(ctx, 'case', caseId, { permission: Permission.CaseRead, operation: 'escalation.list' }, m);
     const granted = access.categories.has('deliberation');
-    const rows = granted ? await this.escalations.findForCase(m, caseId) : [];
+    const rows = pageOfBounded(granted ? await this.escalations.findForCase(m, caseId) : [], q, (r) => r.id);
     await this.log.record(m, ctx, access, {
       operation: 'escalation.list',
       activityCategory: 'deliberation',
-      categories: escalationCategories(rows, access.categories),
+      categories: escalationCategories(rows.items, access.categories),
       subjects: [subjectOf(access)],
       purpose: Purpose.Escalation,
       startedAt,
     });
-    return rows.map((r) => escalationView(r, access.categories));
+    return { items: rows.items.map((r) => escalationView(r, access.categories)), nextCursor: rows.nextCursor };
   }
 
   /**
@@ -142,8 +135,8 @@ export class EscalationService {
    */
   async listForTarget(ctx: RequestContext, q: ListEscalationsQuery): Promise<EscalationPageView> {
     const startedAt = this.clock.now();
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const after = q.cursor === undefined ? undefined : decodeTargetCursor(q.cursor);
     // No transaction around the reads (each is one statement, READ COMMITTED gives each its own snapshot): each
     // table's log entries are one INSERT written before the page is answered.
     const m = this.dataSource.manager;
@@ -161,13 +154,10 @@ export class EscalationService {
       { tableIds: tables.map((a) => a.tableId), organisationType: ctx.principal.organisationType, statuses: q.status ?? ['requested', 'accepted'], after },
       limit + 1,
     );
-    const page = rows.slice(0, limit);
-    await this.logPerTable(m, ctx, tables, page, startedAt);
+    const page = pageOf(rows, limit, (r) => [r.due_key, r.id], (r) => r);
+    await this.logPerTable(m, ctx, tables, page.items, startedAt);
     const byTable = new Map(tables.map((a) => [a.tableId, a.categories]));
-    return {
-      items: page.map((r) => escalationView(r, byTable.get(r.table_id)!)),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
-    };
+    return { items: page.items.map((r) => escalationView(r, byTable.get(r.table_id)!)), nextCursor: page.nextCursor };
   }
 
   async findProposedAt(m: EntityManager, meetingId: string): Promise<EscalationRow[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { invalidField } from '../cases/case-support';
 import { Clock } from '../common/clock';
+import { CURSOR_TIMESTAMP, CURSOR_UUID, decodeCursor, DEFAULT_PAGE_SIZE, pageOf } from '../common/pagination';
 import { notFound } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AccessService, TableAccess } from '../sharing/access.service';
@@ -11,22 +11,6 @@ import { ListInboxQuery } from './inbox.dto';
 import { InboxItemView, inboxItemView, InboxPageView, InboxRow, isVisible, ReadAllView, UnreadCountView } from './inbox-view';
 import { NOTIFICATION_CATEGORY } from './notification-kind';
 import { Purpose } from '../sharing/purposes';
-
-const DEFAULT_LIMIT = 25;
-const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const encodeCursor = (row: InboxRow) => Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && CURSOR_AT.test(at) && typeof id === 'string' && UUID.test(id)) return { at, id };
-  } catch {
-    // Falls through to the problem below.
-  }
-  throw invalidField('cursor', 'is not a cursor this API issued');
-}
 
 /** A notification with what it is about as it is now: the case's current table and the live due date. */
 const SELECT = `
@@ -56,18 +40,18 @@ export class InboxService {
 
   async list(ctx: RequestContext, q: ListInboxQuery): Promise<InboxPageView> {
     const startedAt = this.clock.now();
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    // The position after a row: created_at to the microsecond, and id.
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, [CURSOR_TIMESTAMP, CURSOR_UUID]);
     return this.dataSource.transaction(async (m) => {
       const params: unknown[] = [ctx.principal.id];
       const p = (v: unknown) => `$${params.push(v)}`;
       const where = ['n.recipient_user_id = $1'];
       if (q.unread !== undefined) where.push(q.unread ? 'n.read_at IS NULL' : 'n.read_at IS NOT NULL');
-      if (after) where.push(`(n.created_at, n.id) < (${p(after.at)}::timestamptz, ${p(after.id)}::uuid)`);
+      if (after) where.push(`(n.created_at, n.id) < (${p(after[0])}::timestamptz, ${p(after[1])}::uuid)`);
       const rows: InboxRow[] = await m.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY n.created_at DESC, n.id DESC LIMIT ${p(limit + 1)}`, params);
-      const page = rows.slice(0, limit);
-      const items = await this.disclose(m, ctx, page, startedAt);
-      return { items, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+      const page = pageOf(rows, limit, (r) => [r.cursor_at, r.id], (r) => r);
+      return { items: await this.disclose(m, ctx, page.items, startedAt), nextCursor: page.nextCursor };
     });
   }
 

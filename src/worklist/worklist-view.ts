@@ -1,3 +1,4 @@
+import { Page, PageViewOf } from '../common/pagination';
 import type { CaseListRow } from '../cases/case.repository';
 import { CaseListItemView, listItemView } from '../cases/case-view';
 import { incidentCategory } from '../cases/incident.entity';
@@ -34,10 +35,13 @@ export class WorklistItemView {
   reasons: Partial<WorklistReasonView>[];
 }
 
-export class WorklistView {
-  @NotPersonal({ type: () => WorklistItemView, isArray: true, description: 'Most pressing first: by the first reason, then the earliest date.' })
-  items: Partial<WorklistItemView>[];
-}
+/** A page of a worklist. */
+export const WorklistPageView = PageViewOf(
+  WorklistItemView,
+  'WorklistPage',
+  "Table by table (by id); within a table most pressing first: by the first reason, then the earliest date, then the case's id.",
+);
+export type WorklistPage = Page<Partial<WorklistItemView>>;
 
 const RANK = new Map<string, number>(WORKLIST_REASON_CODES.map((code, i) => [code, i]));
 

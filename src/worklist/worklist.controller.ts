@@ -1,18 +1,19 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { WorklistService } from './worklist.service';
-import { WorklistView } from './worklist-view';
+import { WorklistPage, WorklistPageView } from './worklist-view';
 
 const WHAT =
   'Open cases with a reason: escalations `requested` and awaiting the target\'s answer, overdue actions (Europe/Amsterdam), incidents recorded ' +
   "since the table's last meeting was closed, a review date reached, no strategy yet. Each case is disclosed under the table's covenant, " +
   'with only the reasons of categories granted to your organisation (new incidents are `incidents` or `criminal`, the rest `deliberation`); ' +
-  'a case without such a reason is not listed. Logged per case like any list of cases.';
+  'a case without such a reason is not listed. A page at a time; logged per case listed, like any list of cases.';
 
 @ApiTags('worklist')
 @Controller()
@@ -22,19 +23,20 @@ export class WorklistController {
   @Get('worklist')
   @Authenticated({ permission: Permission.WorklistRead })
   @ApiOperation({ summary: 'What needs my attention at the tables I chair', description: `${WHAT} Empty when you chair no table.` })
-  @ApiOkResponse({ type: WorklistView })
-  forChair(@Ctx() ctx: RequestContext): Promise<WorklistView> {
-    return this.worklist.forChair(ctx);
+  @ApiOkResponse({ type: WorklistPageView })
+  @ApiInvalidInput()
+  forChair(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto): Promise<WorklistPage> {
+    return this.worklist.forChair(ctx, query);
   }
 
   @Get('tables/:id/worklist')
   @Authenticated({ permission: Permission.WorklistRead })
   @ApiOperation({ summary: "What needs the chair's attention at this table", description: WHAT })
-  @ApiOkResponse({ type: WorklistView })
+  @ApiOkResponse({ type: WorklistPageView })
   @ApiInvalidInput()
   @ApiNotFound('The table')
   @ApiProblem(403, 'You are not the chair of this table (`chair_only`).')
-  forTable(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<WorklistView> {
-    return this.worklist.forTable(ctx, id);
+  forTable(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto): Promise<WorklistPage> {
+    return this.worklist.forTable(ctx, id, query);
   }
 }
