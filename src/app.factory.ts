@@ -8,7 +8,7 @@ import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { fastifyHardeningOptions, installHttpHardening, ownResponseHeaders, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
-import { outgoingTraceparent, requestId } from './common/logging';
+import { AppLogger, outgoingTraceparent, requestId } from './common/logging';
 import { PageLinkInterceptor } from './common/pagination';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -36,7 +36,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(appLogger(app));
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
@@ -91,7 +91,8 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
       .setVersion(API_VERSION)
       .setContact('Ketentafel', 'https://ketentafel.nl', 'api@ketentafel.nl')
       .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
-      .addServer(`${config.PUBLIC_BASE_URL}/${API_PREFIX}`)
+      // PORT=0 without PUBLIC_BASE_URL: the port is not known yet, so a URL relative to the document itself.
+      .addServer(config.publicBaseUrlFollowsPort && config.PORT === 0 ? `/${API_PREFIX}` : `${config.PUBLIC_BASE_URL}/${API_PREFIX}`)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
     { ignoreGlobalPrefix: true },
@@ -105,6 +106,9 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   });
   return app;
 }
+
+/** The application's Nest logger (see AppLogger), around the one that LoggerModule provides. */
+const appLogger = (app: INestApplicationContext) => new AppLogger(app.get(Logger));
 
 const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
 
@@ -122,7 +126,7 @@ function markUuidPathParameters(document: OpenAPIObject): void {
 /** Signals are handled by the caller (main.ts, `exitOnSignals`): a bounded shutdown, not Nest's unbounded hooks. */
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, 'worker'), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(appLogger(app));
   app.flushLogs();
   return app;
 }
