@@ -1,5 +1,5 @@
 import { AppConfig, ConfigError, loadConfig } from './app-config';
-import { preflight, UnreachableError } from './preflight';
+import { postgresProblem, preflight, redisProblem, UnreachableError } from './preflight';
 
 describe('loadConfig', () => {
   it('gives working defaults for a developer machine', () => {
@@ -103,5 +103,16 @@ describe('preflight', () => {
   it('names REDIS_URL when Redis is unreachable', async () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
     await expect(preflight(config)).rejects.toThrow(/^Cannot reach Redis at 127\.0\.0\.1:1 \(.+\); start it or set REDIS_URL$/);
+  });
+});
+
+describe('problem lines', () => {
+  it('never repeat a password of the URL', () => {
+    for (const code of ['28P01', '28000', '3D000', 'ECONNREFUSED', 'XX000']) {
+      const line = postgresProblem(Object.assign(new Error('password authentication failed'), { code }), 'postgres://kt:s3cret-pw@db.example.nl:5432/kt', 'DATABASE_URL');
+      expect(line).not.toContain('s3cret-pw');
+      expect(line).toContain('DATABASE_URL');
+    }
+    expect(redisProblem(new Error('WRONGPASS invalid username-password pair'), 'redis://:s3cret-pw@127.0.0.1:6379')).not.toContain('s3cret-pw');
   });
 });

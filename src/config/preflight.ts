@@ -80,26 +80,29 @@ export function redisProblem(e: unknown, redisUrl: string): string {
   return `Cannot use Redis at ${at} as REDIS_URL says (${message}); check REDIS_URL`;
 }
 
-/** Connects to Redis, selects the URL's database and pings; an UnreachableError naming REDIS_URL when that fails. */
+/**
+ * Connects to Redis, selects the URL's database and pings; an UnreachableError naming REDIS_URL when that fails.
+ * ioredis reports a refused connection, AUTH or SELECT as an 'error' event and goes on (a refused SELECT even
+ * leaves it on database 0), so the first such event is the reason, and a SELECT is sent again to be sure.
+ */
 export async function probeRedis(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
-  // ioredis reports a failed AUTH or SELECT as an 'error' event and goes on; keep the first one as the reason.
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
   let first: unknown;
   redis.on('error', (e: unknown) => (first ??= e));
+  const db = new URL(redisUrl).pathname.slice(1);
   try {
     await within(PROBE_TIMEOUT_MS + 500, (async () => {
       await redis.connect();
+      if (/^\d+$/.test(db)) await redis.select(Number(db));
       await redis.ping();
     })());
+    if (first) throw first;
   } catch (e) {
-    throw new UnreachableError(redisProblem(authOrSelect(first) ?? e, redisUrl));
+    throw new UnreachableError(redisProblem(first ?? e, redisUrl));
   } finally {
     redis.disconnect();
   }
 }
-
-/** The error of a refused AUTH or SELECT, which says more than the "connection closed" that follows it. */
-const authOrSelect = (e: unknown) => (e && /NOAUTH|WRONGPASS|invalid password|DB index/i.test(firstLine(e)) ? e : undefined);
 
 /**
  * Checks, before anything else starts, that the database URL used first and Redis answer: one line naming the
