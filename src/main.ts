@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { ProcessRole } from './app.module';
 import { ConfigError, loadConfig, urlHost } from './config/app-config';
-import { checkApplicationDatabase, preflight, UnreachableError } from './config/preflight';
+import { checkApplicationDatabase, preflight, preparationProblem, UnreachableError } from './config/preflight';
 import { prepareDatabase } from './db/bootstrap';
 
 const ROLES: ProcessRole[] = ['api', 'worker', 'all'];
@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   await preflight(config);
-  await prepareDatabase(config);
+  await prepareDatabase(config).catch((e: unknown) => {
+    throw preparationProblem(e, config);
+  });
   await checkApplicationDatabase(config);
 
   // Loaded only once the configuration and the services are known to work: a bad setting is reported

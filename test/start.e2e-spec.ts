@@ -1,4 +1,5 @@
 import { createServer, Server, Socket } from 'node:net';
+import { Client } from 'pg';
 import { OwnRedis } from './support/own-redis';
 import { AppProcess, freePort, loginOver, message, spawnApp, startApi, stopApp } from './support/processes';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -82,12 +83,25 @@ describe('start (spawned)', () => {
   let redis: OwnRedis | undefined;
   let scram: Awaited<ReturnType<typeof scramServer>>;
   let silent: Awaited<ReturnType<typeof silentServer>>;
+  /** A login role that may not create databases, of this test file only. */
+  const weakRole = `kt_start_weak_${process.pid}`;
+  const owner = async (sql: string) => {
+    const c = new Client({ connectionString: db.config.MIGRATION_DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
   beforeAll(async () => {
     db = await createTestDatabase();
     scram = await scramServer();
     silent = await silentServer();
+    await owner(`CREATE ROLE ${weakRole} LOGIN NOCREATEDB`);
   });
   afterAll(async () => {
+    await owner(`DROP ROLE IF EXISTS ${weakRole}`).catch(() => undefined);
     await scram?.close();
     await silent?.close();
     await redis?.stop();
@@ -105,6 +119,11 @@ describe('start (spawned)', () => {
       /^PostgreSQL at 127\.0\.0\.1:\d+ wants a password for role "kt" and MIGRATION_DATABASE_URL has none; set MIGRATION_DATABASE_URL=postgres:\/\/kt:<password>@127\.0\.0\.1:\d+\/kt$/,
     ],
     [
+      'PostgreSQL wants a password, while the bootstrap probes its postgres database',
+      () => ({ DB_BOOTSTRAP: 'true', MIGRATION_DATABASE_URL: `postgres://kt@127.0.0.1:${scram.port}/ketentafel` }),
+      /^PostgreSQL at 127\.0\.0\.1:\d+ wants a password for role "kt" and MIGRATION_DATABASE_URL has none; set MIGRATION_DATABASE_URL=postgres:\/\/kt:<password>@127\.0\.0\.1:\d+\/ketentafel$/,
+    ],
+    [
       'PostgreSQL refuses the password',
       () => ({ DB_RUN_MIGRATIONS: 'true', MIGRATION_DATABASE_URL: `postgres://kt:wrong@127.0.0.1:${scram.port}/kt` }),
       /^PostgreSQL at 127\.0\.0\.1:\d+ refused the password for role "kt" \(28P01 authentication failed\); set MIGRATION_DATABASE_URL with the right password$/,
@@ -114,6 +133,11 @@ describe('start (spawned)', () => {
       'PostgreSQL database missing',
       () => ({ DB_RUN_MIGRATIONS: 'true', MIGRATION_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_database_kt' }),
       /^PostgreSQL at 127\.0\.0\.1:5432 has no database "no_such_database_kt" \(3D000\); create it or set MIGRATION_DATABASE_URL$/,
+    ],
+    [
+      'a migration role that may not create the database',
+      () => ({ DB_BOOTSTRAP: 'true', DB_RUN_MIGRATIONS: 'true', MIGRATION_DATABASE_URL: `postgres://${weakRole}@127.0.0.1:5432/no_such_database_kt` }),
+      /^Preparing the database at 127\.0\.0\.1:5432 as role "kt_start_weak_\d+" failed \(42501 permission denied to create database\); give that role the right, or set MIGRATION_DATABASE_URL \(or DB_BOOTSTRAP=false\)$/,
     ],
     [
       'a bad DATABASE_URL while the migration URL works',

@@ -52,14 +52,19 @@ export function postgresProblem(e: unknown, connectionString: string, variable: 
   return `Cannot use PostgreSQL at ${at} as ${variable} says (${err.code ? `${err.code} ` : ''}${message}); check ${variable}`;
 }
 
-/** Connects once to `connectionString` and disconnects; an UnreachableError naming `variable` when that fails. */
-export async function probePostgres(connectionString: string, variable: string): Promise<void> {
+/**
+ * Connects once to `connectionString` and disconnects; an UnreachableError naming `variable` when that fails,
+ * described by `configured` (the variable's own URL, when the probe connects to another database of the server).
+ */
+export async function probePostgres(connectionString: string, variable: string, configured = connectionString): Promise<void> {
   const pg = new Client({ connectionString, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   pg.on('error', () => undefined); // a late socket error after a failed connect is already reported below
   try {
     await within(PROBE_TIMEOUT_MS + 500, pg.connect());
   } catch (e) {
-    throw new UnreachableError(postgresProblem(e, connectionString, variable));
+    const code = (e as { code?: string }).code;
+    // A missing database is the probe's own (`postgres`); anything else is said of the variable's URL.
+    throw new UnreachableError(postgresProblem(e, code === '3D000' ? connectionString : configured, variable));
   } finally {
     await within(1000, pg.end()).catch(() => undefined);
   }
@@ -113,7 +118,7 @@ export async function preflight(config: AppConfig): Promise<void> {
   if (config.DB_BOOTSTRAP || config.DB_RUN_MIGRATIONS) {
     const url = config.MIGRATION_DATABASE_URL;
     const probe = config.DB_BOOTSTRAP ? Object.assign(new URL(url), { pathname: '/postgres' }).toString() : url;
-    await probePostgres(probe, 'MIGRATION_DATABASE_URL');
+    await probePostgres(probe, 'MIGRATION_DATABASE_URL', url);
   } else {
     await probePostgres(config.DATABASE_URL, 'DATABASE_URL');
   }
@@ -123,4 +128,17 @@ export async function preflight(config: AppConfig): Promise<void> {
 /** The application's own connection (DATABASE_URL), checked after the migrations and the bootstrap. */
 export async function checkApplicationDatabase(config: AppConfig): Promise<void> {
   if (config.DB_BOOTSTRAP || config.DB_RUN_MIGRATIONS) await probePostgres(config.DATABASE_URL, 'DATABASE_URL');
+}
+
+/**
+ * A failure while creating the database, migrating or creating the login role (e.g. a migration role without
+ * CREATEDB or CREATEROLE) as one line naming MIGRATION_DATABASE_URL; a migration's own error stays as it is.
+ */
+export function preparationProblem(e: unknown, config: AppConfig): Error {
+  const code = (e as { code?: string }).code;
+  if (e instanceof UnreachableError || !code || !/^[0-9A-Z]{5}$/.test(code)) return e as Error;
+  const url = new URL(config.MIGRATION_DATABASE_URL);
+  return new UnreachableError(
+    `Preparing the database at ${where(url)} as role "${decodeURIComponent(url.username)}" failed (${code} ${firstLine(e)}); give that role the right, or set MIGRATION_DATABASE_URL (or DB_BOOTSTRAP=false)`,
+  );
 }
