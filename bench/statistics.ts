@@ -334,7 +334,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD }),
     })) as { accessToken: string };
     const auth = { Authorization: `Bearer ${login.accessToken}` };
-    const organisations = (await getJson(`${appUrl}/api/v1/organisations`, { headers: auth })) as { id: string; name: string }[];
+    const { items: organisations } = (await getJson(`${appUrl}/api/v1/organisations?limit=100`, { headers: auth })) as { items: { id: string; name: string }[] };
     const org = organisations.find((o) => o.name === 'COA azc Harderwijk') ?? organisations[0];
     if (!org) throw new Error('the demo seed left no organisation');
     const path = `/api/v1/organisations/${org.id}`;

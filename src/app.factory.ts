@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
@@ -17,7 +17,7 @@ import { installQueryScopes } from './db/query-scope';
 import { MetricsService } from './health/metrics';
 import { installQueueDashboard, QUEUE_DASHBOARD_CSP } from './health/queue-dashboard';
 import { QUEUE_DASHBOARD_PATH } from './health/queue-dashboard-session';
-import { OPENAPI_DESCRIPTION, problemSchema } from './openapi';
+import { buildOpenApiDocument, docsContentSecurityPolicy, swaggerUiOptions } from './openapi';
 
 export const API_VERSION = version;
 export const API_PREFIX = 'api/v1';
@@ -38,7 +38,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   });
   app.useLogger(appLogger(app));
   app.flushLogs();
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', '.well-known/oauth-authorization-server'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new PageLinkInterceptor());
   const routes = new RouteTable();
@@ -65,6 +65,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   installQueueDashboard(app);
   const control = app.get(DatabaseControl);
   installQueryScopes(fastify, (pid) => control.cancelBackend(pid));
+  const docsCsp = docsContentSecurityPolicy(config);
   fastify.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('X-Request-Id', request.id);
@@ -73,7 +74,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     const path = request.url.split('?')[0];
     reply.header(
       'Content-Security-Policy',
-      path.startsWith(DOCS_PATH) ? "frame-ancestors 'none'" : isUnder(path, QUEUE_DASHBOARD_PATH) ? QUEUE_DASHBOARD_CSP : "default-src 'none'; frame-ancestors 'none'",
+      path.startsWith(DOCS_PATH) ? docsCsp : isUnder(path, QUEUE_DASHBOARD_PATH) ? QUEUE_DASHBOARD_CSP : "default-src 'none'; frame-ancestors 'none'",
     );
     const own = ownResponseHeaders(reply);
     if (own) reply.headers(own);
@@ -83,45 +84,21 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Ketentafel API')
-      .setDescription(OPENAPI_DESCRIPTION)
-      .setVersion(API_VERSION)
-      .setContact('Ketentafel', 'https://ketentafel.nl', 'api@ketentafel.nl')
-      .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
-      // PORT=0 without PUBLIC_BASE_URL: the port is not known yet, so a URL relative to the document itself.
-      .addServer(config.publicBaseUrlFollowsPort && config.PORT === 0 ? `/${API_PREFIX}` : `${config.PUBLIC_BASE_URL}/${API_PREFIX}`)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-    { ignoreGlobalPrefix: true },
-  );
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: problemSchema } };
-  markUuidPathParameters(document);
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, {
-    jsonDocumentUrl: `${API_PREFIX}/openapi.json`,
-    raw: ['json'],
-    customSiteTitle: 'Ketentafel API',
-  });
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, buildOpenApiDocument(app, documentConfig(config)), swaggerUiOptions());
   return app;
 }
 
 /** The application's Nest logger (see AppLogger), around the one that LoggerModule provides. */
 const appLogger = (app: INestApplicationContext) => new AppLogger(app.get(Logger));
 
-const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
+/**
+ * PORT=0 without PUBLIC_BASE_URL: the port is not known while the document is built, so its URLs are relative to
+ * the document itself (`servers` is `/api/v1`); main.ts fills in PUBLIC_BASE_URL for links once it listens.
+ */
+const documentConfig = (config: AppConfig): AppConfig =>
+  config.publicBaseUrlFollowsPort && config.PORT === 0 ? Object.assign(Object.create(config) as AppConfig, { PUBLIC_BASE_URL: '' }) : config;
 
-/** Every `id` / `…Id` path parameter is a UUID (validated by uuidParam); say so in the document. */
-function markUuidPathParameters(document: OpenAPIObject): void {
-  for (const item of Object.values(document.paths)) {
-    for (const op of Object.values(item) as { parameters?: { in?: string; name?: string; schema?: Record<string, unknown> }[] }[]) {
-      for (const p of op?.parameters ?? []) {
-        if (p.in === 'path' && /^(id|\w+Id)$/.test(p.name ?? '') && p.schema?.type === 'string' && !p.schema.format) p.schema.format = 'uuid';
-      }
-    }
-  }
-}
+const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
 
 /** Signals are handled by the caller (main.ts, `exitOnSignals`): a bounded shutdown, not Nest's unbounded hooks. */
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {

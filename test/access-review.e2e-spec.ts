@@ -156,6 +156,17 @@ describe('access review and audited reads of the logs', () => {
       const limited = await http().get(`${API}/privacy/tables/${table.id}/refused-attempts`).query({ from: start, limit: 1 }).set(as('privacy')).expect(200);
       expect(limited.body).toMatchObject({ total: 3, truncated: true });
       expect(limited.body.items).toHaveLength(1);
+      // The attempts page on with the cursor (and its Link header), each once, in the order of the full list.
+      const walked = [...limited.body.items];
+      let next: string | null = limited.body.nextCursor;
+      expect(limited.headers.link).toContain('rel="next"');
+      while (next) {
+        const more = await http().get(`${API}/privacy/tables/${table.id}/refused-attempts`).query({ from: start, limit: 1, cursor: next }).set(as('privacy')).expect(200);
+        expect(more.body.total).toBe(3);
+        walked.push(...more.body.items);
+        next = more.body.nextCursor;
+      }
+      expect(walked.map((i: { id: string }) => i.id)).toEqual(res.body.items.map((i: { id: string }) => i.id));
       const later = new Date(Date.now() + 3_600_000).toISOString();
       const empty = await http().get(`${API}/privacy/tables/${table.id}/refused-attempts`).query({ from: later, to: new Date(Date.now() + 7_200_000).toISOString() }).set(as('privacy')).expect(200);
       expect(empty.body).toMatchObject({ total: 0, byAction: [], byActor: [], items: [] });
@@ -184,7 +195,7 @@ describe('access review and audited reads of the logs', () => {
         tableId: null,
         purpose: Purpose.Supervision,
         purposeLabel: expect.stringMatching(/functionaris gegevensbescherming/),
-        detail: { log: 'audit_log', filter: { action: 'audit_log.read', userId: privacyId, limit: 50 }, returned: first.length },
+        detail: { log: 'audit_log', filter: { action: 'audit_log.read', userId: privacyId, limit: 25 }, returned: first.length },
       });
     });
 
@@ -218,7 +229,7 @@ describe('access review and audited reads of the logs', () => {
       const actions = entries.map((e) => e.action);
       expect(actions.indexOf('access_review.refused_attempts')).toBeLessThan(actions.indexOf('access_review.read'));
       expect(entries.find((e) => e.action === 'access_review.read')!.detail).toMatchObject({ review: 'access', returnedUsers: 7, returnedApiClients: 1 });
-      expect(entries.find((e) => e.action === 'access_review.refused_attempts')!.detail).toMatchObject({ review: 'refused_attempts', filter: { limit: 100 } });
+      expect(entries.find((e) => e.action === 'access_review.refused_attempts')!.detail).toMatchObject({ review: 'refused_attempts', filter: { limit: 25 } });
     });
 
     it('writes nothing for a refused or invalid read', async () => {

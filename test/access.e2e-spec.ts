@@ -289,7 +289,7 @@ describe('AccessService (the one place that decides)', () => {
     });
 
     it('refuses a member the chair-only publishing of the agenda (403 chair_only) and audits it with table and role', async () => {
-      const res = await t.http().post(`/api/v1/meetings/${meetingId}/_publish-agenda`).set(bearer(tokens.member)).expect(403);
+      const res = await t.http().post(`/api/v1/meetings/${meetingId}/agenda/_publish`).set(bearer(tokens.member)).expect(403);
       expect(res.body).toMatchObject({ code: 'chair_only', status: 403 });
       const [entry] = await t.dataSource.query(`SELECT table_id, role, result FROM audit_log WHERE action = 'agenda.publish' ORDER BY id DESC LIMIT 1`);
       expect(entry).toEqual({ table_id: table.id, role: 'member', result: 'denied' });

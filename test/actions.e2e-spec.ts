@@ -70,10 +70,10 @@ describe('actions between meetings', () => {
 
     it('stores a request to re-plan for the table to decide; the due date itself stays', async () => {
       const proposed = shift(today, 10);
-      await post(`/actions/${a.yesterday}/_request-replan`, token.coa, { proposedDueDate: proposed, reason: 'Onbekend' }).expect(403);
-      const past = await post(`/actions/${a.yesterday}/_request-replan`, token.police, { proposedDueDate: shift(today, -2), reason: 'Te laat' }).expect(400);
+      await post(`/actions/${a.yesterday}/_replan`, token.coa, { proposedDueDate: proposed, reason: 'Onbekend' }).expect(403);
+      const past = await post(`/actions/${a.yesterday}/_replan`, token.police, { proposedDueDate: shift(today, -2), reason: 'Te laat' }).expect(400);
       expect(past.body.invalidParams).toEqual([{ name: 'proposedDueDate', reason: expect.any(String) }]);
-      const res = await post(`/actions/${a.yesterday}/_request-replan`, token.police, { proposedDueDate: proposed, reason: 'Persoon is overgeplaatst' }).expect(200);
+      const res = await post(`/actions/${a.yesterday}/_replan`, token.police, { proposedDueDate: proposed, reason: 'Persoon is overgeplaatst' }).expect(200);
       expect(res.body).toMatchObject({ dueDate: shift(today, -1), status: 'open', replanRequestedDueDate: proposed, replanReason: 'Persoon is overgeplaatst' });
       expect(res.body.replanRequestedAt).toEqual(expect.any(String));
       expect(await count(`FROM domain_event WHERE type = 'action.replan_requested' AND aggregate_id = $1`, [a.yesterday])).toBe(1);

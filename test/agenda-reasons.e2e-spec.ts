@@ -38,7 +38,7 @@ describe('agenda reasons: one view, their own category, on the agenda, the sessi
     meetingId = (await givenMeeting(ds, table, { scheduledAt: new Date(Date.now() + 6 * 86_400_000) })).id;
     const chair = bearer(token.chair);
     await t.http().post(`/api/v1/meetings/${meetingId}/agenda/_draft`).set(chair).expect(200);
-    await t.http().post(`/api/v1/meetings/${meetingId}/_publish-agenda`).set(chair).expect(200);
+    await t.http().post(`/api/v1/meetings/${meetingId}/agenda/_publish`).set(chair).expect(200);
   });
   afterAll(() => t.close());
 

@@ -99,7 +99,7 @@ describe('the draft agenda, editing, publishing and reading it', () => {
       expect(await count(`FROM processing_log WHERE operation_name = 'nomination.create' AND table_id = $1`, [table.id])).toBe(before + 1);
       expect(await count(`FROM domain_event WHERE type = 'nomination.created' AND table_id = $1`, [table.id])).toBe(2);
       const list = await t.http().get(`${API}/meetings/${meetingId}/nominations`).set(as('police')).expect(200);
-      expect(list.body.map((n: Json) => n.reasonCode)).toEqual(['nuisance_during_procedure', 'cooperation']);
+      expect(list.body.items.map((n: Json) => n.reasonCode)).toEqual(['nuisance_during_procedure', 'cooperation']);
     });
 
     it('refuses a second member nomination of the case (409), a closed case (409), both or neither of caseId and topic (400), another table (404)', async () => {
@@ -225,12 +225,12 @@ describe('the draft agenda, editing, publishing and reading it', () => {
     });
 
     it('publishes by the chair only (403 member, 404 other table), may publish again, and then refuses a draft (409)', async () => {
-      expect((await t.http().post(`${API}/meetings/${meetingId}/_publish-agenda`).set(as('municipality')).expect(403)).body.code).toBe('chair_only');
-      await t.http().post(`${API}/meetings/${meetingId}/_publish-agenda`).set(as('outsider')).expect(404);
-      const res = await t.http().post(`${API}/meetings/${meetingId}/_publish-agenda`).set(as('chair')).expect(200);
+      expect((await t.http().post(`${API}/meetings/${meetingId}/agenda/_publish`).set(as('municipality')).expect(403)).body.code).toBe('chair_only');
+      await t.http().post(`${API}/meetings/${meetingId}/agenda/_publish`).set(as('outsider')).expect(404);
+      const res = await t.http().post(`${API}/meetings/${meetingId}/agenda/_publish`).set(as('chair')).expect(200);
       expect(res.body).toMatchObject({ meetingId, status: 'agenda_published', itemCount: 10 });
       expect(res.body.agendaPublishedAt).toBeTruthy();
-      await t.http().post(`${API}/meetings/${meetingId}/_publish-agenda`).set(as('chair')).expect(200);
+      await t.http().post(`${API}/meetings/${meetingId}/agenda/_publish`).set(as('chair')).expect(200);
       const events = await sql(`SELECT payload FROM domain_event WHERE type = 'agenda.published' AND aggregate_id = $1`, [meetingId]);
       expect(events.map((e: Json) => e.payload)).toEqual([{ meetingId, itemCount: 10 }, { meetingId, itemCount: 10 }]);
       expect((await draft('chair').expect(409)).body.code).toBe('illegal_meeting_status');
@@ -339,7 +339,7 @@ describe('the draft agenda, editing, publishing and reading it', () => {
       const chair = bearer(chairs.once);
 
       expect((await draftOf('once', meeting.id)).get(seen.id)).toEqual([{ code: 'new_incidents', detail: 'threat', category: 'incidents', origin: 'draft' }]);
-      await t.http().post(`${API}/meetings/${meeting.id}/_publish-agenda`).set(chair).expect(200);
+      await t.http().post(`${API}/meetings/${meeting.id}/agenda/_publish`).set(chair).expect(200);
       await t.http().post(`${API}/meetings/${meeting.id}/_open`).set(chair).expect(200);
       await t.http().post(`${API}/meetings/${meeting.id}/_close`).set(chair).expect(200);
       await incidentAt(tbl, later.id, 'vandalism', 0.1, 0);

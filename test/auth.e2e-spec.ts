@@ -92,7 +92,7 @@ describe('authentication', () => {
 
   it('invites a user who sets a first password once', async () => {
     const admin = await login(t, ADMIN);
-    const orgs = (await t.http().get('/api/v1/organisations').set(bearer(admin.accessToken)).expect(200)).body;
+    const orgs = (await t.http().get('/api/v1/organisations?limit=100').set(bearer(admin.accessToken)).expect(200)).body.items;
     const police = orgs.find((o: { type: string }) => o.type === 'POLICE');
     const created = await t.http()
       .post('/api/v1/users')

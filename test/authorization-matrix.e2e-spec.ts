@@ -105,7 +105,7 @@ async function meeting(c: Call, state: 'planned' | 'drafted' | 'published' | 'in
   // After the draft, which assembles the agenda afresh.
   const caseItem = withCase ? (await givenAgendaItem(ds(c), id, { caseId: (await givenCase(ds(c), c.f.table)).id })).id : undefined;
   if (state === 'drafted') return { id, caseItem };
-  await asChair(c, 'post', `/meetings/${id}/_publish-agenda`);
+  await asChair(c, 'post', `/meetings/${id}/agenda/_publish`);
   if (state === 'published') return { id, caseItem };
   await asChair(c, 'post', `/meetings/${id}/_open`);
   if (state === 'in_session') return { id, caseItem };
@@ -141,7 +141,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /api/v1/api-clients': async () => ({ path: '/api-clients' }),
   'GET /api/v1/api-clients/:id': async (c) => ({ path: `/api-clients/${await scratchClient(c)}` }),
   'PATCH /api/v1/api-clients/:id': async (c) => ({ path: `/api-clients/${await scratchClient(c)}`, body: { name: `Matrix ${unique()}` } }),
-  'POST /api/v1/api-clients/:id/_rotate-secret': async (c) => ({ path: `/api-clients/${await scratchClient(c)}/_rotate-secret` }),
+  'POST /api/v1/api-clients/:id/_rotate': async (c) => ({ path: `/api-clients/${await scratchClient(c)}/_rotate` }),
   'POST /api/v1/organisations': async () => ({ path: '/organisations', body: { type: 'KMAR', name: `KMar ${unique()}` } }),
   'GET /api/v1/organisations': async () => ({ path: '/organisations' }),
   'GET /api/v1/organisations/:id': async (c) => ({ path: `/organisations/${c.f.table.organisations.POLICE}` }),
@@ -250,7 +250,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   },
   'PATCH /api/v1/agenda-items/:id': async (c) => ({ path: `/agenda-items/${(await givenAgendaItem(ds(c), (await meeting(c, 'drafted')).id, { topic: 'Onderwerp' })).id}`, body: { topic: 'Ander onderwerp' } }),
   'DELETE /api/v1/agenda-items/:id': async (c) => ({ path: `/agenda-items/${(await givenAgendaItem(ds(c), (await meeting(c, 'drafted')).id, { topic: 'Onderwerp' })).id}` }),
-  'POST /api/v1/meetings/:id/_publish-agenda': async (c) => ({ path: `/meetings/${(await meeting(c, 'drafted')).id}/_publish-agenda` }),
+  'POST /api/v1/meetings/:id/agenda/_publish': async (c) => ({ path: `/meetings/${(await meeting(c, 'drafted')).id}/agenda/_publish` }),
   'POST /api/v1/meetings/:id/_open': async (c) => ({ path: `/meetings/${(await meeting(c, 'published')).id}/_open` }),
   'PUT /api/v1/meetings/:id/attendance': async (c) => ({
     method: 'PUT',
@@ -335,7 +335,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   // The inbox is each user's own: a notification of the calling user (the chair's, for callers without an account).
   'GET /api/v1/inbox': async () => ({ path: '/inbox' }),
   'GET /api/v1/inbox/unread-count': async () => ({ path: '/inbox/unread-count' }),
-  'POST /api/v1/inbox/_read-all': async () => ({ path: '/inbox/_read-all' }),
+  'POST /api/v1/inbox/_read': async () => ({ path: '/inbox/_read' }),
   'POST /api/v1/inbox/:id/_read': async (c) => ({ path: `/inbox/${await scratchNotification(c)}/_read` }),
   'GET /api/v1/worklist': async () => ({ path: '/worklist' }),
   'GET /api/v1/tables/:id/worklist': async (c) => ({ path: `/tables/${c.f.table.id}/worklist` }),
@@ -357,8 +357,8 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /api/v1/actions/:id': async (c) => ({ path: `/actions/${(await givenAction(ds(c), c.f.caseId, c.organisationId)).id}` }),
   // Only the owner organisation completes an action or asks to replan it: one of the caller's own organisation.
   'POST /api/v1/actions/:id/_complete': async (c) => ({ path: `/actions/${(await givenAction(ds(c), c.f.caseId, c.organisationId)).id}/_complete`, body: { resultNote: 'Gedaan' } }),
-  'POST /api/v1/actions/:id/_request-replan': async (c) => ({
-    path: `/actions/${(await givenAction(ds(c), c.f.caseId, c.organisationId)).id}/_request-replan`,
+  'POST /api/v1/actions/:id/_replan': async (c) => ({
+    path: `/actions/${(await givenAction(ds(c), c.f.caseId, c.organisationId)).id}/_replan`,
     body: { proposedDueDate: dateIn(20), reason: 'Meer tijd nodig' },
   }),
   'GET /api/v1/cases/:caseId/escalations': async (c) => ({ path: `/cases/${c.f.caseId}/escalations` }),
@@ -372,7 +372,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}` }),
   'PATCH /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}`, body: { active: false } }),
   'DELETE /api/v1/webhook-subscriptions/:id': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}` }),
-  'POST /api/v1/webhook-subscriptions/:id/_rotate-secret': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}/_rotate-secret` }),
+  'POST /api/v1/webhook-subscriptions/:id/_rotate': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}/_rotate` }),
   'GET /api/v1/webhook-subscriptions/:id/deliveries': async (c) => ({ path: `/webhook-subscriptions/${await scratchSubscription(c)}/deliveries` }),
   'POST /api/v1/webhook-subscriptions/:id/deliveries/:deliveryId/_resend': async (c) => {
     const subscription = await scratchSubscription(c);
@@ -387,6 +387,7 @@ const REQUESTS: Record<string, (c: Call) => Promise<Request>> = {
   'GET /health/live': async () => ({ path: '/health/live' }),
   'GET /health/ready': async () => ({ path: '/health/ready' }),
   'GET /metrics': async () => ({ path: '/metrics' }),
+  'GET /.well-known/oauth-authorization-server': async () => ({ path: '/.well-known/oauth-authorization-server' }),
 };
 
 async function scratchClient(c: Call): Promise<string> {
@@ -471,7 +472,7 @@ describe('authorization matrix: every route as every caller answers as test/auth
         const call: Call = { f, callers, caller, user, organisationId: user?.organisationId ?? callers.partnerOrganisationId };
         const req = await REQUESTS[row.route](call);
         const token = req.token ?? callers.tokens[caller];
-        const prefix = req.path.startsWith('/health') || req.path === '/metrics' ? '' : API;
+        const prefix = req.path.startsWith('/health') || req.path === '/metrics' || req.path.startsWith('/.well-known/') ? '' : API;
         let http = t.http()[(req.method ?? method).toLowerCase() as 'get'](`${prefix}${req.path}`);
         if (token) http = http.set(bearer(token));
         for (const [k, v] of Object.entries(req.headers ?? {})) http = http.set(k, v);

@@ -330,7 +330,7 @@ describe('escalations between meetings', () => {
     });
 
     it('an inactive rule proposes nothing; the chair sets the rules and every parameter problem is listed', async () => {
-      const rules = (await get(`/tables/${table.id}/escalation-rules`, token.municipality).expect(200)).body as { kind: string; track: string; active: boolean }[];
+      const rules = (await get(`/tables/${table.id}/escalation-rules?limit=100`, token.municipality).expect(200)).body.items as { kind: string; track: string; active: boolean }[];
       expect(rules.map((r) => `${r.kind}/${r.track}/${r.active}`).sort()).toEqual([
         'action_not_acted_on/chain_marine/true',
         'incident_count/coa_ladder/true',

@@ -106,7 +106,7 @@ describe('the in-app inbox', () => {
     expect((await get('/inbox?unread=true', ind.token).expect(200)).body.items.map((i: { id: string }) => i.id)).not.toContain(made[1]);
     expect((await get('/inbox?unread=false', ind.token).expect(200)).body.items.map((i: { id: string }) => i.id)).toEqual([made[1]]);
 
-    expect((await post('/inbox/_read-all', ind.token).expect(200)).body).toEqual({ marked: 4 });
+    expect((await post('/inbox/_read', ind.token).expect(200)).body).toEqual({ marked: 4 });
     expect((await get('/inbox/unread-count', ind.token).expect(200)).body).toEqual({ unread: 0 });
     expect((await q(`SELECT read_at FROM notification WHERE id = $1`, [made[1]]))[0].read_at.toISOString()).toBe(read.readAt);
   });
@@ -209,7 +209,7 @@ describe('the in-app inbox', () => {
 
     const [meeting] = await q(`INSERT INTO meeting (table_id, scheduled_at) VALUES ($1, now() + interval '5 days') RETURNING id`, [table.id]);
     await post(`/meetings/${meeting.id}/agenda/_draft`, chair).expect(200);
-    await post(`/meetings/${meeting.id}/_publish-agenda`, chair).expect(200);
+    await post(`/meetings/${meeting.id}/agenda/_publish`, chair).expect(200);
     await relay.relayPending();
     const members = await q(`SELECT user_id FROM table_membership WHERE table_id = $1 AND ended_at IS NULL ORDER BY user_id`, [table.id]);
     await eventually(async () => (await q(`SELECT 1 FROM notification WHERE resource_id = $1`, [meeting.id])).length === members.length, 10_000, 'every member told');

@@ -192,10 +192,11 @@ describe('incidents and measures', () => {
 
   describe('measures', () => {
     it('serves the catalogue', async () => {
-      const res = await get('/measure-types', token.municipality).expect(200);
-      const areaBan = res.body.find((m: { code: string }) => m.code === 'area_ban');
+      const res = await get('/measure-types?limit=100', token.municipality).expect(200);
+      expect(res.body.nextCursor).toBeNull();
+      const areaBan = res.body.items.find((m: { code: string }) => m.code === 'area_ban');
       expect(areaBan).toMatchObject({ labelNl: 'Gebiedsverbod', imposedBy: ['MUNICIPALITY'], category: 'measures', defaultDurationHours: 24 });
-      expect(res.body.find((m: { code: string }) => m.code === 'detention_for_removal')).toMatchObject({ imposedBy: ['DTV'], category: 'return' });
+      expect(res.body.items.find((m: { code: string }) => m.code === 'detention_for_removal')).toMatchObject({ imposedBy: ['DTV'], category: 'return' });
     });
 
     it('defaults an area ban to 24 hours and the imposer to the caller, and logs the write', async () => {

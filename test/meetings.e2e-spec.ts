@@ -85,13 +85,13 @@ describe('meetings and calendar feeds', () => {
       const second = await t.http().post(`${API}/tables/${a.id}/meetings/_generate`).set(as('chairA')).send({ weeks: 8 }).expect(200);
       expect(second.body).toEqual([]);
       expect(await meetingsOf(a.id)).toBe(created.length);
-      const listed = await t.http().get(`${API}/tables/${a.id}/meetings`).set(as('coaA')).expect(200);
-      expect(listed.body).toEqual(created);
+      const listed = await t.http().get(`${API}/tables/${a.id}/meetings?limit=100`).set(as('coaA')).expect(200);
+      expect(listed.body).toEqual({ items: created, nextCursor: null });
       expect(await count(`SELECT count(*) AS n FROM domain_event WHERE type = 'meeting.scheduled' AND table_id = $1`, [a.id])).toBe(created.length);
     });
 
     it('never re-creates a moved or cancelled meeting, and fills in weeks further ahead only', async () => {
-      const [moved, cancelled] = (await t.http().get(`${API}/tables/${a.id}/meetings`).set(as('chairA')).expect(200)).body as MeetingBody[];
+      const [moved, cancelled] = (await t.http().get(`${API}/tables/${a.id}/meetings`).set(as('chairA')).expect(200)).body.items as MeetingBody[];
       const to = new Date(Date.parse(moved.scheduledAt) + DAY + 3_600_000).toISOString();
       const patched = await t.http().patch(`${API}/meetings/${moved.id}`).set(as('chairA')).send({ scheduledAt: to }).expect(200);
       expect(patched.body).toMatchObject({ id: moved.id, scheduledAt: to, cadenceSlot: moved.cadenceSlot, status: 'planned' });
@@ -143,8 +143,8 @@ describe('meetings and calendar feeds', () => {
         ['agendaPublishedAt', 'cadenceSlot', 'cancelledReason', 'closedAt', 'id', 'itemCount', 'location', 'openedAt', 'scheduledAt', 'status', 'tableId'].sort(),
       );
       const listed = await t.http().get(`${API}/tables/${a.id}/meetings?status=cancelled&from=${encodeURIComponent(inDays(2))}`).set(as('coaA')).expect(200);
-      expect(listed.body.map((m: MeetingBody) => m.id)).toContain(id);
-      expect(listed.body.every((m: MeetingBody) => m.status === 'cancelled')).toBe(true);
+      expect(listed.body.items.map((m: MeetingBody) => m.id)).toContain(id);
+      expect(listed.body.items.every((m: MeetingBody) => m.status === 'cancelled')).toBe(true);
     });
 
     it('refuses illegal moves with 409 and changes nothing', async () => {
@@ -215,7 +215,7 @@ describe('meetings and calendar feeds', () => {
       const feed = await t.http().get(feedPath(res.body.url)).expect(200);
       expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
       expect(feed.headers['cache-control']).toBe('no-store');
-      const upcoming = (await t.http().get(`${API}/tables/${a.id}/meetings?from=${encodeURIComponent(inDays(-30))}`).set(as('coaA')).expect(200)).body.filter(
+      const upcoming = (await t.http().get(`${API}/tables/${a.id}/meetings?limit=100&from=${encodeURIComponent(inDays(-30))}`).set(as('coaA')).expect(200)).body.items.filter(
         (m: MeetingBody) => ['planned', 'agenda_published', 'in_session'].includes(m.status),
       );
       const vs = vevents(feed.text);
@@ -232,9 +232,9 @@ describe('meetings and calendar feeds', () => {
       expect(event.DTEND).toBe(new Date(Date.parse(first.scheduledAt) + 7_200_000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''));
 
       const listed = await t.http().get(`${API}/calendar-feeds`).set(as('coaA')).expect(200);
-      expect(listed.body).toContainEqual({ id: res.body.id, kind: 'table', tableId: a.id, createdAt: res.body.createdAt });
+      expect(listed.body.items).toContainEqual({ id: res.body.id, kind: 'table', tableId: a.id, createdAt: res.body.createdAt });
       expect(JSON.stringify(listed.body)).not.toContain('/events');
-      expect((await t.http().get(`${API}/calendar-feeds`).set(as('coaB')).expect(200)).body).toEqual([]);
+      expect((await t.http().get(`${API}/calendar-feeds`).set(as('coaB')).expect(200)).body).toEqual({ items: [], nextCursor: null });
 
       await t.http().delete(`${API}/calendar-feeds/${res.body.id}`).set(as('coaB')).expect(404);
       await t.http().get(feedPath(res.body.url)).expect(200);
@@ -242,7 +242,7 @@ describe('meetings and calendar feeds', () => {
       const gone = await t.http().get(feedPath(res.body.url)).expect(404);
       expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
       await t.http().delete(`${API}/calendar-feeds/${res.body.id}`).set(as('coaA')).expect(404);
-      expect((await t.http().get(`${API}/calendar-feeds`).set(as('coaA')).expect(200)).body.map((f: { id: string }) => f.id)).not.toContain(res.body.id);
+      expect((await t.http().get(`${API}/calendar-feeds`).set(as('coaA')).expect(200)).body.items.map((f: { id: string }) => f.id)).not.toContain(res.body.id);
       await t.http().get(`${API}/calendar-feeds/not-a-token/events`).expect(404);
     });
 

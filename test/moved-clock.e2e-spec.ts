@@ -124,7 +124,7 @@ describe('a moved clock moves everything that decides on time', () => {
 
     it("refuses a proposed due date before the moved clock's today in Amsterdam", async () => {
       const { id } = await givenAction(t.dataSource, caseId, table.organisations.POLICE!, { dueDate: '2026-04-02' });
-      const replan = (proposedDueDate: string) => post(`/actions/${id}/_request-replan`, 'police', { proposedDueDate, reason: 'Persoon overgeplaatst' });
+      const replan = (proposedDueDate: string) => post(`/actions/${id}/_replan`, 'police', { proposedDueDate, reason: 'Persoon overgeplaatst' });
       const clock = setClock(t, '2026-04-02T22:30:00Z'); // already Friday 3 April in Amsterdam
       try {
         const past = await replan('2026-04-02').expect(400);

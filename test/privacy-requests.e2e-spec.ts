@@ -289,7 +289,7 @@ describe('data-subject requests: access, rectification, restriction, erasure', (
       expect((await post('/privacy/legal-holds', { caseId: secondCaseId, reason: 'Nog een', endsOn: dateIn(30) }).expect(409)).body.code).toBe('legal_hold_exists');
       await post('/privacy/legal-holds', { caseId: '00000000-0000-4000-8000-000000000000', reason: 'x', endsOn: dateIn(30) }).expect(404);
       const listed = await http().get(`${API}/privacy/legal-holds?caseId=${secondCaseId}&standing=true`).set(po()).expect(200);
-      expect(listed.body.map((h: Json) => h.id)).toEqual([holdId]);
+      expect(listed.body.items.map((h: Json) => h.id)).toEqual([holdId]);
 
       counts = await aggregates(await casesOf(f.vNumber));
       const refused = await post('/privacy/erasures', { vNumber: f.vNumber, reference: 'AVG-2026-0030', reason: 'Verzoek tot wissing.' }).expect(409);

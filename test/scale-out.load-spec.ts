@@ -385,7 +385,7 @@ describe('load and scale-out: 200 clients against one, then two API and worker p
           } else if (open.length && turn === 4) {
             const id = open[0];
             const reason = `Omstandigheden gewijzigd (${n})`;
-            const answer = await call('update', 'request re-plan', [200], base, 'POST', `/api/v1/actions/${id}/_request-replan`, token, { proposedDueDate: replanDate, reason });
+            const answer = await call('update', 'request re-plan', [200], base, 'POST', `/api/v1/actions/${id}/_replan`, token, { proposedDueDate: replanDate, reason });
             if (answer.status === 200) Object.assign(ledger.action(id), { replans: ledger.action(id).replans + 1, lastReason: reason });
           } else if (open.length) {
             const id = open.shift()!;

@@ -122,13 +122,13 @@ describe('the session', () => {
       }).expect(200);
       expect(res.body).toHaveLength(2);
       const read = await call('get', `/meetings/${meetingId}/attendance`, token.police).expect(200);
-      expect(read.body).toEqual(
+      expect(read.body.items).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ organisationId: COA, organisationType: 'COA', present: true, note: null }),
           expect.objectContaining({ organisationId: POLICE, present: false, note: 'Afgemeld' }),
         ]),
       );
-      expect(read.body).toHaveLength(2);
+      expect(read.body.items).toHaveLength(2);
       await call('get', `/meetings/${meetingId}/attendance`, token.otherChair).expect(404);
       expect((await call('put', `/meetings/${meetingId}/attendance`, token.police, { organisations: [] }).expect(403)).body.code).toBe('chair_only');
     });

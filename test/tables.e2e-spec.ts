@@ -59,7 +59,7 @@ describe('tables, memberships and covenants', () => {
   }
 
   const memberships = async (tableId: string, includeEnded = true) =>
-    (await http().get(`/api/v1/tables/${tableId}/memberships?includeEnded=${includeEnded}`).set(as('admin')).expect(200)).body as {
+    (await http().get(`/api/v1/tables/${tableId}/memberships?includeEnded=${includeEnded}&limit=100`).set(as('admin')).expect(200)).body.items as {
       id: string;
       userId: string;
       role: string;
@@ -105,7 +105,7 @@ describe('tables, memberships and covenants', () => {
       expect(['public_task', 'legal_obligation']).toContain(g.lawfulGround);
     }
 
-    const register = (await http().get(`/api/v1/tables/${res.body.id}/processing-activities`).set(as('admin')).expect(200)).body;
+    const register = (await http().get(`/api/v1/tables/${res.body.id}/processing-activities`).set(as('admin')).expect(200)).body.items;
     expect(register.map((a: { category: string }) => a.category)).toEqual([...CATEGORIES]);
     const activityCategory = new Map(register.map((a: { id: string; category: string }) => [a.id, a.category]));
     for (const g of covenant.grants as Grant[]) expect(activityCategory.get(g.processingActivityId!)).toBe(g.category);
@@ -133,11 +133,11 @@ describe('tables, memberships and covenants', () => {
     await http().get(`/api/v1/tables/${tableId}/covenant`).set(as('gemeente')).expect(404);
     await http().get(`/api/v1/tables/${tableId}/memberships`).set(as('gemeente')).expect(404);
 
-    const mine = (await http().get('/api/v1/tables').set(as('politie')).expect(200)).body;
+    const mine = (await http().get('/api/v1/tables?limit=100').set(as('politie')).expect(200)).body.items;
     expect(mine.find((x: { id: string }) => x.id === tableId)).toMatchObject({ role: 'member' });
-    const theirs = (await http().get('/api/v1/tables').set(as('gemeente')).expect(200)).body;
+    const theirs = (await http().get('/api/v1/tables?limit=100').set(as('gemeente')).expect(200)).body.items;
     expect(theirs.map((x: { id: string }) => x.id)).not.toContain(tableId);
-    const all = (await http().get('/api/v1/tables').set(as('admin')).expect(200)).body;
+    const all = (await http().get('/api/v1/tables?limit=100').set(as('admin')).expect(200)).body.items;
     expect(all.map((x: { id: string }) => x.id)).toContain(tableId);
   });
 
@@ -222,7 +222,7 @@ describe('tables, memberships and covenants', () => {
     expect((await access.require(ctxOf('om'), 'table', tableId, READ)).categories.has('residence')).toBe(true);
     expect((await http().get(`/api/v1/tables/${tableId}`).set(as('politie')).expect(200)).body.currentCovenantVersion).toBe(2);
 
-    const versions = (await http().get(`/api/v1/tables/${tableId}/covenant/versions`).set(as('politie')).expect(200)).body;
+    const versions = (await http().get(`/api/v1/tables/${tableId}/covenant/versions`).set(as('politie')).expect(200)).body.items;
     expect(versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(versions[0].added.map(pair)).toEqual(['OM/residence']);
     expect(versions[0].removed.map(pair)).toEqual(['POLICE/criminal']);

@@ -128,7 +128,7 @@ describe('signed webhooks to partner systems', () => {
       const { url } = await receiver();
       const own = await subscribe(police, { url, eventTypes: ['action_due_soon', 'escalation_requested'], description: 'BVH-koppeling' });
       expect((await api('get', `/webhook-subscriptions/${own.id}`, police).expect(200)).body.organisationId).toBe(table.organisations.POLICE);
-      const listed = (await api('get', '/webhook-subscriptions', police).expect(200)).body as { organisationId: string }[];
+      const listed = (await api('get', '/webhook-subscriptions', police).expect(200)).body.items as { organisationId: string }[];
       expect(listed.length).toBeGreaterThan(0);
       expect(listed.every((s) => s.organisationId === table.organisations.POLICE)).toBe(true);
 
@@ -139,14 +139,14 @@ describe('signed webhooks to partner systems', () => {
         ['get', theirs, undefined],
         ['patch', theirs, { description: 'Overgenomen' }],
         ['delete', theirs, undefined],
-        ['post', `${theirs}/_rotate-secret`, undefined],
+        ['post', `${theirs}/_rotate`, undefined],
         ['get', `${theirs}/deliveries`, undefined],
         ['post', `${theirs}/deliveries/${d.id}/_resend`, undefined],
       ] as const) {
         const res = await api(method, path, municipality, body).expect(404);
         expect(res.body).toMatchObject({ code: 'not_found', detail: 'Webhook subscription was not found.' });
       }
-      expect((await api('get', '/webhook-subscriptions', municipality).expect(200)).body.map((s: { id: string }) => s.id)).not.toContain(own.id);
+      expect((await api('get', '/webhook-subscriptions', municipality).expect(200)).body.items.map((s: { id: string }) => s.id)).not.toContain(own.id);
       // Nor can it subscribe another organisation.
       await api('post', '/webhook-subscriptions', municipality, { organisationId: table.organisations.POLICE, url, eventTypes: ['action_due_soon'] }).expect(404);
       expect((await api('get', theirs, police).expect(200)).body.description).toBe('BVH-koppeling');
@@ -184,7 +184,7 @@ describe('signed webhooks to partner systems', () => {
       const sub = await subscribe(police, { url, eventTypes: ['action_overdue'], description: 'Eerst' });
       const changed = await api('patch', `/webhook-subscriptions/${sub.id}`, police, { eventTypes: ['action_overdue', 'agenda_published'], description: null, active: false }).expect(200);
       expect(changed.body).toMatchObject({ eventTypes: ['action_overdue', 'agenda_published'], description: null, active: false });
-      const rotated = await api('post', `/webhook-subscriptions/${sub.id}/_rotate-secret`, police).expect(200);
+      const rotated = await api('post', `/webhook-subscriptions/${sub.id}/_rotate`, police).expect(200);
       expect(rotated.body.secret).toMatch(/^whsec_/);
       expect(rotated.body.secret).not.toBe(sub.secret);
       expect(new Date(rotated.body.previousSecretValidUntil).getTime() - new Date(rotated.body.secretRotatedAt).getTime()).toBe(24 * 3600 * 1000);
@@ -384,7 +384,7 @@ describe('signed webhooks to partner systems', () => {
         const { r, url } = await receiver(() => 200);
         const sub = await subscribe(police, { url, eventTypes: ['action_assigned'] });
         clock = setClock(t, T0);
-        const rotated = (await api('post', `/webhook-subscriptions/${sub.id}/_rotate-secret`, police).expect(200)).body;
+        const rotated = (await api('post', `/webhook-subscriptions/${sub.id}/_rotate`, police).expect(200)).body;
         const first = (await notice([table.organisations.POLICE!], NotificationKind.ActionAssigned)).rows.find((x) => x.subscription_id === sub.id)!.id;
         await dispatch();
         const [during] = r.of(first);
@@ -443,7 +443,7 @@ describe('what a municipality is sent: nothing of any person, and of a case only
     // An escalation to the municipality (Top-X) of the case that has offences, the next agenda, and the session's close.
     const escalation = (await api('post', `/agenda-items/${f.caseItems.session}/escalations`, chair, { track: 'top_x', reason: 'Top-X aanpak' }).expect(201)).body.id;
     await api('post', `/escalations/${escalation}/_request`, chair, { reason: 'Graag opnemen' }).expect(200);
-    await api('post', `/meetings/${f.meetings.planned}/_publish-agenda`, chair).expect(200);
+    await api('post', `/meetings/${f.meetings.planned}/agenda/_publish`, chair).expect(200);
     await api('post', `/meetings/${f.meetings.session}/_close`, chair).expect(200);
     await eventually('the notices recorded for the subscription', async () => {
       const kinds = new Set((await deliveries()).map((d) => d.kind));

@@ -60,7 +60,7 @@ export class ActionController {
     return this.actions.complete(ctx, id, dto);
   }
 
-  @Post(':id/_request-replan')
+  @Post(':id/_replan')
   @HttpCode(200)
   @Authenticated({ permission: Permission.ActionWrite })
   @ApiOperation({

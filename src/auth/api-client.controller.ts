@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../common/pipes';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiInvalidInput, ApiNotFound } from '../common/api-docs';
-import { ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, UpdateApiClientDto } from './api-client.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import type { Page } from '../common/pagination';
+import { ApiClientDto, ApiClientPage, ApiClientWithSecretDto, CreateApiClientDto, ListApiClientsQuery, UpdateApiClientDto } from './api-client.dto';
 import { ApiClientService } from './api-client.service';
 import { Authenticated } from './authenticated.decorator';
 import { Permission } from './permissions';
@@ -14,7 +15,12 @@ export class ApiClientController {
 
   @Post()
   @Authenticated({ permission: Permission.ApiClientWrite })
-  @ApiOperation({ summary: 'Register a partner system', description: 'The client secret is in this response only.' })
+  @ApiOperation({
+    summary: 'Register a partner system',
+    description:
+      'With a client secret (default; the secret is in this response only) or, with `tokenEndpointAuthMethod: private_key_jwt`, with its public ' +
+      'keys (`jwks` or `publicKeyPem`; RSA of at least 2048 bits or EC P-256; private key members are refused) and no secret.',
+  })
   @ApiCreatedResponse({ type: ApiClientWithSecretDto })
   @ApiInvalidInput()
   @ApiNotFound('The organisation')
@@ -25,11 +31,10 @@ export class ApiClientController {
   @Get()
   @Authenticated({ permission: Permission.ApiClientRead })
   @ApiOperation({ summary: 'List partner systems' })
-  @ApiQuery({ name: 'organisationId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiOkResponse({ type: ApiClientDto, isArray: true })
+  @ApiOkResponse({ type: ApiClientPage })
   @ApiInvalidInput()
-  list(@Query('organisationId', uuidParam('organisationId', true)) organisationId?: string): Promise<ApiClientDto[]> {
-    return this.clients.list(organisationId);
+  list(@Query() query: ListApiClientsQuery): Promise<Page<ApiClientDto>> {
+    return this.clients.list(query);
   }
 
   @Get(':id')
@@ -43,19 +48,25 @@ export class ApiClientController {
 
   @Patch(':id')
   @Authenticated({ permission: Permission.ApiClientWrite })
-  @ApiOperation({ summary: 'Rename, change scopes, disable or enable', description: 'Disabling or changing scopes makes its current tokens fail at once.' })
-  @ApiOkResponse({ type: ApiClientDto })
+  @ApiOperation({
+    summary: 'Rename, change scopes or keys, disable or enable',
+    description:
+      'Disabling, changing scopes or switching between a secret and keys makes its current tokens fail at once. Switching to a secret ' +
+      'method issues a new secret, in this response only (`clientSecret`); replacing the keys of a `private_key_jwt` client keeps its tokens.',
+  })
+  @ApiOkResponse({ type: ApiClientWithSecretDto })
   @ApiInvalidInput()
   @ApiNotFound('The API client')
-  update(@Param('id', uuidParam('id')) id: string, @Body() dto: UpdateApiClientDto): Promise<ApiClientDto> {
+  update(@Param('id', uuidParam('id')) id: string, @Body() dto: UpdateApiClientDto): Promise<ApiClientWithSecretDto> {
     return this.clients.update(id, dto);
   }
 
-  @Post(':id/_rotate-secret')
+  @Post(':id/_rotate')
   @Authenticated({ permission: Permission.ApiClientWrite })
   @ApiOperation({ summary: 'Issue a new client secret', description: 'The old secret and its tokens stop working; the new secret is in this response only.' })
   @ApiCreatedResponse({ type: ApiClientWithSecretDto })
   @ApiNotFound('The API client')
+  @ApiProblem(409, 'The client authenticates with `private_key_jwt` and has no secret (`no_client_secret`).')
   rotateSecret(@Param('id', uuidParam('id')) id: string): Promise<ApiClientWithSecretDto> {
     return this.clients.rotateSecret(id);
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiScope, GlobalRole, ORGANISATION_TYPES, type OrganisationType } from './permissions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password';
 
@@ -88,29 +88,59 @@ export class MeDto {
   scopes: ApiScope[];
 }
 
-/** OAuth2 token request (RFC 6749 section 4.4); field names are the RFC's. */
+/**
+ * OAuth2 token request (RFC 6749 section 4.4; client authentication RFC 6749 section 2.3 and RFC 7523 section 2.2);
+ * field names are the RFC's. For the document only: the token endpoint reads the form itself, as RFC 6749 says
+ * (unknown parameters ignored, errors as `invalid_request`).
+ */
 export class ClientCredentialsDto {
   @ApiProperty({ enum: ['client_credentials'] })
-  @IsIn(['client_credentials'])
   grant_type: 'client_credentials';
 
-  @ApiPropertyOptional({ description: 'Or send client_id:client_secret as HTTP Basic authentication.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @ApiPropertyOptional({ maxLength: 100, description: 'With client_secret (client_secret_post); optional with a client assertion; or use HTTP Basic.' })
   client_id?: string;
 
-  @ApiPropertyOptional({ format: 'password' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @ApiPropertyOptional({ format: 'password', maxLength: 200, description: 'client_secret_post. Or send client_id:client_secret as HTTP Basic authentication.' })
   client_secret?: string;
 
-  @ApiPropertyOptional({ description: 'Space-separated subset of the client scopes; all of them when absent.', example: 'incidents:write' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @ApiPropertyOptional({ enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'], description: 'private_key_jwt (RFC 7523), with client_assertion.' })
+  client_assertion_type?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 8000,
+    description: 'A JWT signed (RS256, PS256, ES256) with a key registered for the client: iss = sub = client_id, aud = the token endpoint URL or the issuer, exp at most 5 minutes ahead, jti used once.',
+  })
+  client_assertion?: string;
+
+  @ApiPropertyOptional({ maxLength: 500, description: 'Space-separated subset of the client scopes; all of them when absent.', example: 'incidents:write' })
   scope?: string;
+}
+
+/** An error of the token endpoint: RFC 6749 section 5.2 members and RFC 9457 problem members in one object. */
+export class OAuthErrorDto {
+  @ApiProperty({ enum: ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'], example: 'invalid_client' })
+  error: string;
+
+  @ApiProperty({ example: 'Client authentication failed.' })
+  error_description: string;
+
+  @ApiProperty({ example: 'https://ketentafel.nl/problems/unauthorized' })
+  type: string;
+
+  @ApiProperty({ example: 'Unauthorized' })
+  title: string;
+
+  @ApiProperty({ example: 401 })
+  status: number;
+
+  @ApiProperty({ example: 'Client authentication failed.' })
+  detail: string;
+
+  @ApiProperty({ example: '/api/v1/oauth/token' })
+  instance: string;
+
+  @ApiProperty({ example: 'invalid_client', description: 'Stable code, as on every problem.' })
+  code: string;
 }
 
 export class ClientTokenDto {

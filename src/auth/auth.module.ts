@@ -11,7 +11,9 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginLimiterService } from './login-limiter.service';
+import { ClientAssertionService } from './client-assertion.service';
 import { OAuthController } from './oauth.controller';
+import { OAuthMetadataController } from './oauth-metadata.controller';
 import { RateLimitModule, RateLimitStore } from './rate-limit-store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { RevocationService } from './revocation.service';
@@ -32,7 +34,7 @@ import { TokenService } from './token.service';
     }),
     RateLimitModule,
   ],
-  controllers: [AuthController, OAuthController, ApiClientController],
+  controllers: [AuthController, OAuthController, OAuthMetadataController, ApiClientController],
   providers: [
     TokenService,
     RevocationService,
@@ -40,6 +42,7 @@ import { TokenService } from './token.service';
     LoginLimiterService,
     AuthService,
     ApiClientService,
+    ClientAssertionService,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [TokenService, RevocationService],

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CreateMeasureDto, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
+import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
+import { CreateMeasureDto, MeasureTypePage, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
 import { MeasureService } from './measure.service';
 
 const DISCLOSURE = "Fields are disclosed under the category of the measure's type (`measures`, `criminal`, `return` or `procedure`).";
@@ -21,9 +22,10 @@ export class MeasureController {
     summary: 'The measures catalogue (maatregelen)',
     description: 'Every measure type with its Dutch and English label, imposing organisation type, legal basis, category and default duration. Holds no personal data.',
   })
-  @ApiOkResponse({ type: MeasureTypeView, isArray: true })
-  catalogue(): MeasureTypeView[] {
-    return this.measures.catalogue();
+  @ApiOkResponse({ type: MeasureTypePage })
+  @ApiInvalidInput()
+  catalogue(@Query() query: PageQueryDto): Page<MeasureTypeView> {
+    return pageOfBounded(this.measures.catalogue(), query, (t) => t.code);
   }
 
   @Post('cases/:caseId/measures')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { PageViewOf } from '../common/pagination';
 import { MEMBER_ORGANISATION_TYPES, type MemberOrganisationType } from '../sharing/categories';
 import { Category, NotPersonal, PER_RECORD } from '../sharing/disclosure';
 import { IsDateTime } from './incident.dto';
@@ -71,3 +72,6 @@ export class MeasureTypeView {
   @NotPersonal({ enum: MEASURE_CATEGORIES, description: 'The category its measures are shared under.' }) category: MeasureCategory;
   @NotPersonal({ required: false, example: 24, description: 'Applied when a measure is recorded without `endsAt`.' }) defaultDurationHours?: number;
 }
+
+/** The catalogue is fixed in code: paged in memory (pageOfBounded), keyed by the type's code. */
+export const MeasureTypePage = PageViewOf(MeasureTypeView, 'MeasureTypePage');

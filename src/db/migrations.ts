@@ -21,6 +21,8 @@ import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-ad
 import { AddIncidentCaseRecordedIndex1765000200000 } from '../../migrations/1765000200000-add-incident-case-recorded-index';
 import { AddActionDueDateIndex1765000300000 } from '../../migrations/1765000300000-add-action-due-date-index';
 import { AddMeetingReferenceIndexes1765000400000 } from '../../migrations/1765000400000-add-meeting-reference-indexes';
+import { AddApiClientKeys1766000000000 } from '../../migrations/1766000000000-add-api-client-keys';
+import { AddListPageIndexes1766000100000 } from '../../migrations/1766000100000-add-list-page-indexes';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
 export const MIGRATIONS = [
@@ -47,4 +49,6 @@ export const MIGRATIONS = [
   AddIncidentCaseRecordedIndex1765000200000,
   AddActionDueDateIndex1765000300000,
   AddMeetingReferenceIndexes1765000400000,
+  AddApiClientKeys1766000000000,
+  AddListPageIndexes1766000100000,
 ];

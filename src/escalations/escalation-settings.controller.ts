@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
+import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { EscalationRuleView, EscalationSettingsView, PutEscalationRulesDto, PutEscalationSettingsDto } from './escalation-settings.dto';
+import { EscalationRulePage, EscalationRuleView, EscalationSettingsView, PutEscalationRulesDto, PutEscalationSettingsDto } from './escalation-settings.dto';
 import { EscalationSettingsService } from './escalation-settings.service';
 
 const CHAIR_403 = 'You are not the chair of this table (`chair_only`).';
@@ -22,11 +23,11 @@ export class EscalationSettingsController {
     summary: "The table's escalation rules",
     description: 'Rules propose, never decide: when a recorded fact matches an active rule, the case gets a `proposed` escalation (one open per case and track), which the next draft agenda lists first.',
   })
-  @ApiOkResponse({ type: EscalationRuleView, isArray: true })
+  @ApiOkResponse({ type: EscalationRulePage })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  getRules(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<EscalationRuleView[]> {
-    return this.settings.getRules(ctx, id);
+  async getRules(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto): Promise<Page<EscalationRuleView>> {
+    return pageOfBounded(await this.settings.getRules(ctx, id), query, (r) => r.id);
   }
 
   @Put('escalation-rules')

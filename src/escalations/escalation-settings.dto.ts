@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, Va
 import { NotPersonal } from '../sharing/disclosure';
 import { ESCALATION_TRACKS, type EscalationTrack } from './escalation.entity';
 import { ESCALATION_RULE_KINDS, type EscalationRuleKind } from './escalation-rule.entity';
+import { PageViewOf } from '../common/pagination';
 
 const TRACKS = Object.keys(ESCALATION_TRACKS) as EscalationTrack[];
 const KINDS_DOC =
@@ -58,6 +59,9 @@ export class EscalationRuleView {
   @NotPersonal({ type: 'integer', nullable: true }) windowDays: number | null;
   @NotPersonal() active: boolean;
 }
+
+/** A table's rules are a handful: paged in memory (pageOfBounded), keyed by id. */
+export const EscalationRulePage = PageViewOf(EscalationRuleView, 'EscalationRulePage');
 
 export class ResponseDeadlineInput {
   @ApiProperty({ enum: TRACKS })

@@ -1,3 +1,4 @@
+import { PageViewOf } from '../common/pagination';
 import { disclose, NotPersonal } from '../sharing/disclosure';
 import type { Category } from '../sharing/categories';
 import { MEETING_STATUSES, MeetingStatus } from './meeting.entity';
@@ -22,6 +23,8 @@ export class MeetingView {
   @NotPersonal({ type: String, nullable: true }) cancelledReason: string | null;
   @NotPersonal({ type: 'integer', description: 'Agenda items.' }) itemCount: number;
 }
+
+export const MeetingPage = PageViewOf(MeetingView, 'MeetingPage');
 
 export interface MeetingRow {
   id: string;

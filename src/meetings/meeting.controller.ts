@@ -6,7 +6,7 @@ import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { CancelMeetingDto, CreateMeetingDto, GenerateMeetingsDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting.dto';
-import { MeetingView } from './meeting-view';
+import { MeetingPage, MeetingView } from './meeting-view';
 import { DEFAULT_WEEKS_AHEAD, MeetingService } from './meeting.service';
 
 const CHAIR_403 = 'The caller sits at the table but is not its chair (`chair_only`).';
@@ -38,8 +38,11 @@ export class MeetingController {
 
   @Get('tables/:tableId/meetings')
   @Authenticated({ permission: Permission.MeetingRead })
-  @ApiOperation({ summary: "List a table's meetings", description: 'Ascending by `scheduledAt` (the next meeting first when `from` is now), optionally within [`from`, `to`) and of one status.' })
-  @ApiOkResponse({ type: MeetingView, isArray: true })
+  @ApiOperation({
+    summary: "List a table's meetings",
+    description: 'By `scheduledAt`, ascending (the next meeting first when `from` is now) or with `sort=-scheduledAt` the latest first; optionally within [`from`, `to`) and of one status.',
+  })
+  @ApiOkResponse({ type: MeetingPage })
   @ApiInvalidInput()
   @ApiNotFound('The table')
   list(@Ctx() ctx: RequestContext, @Param('tableId', uuidParam('tableId')) tableId: string, @Query() query: ListMeetingsQuery) {

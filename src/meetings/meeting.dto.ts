@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { validatorNow } from '../common/clock';
+import { SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto } from '../common/pagination';
 import { MEETING_STATUSES, MeetingStatus } from './meeting.entity';
 
 /** A date-time with its offset (`Z` preferred): a meeting's time may never depend on the server's zone. */
@@ -28,7 +30,12 @@ export class GenerateMeetingsDto {
   weeks?: number;
 }
 
-export class ListMeetingsQuery {
+export const MEETING_SORT: Record<string, SortField> = { scheduledAt: { column: 'm.scheduled_at', kind: 'timestamp' } };
+
+export class ListMeetingsQuery extends PageQueryDto {
+  @SortParam(sortValues(MEETING_SORT), 'scheduledAt')
+  sort?: string;
+
   @ApiPropertyOptional({ format: 'date-time', description: 'Meetings at or after this instant.' })
   @IsOptional()
   @Matches(INSTANT, instantMessage('from'))

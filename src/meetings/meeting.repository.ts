@@ -4,6 +4,7 @@ import type { MeetingStatus } from './meeting.entity';
 import { requireTransition } from './meeting-status';
 import type { MeetingRow } from './meeting-view';
 import { prepared } from '../db/prepared';
+import type { Keyset } from '../common/list-query';
 
 /** A meeting row locked for the rest of the caller's transaction. */
 export interface LockedMeeting {
@@ -37,6 +38,20 @@ export interface MeetingFilters {
   from?: Date;
   to?: Date;
   status?: MeetingStatus;
+}
+
+/**
+ * The statement of a page of a table's meetings, served by `meeting_table_page_idx` (table_id, scheduled_at, id)
+ * in both directions (test/collections.e2e-spec.ts proves the plan).
+ */
+export function meetingPageStatement(tableId: string, f: MeetingFilters, keyset: Keyset, cursor: string | undefined, limit: number): { text: string; values: unknown[] } {
+  const values: unknown[] = [tableId, f.from ?? null, f.to ?? null, f.status ?? null];
+  const after = keyset.after(cursor, values);
+  const text = `SELECT ${COLUMNS}, ${keyset.keySql} AS sort_key FROM meeting m
+     WHERE m.table_id = $1 AND ($2::timestamptz IS NULL OR m.scheduled_at >= $2) AND ($3::timestamptz IS NULL OR m.scheduled_at < $3)
+       AND ($4::text IS NULL OR m.status = $4)${after ? ` AND ${after}` : ''}
+     ORDER BY ${keyset.orderBy} LIMIT $${values.push(limit + 1)}`;
+  return { text, values };
 }
 
 const COLUMNS = `m.id, m.table_id, m.scheduled_at, m.cadence_slot, m.status, m.location, m.agenda_drafted_at, m.agenda_published_at,
@@ -89,14 +104,10 @@ export class MeetingRepository {
   }
 
   /** A table's meetings in time order, optionally from `from` (inclusive) to `to` (exclusive) and in one status. */
-  async findOfTable(m: EntityManager, tableId: string, f: MeetingFilters = {}): Promise<StoredMeeting[]> {
-    return m.query(
-      `SELECT ${COLUMNS} FROM meeting m
-        WHERE m.table_id = $1 AND ($2::timestamptz IS NULL OR m.scheduled_at >= $2) AND ($3::timestamptz IS NULL OR m.scheduled_at < $3)
-          AND ($4::text IS NULL OR m.status = $4)
-        ORDER BY m.scheduled_at, m.id`,
-      [tableId, f.from ?? null, f.to ?? null, f.status ?? null],
-    );
+  /** One keyset page of a table's meetings (`limit + 1` rows, see pageOf) in the order of `keyset`. */
+  async findPageOfTable(m: EntityManager, tableId: string, f: MeetingFilters, keyset: Keyset, cursor: string | undefined, limit: number): Promise<(StoredMeeting & { sort_key: string })[]> {
+    const { text, values } = meetingPageStatement(tableId, f, keyset, cursor, limit);
+    return m.query(text, values);
   }
 
   /** The meetings a table's calendar shows: not closed or cancelled, and not longer ago than `pastDays` before `now`. */

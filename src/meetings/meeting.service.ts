@@ -8,7 +8,9 @@ import { DomainEventService, DomainEventType } from '../notifications/domain-eve
 import { AccessService, TableAccess } from '../sharing/access.service';
 import type { HolidayPolicy } from '../tables/table.entity';
 import { occurrences } from './cadence';
-import { CreateMeetingDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { CreateMeetingDto, ListMeetingsQuery, MEETING_SORT, UpdateMeetingDto } from './meeting.dto';
 import { requireMeetingStatus } from './meeting-status';
 import { MeetingView, meetingView } from './meeting-view';
 import { LockedMeeting, MeetingRepository, StoredMeeting } from './meeting.repository';
@@ -73,17 +75,16 @@ export class MeetingService {
   }
 
   /** Ascending by time: the next meeting first when listing from now on. */
-  async list(ctx: RequestContext, tableId: string, query: ListMeetingsQuery): Promise<Partial<MeetingView>[]> {
+  async list(ctx: RequestContext, tableId: string, query: ListMeetingsQuery): Promise<Page<Partial<MeetingView>>> {
     if (query.from && query.to && Date.parse(query.to) < Date.parse(query.from)) {
       throw new ValidationProblem([{ name: 'to', reason: 'must not be before from' }]);
     }
     const access = await this.access.require(ctx, 'table', tableId, { permission: Permission.MeetingRead, operation: 'meeting.list' });
-    const rows = await this.meetings.findOfTable(this.dataSource.manager, tableId, {
-      from: query.from ? new Date(query.from) : undefined,
-      to: query.to ? new Date(query.to) : undefined,
-      status: query.status,
-    });
-    return rows.map((r) => meetingView(r, access.categories));
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(MEETING_SORT, query.sort ?? 'scheduledAt', 'm.id');
+    const filters = { from: query.from ? new Date(query.from) : undefined, to: query.to ? new Date(query.to) : undefined, status: query.status };
+    const rows = await this.meetings.findPageOfTable(this.dataSource.manager, tableId, filters, keyset, query.cursor, limit);
+    return pageOf(rows, limit, keyset.positionOf, (r) => meetingView(r, access.categories));
   }
 
   async get(ctx: RequestContext, meetingId: string): Promise<Partial<MeetingView>> {

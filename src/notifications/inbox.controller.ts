@@ -36,7 +36,7 @@ export class InboxController {
     return this.inbox.unreadCount(ctx);
   }
 
-  @Post('_read-all')
+  @Post('_read')
   @HttpCode(200)
   @Authenticated({ permission: Permission.InboxUpdate })
   @ApiOperation({ summary: 'Mark all my notifications read' })

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
-import { CreateOrganisationDto, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
+import type { Page } from '../common/pagination';
+import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationDto, OrganisationPage, UpdateOrganisationDto } from './organisation.dto';
 import { OrganisationService } from './organisation.service';
 
 @ApiTags('administration')
@@ -25,9 +26,10 @@ export class OrganisationController {
   @Get()
   @Authenticated({ permission: Permission.OrganisationRead })
   @ApiOperation({ summary: 'List organisations', description: 'Holds no personal data; every signed-in caller may read it.' })
-  @ApiOkResponse({ type: OrganisationDto, isArray: true })
-  list(): Promise<OrganisationDto[]> {
-    return this.organisations.list();
+  @ApiOkResponse({ type: OrganisationPage })
+  @ApiInvalidInput()
+  list(@Query() query: ListOrganisationsQuery): Promise<Page<OrganisationDto>> {
+    return this.organisations.list(query);
   }
 
   @Get(':id')

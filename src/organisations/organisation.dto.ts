@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ORGANISATION_TYPES, type OrganisationType } from '../auth/permissions';
+import { SearchParam, SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 
 export class CreateOrganisationDto {
   @ApiProperty({ enum: ORGANISATION_TYPES, description: 'Chain partner type (see the glossary).' })
@@ -45,3 +47,15 @@ export class OrganisationDto {
   @ApiProperty({ type: String, nullable: true, example: 'GM0243' }) municipalityCode: string | null;
   @ApiProperty() active: boolean;
 }
+
+export const ORGANISATION_SORT: Record<string, SortField> = { name: { column: 'o.name', kind: 'text' } };
+
+export class ListOrganisationsQuery extends PageQueryDto {
+  @SearchParam('Only organisations whose name contains this.')
+  q?: string;
+
+  @SortParam(sortValues(ORGANISATION_SORT), 'name')
+  sort?: string;
+}
+
+export const OrganisationPage = PageViewOf(OrganisationDto, 'OrganisationPage');

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { RevocationService } from '../auth/revocation.service';
 import { conflict, notFound } from '../common/problem';
-import { CreateOrganisationDto, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
+import { containsPattern, Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { CreateOrganisationDto, ListOrganisationsQuery, ORGANISATION_SORT, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
 import { Organisation } from './organisation.entity';
 import { OrganisationError } from './organisation.errors';
 
@@ -13,6 +15,14 @@ const toDto = (o: Organisation): OrganisationDto => ({
   municipalityCode: o.municipalityCode,
   active: o.active,
 });
+
+interface OrganisationRow {
+  id: string;
+  type: OrganisationDto['type'];
+  name: string;
+  municipality_code: string | null;
+  active: boolean;
+}
 
 const uniqueName = (e: unknown) => {
   if (e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'organisation_name_key') {
@@ -36,9 +46,21 @@ export class OrganisationService {
     return toDto(saved);
   }
 
-  async list(): Promise<OrganisationDto[]> {
-    const all = await this.dataSource.getRepository(Organisation).find({ order: { name: 'ASC', id: 'ASC' } });
-    return all.map(toDto);
+  /** A keyset page by name (unique, indexed by `organisation_name_key`), optionally only names containing `q`. */
+  async list(q: ListOrganisationsQuery): Promise<Page<OrganisationDto>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(ORGANISATION_SORT, q.sort ?? 'name', 'o.id');
+    const params: unknown[] = [];
+    const where = [keyset.after(q.cursor, params)];
+    if (q.q !== undefined) where.push(`o.name ILIKE $${params.push(containsPattern(q.q))} ESCAPE '\\'`);
+    const conditions = where.filter(Boolean);
+    const rows: (OrganisationRow & { sort_key: string })[] = await this.dataSource.query(
+      `SELECT o.id, o.type, o.name, o.municipality_code, o.active, ${keyset.keySql} AS sort_key
+         FROM organisation o ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+    return pageOf(rows, limit, keyset.positionOf, (r) => ({ id: r.id, type: r.type, name: r.name, municipalityCode: r.municipality_code, active: r.active }));
   }
 
   async get(id: string): Promise<OrganisationDto> {

@@ -12,7 +12,9 @@ import { SharingError } from '../sharing/sharing.errors';
 import type { RequestKind } from './data-subject-request.entity';
 import { ErasureService } from './erasure.service';
 import { LegalHoldService } from './legal-hold.service';
-import { AccessExportView, DataSubjectRequestView, ListRequestsQuery, RectificationDto, RestrictionView, SubjectRequestDto } from './privacy.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { AccessExportView, DataSubjectRequestView, ListRequestsQuery, RectificationDto, REQUEST_ORDER, RestrictionView, SubjectRequestDto } from './privacy.dto';
 import { PrivacyError } from './privacy.errors';
 import { SubjectExportRepository } from './subject-export.repository';
 
@@ -149,14 +151,18 @@ export class DataSubjectRequestService {
     });
   }
 
-  async list(q: ListRequestsQuery): Promise<DataSubjectRequestView[]> {
-    const rows: RequestRow[] = await this.dataSource.query(
-      `SELECT * FROM data_subject_request
-        WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR reference = $2)
-        ORDER BY handled_at DESC, id LIMIT $3`,
-      [q.kind ?? null, q.reference ?? null, q.limit],
+  async list(q: ListRequestsQuery): Promise<Page<DataSubjectRequestView>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(REQUEST_ORDER, '-handledAt', 'id');
+    const params: unknown[] = [q.kind ?? null, q.reference ?? null];
+    const after = keyset.after(q.cursor, params);
+    const rows: (RequestRow & { sort_key: string })[] = await this.dataSource.query(
+      `SELECT *, ${keyset.keySql} AS sort_key FROM data_subject_request
+        WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR reference = $2)${after ? ` AND ${after}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
     );
-    return rows.map(requestView);
+    return pageOf(rows, limit, keyset.positionOf, requestView);
   }
 
   private async lockSubject(m: EntityManager, vNumber: string): Promise<{ id: string; restricted_at: Date | null }> {

@@ -5,7 +5,9 @@ import { Clock } from '../common/clock';
 import { DomainException, notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { ProcessingLogService } from '../sharing/processing-log.service';
-import { LegalHoldDto, LegalHoldView, LiftLegalHoldDto, ListLegalHoldsQuery } from './privacy.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { LEGAL_HOLD_ORDER, LegalHoldDto, LegalHoldView, LiftLegalHoldDto, ListLegalHoldsQuery } from './privacy.dto';
 import { PrivacyError } from './privacy.errors';
 
 interface HoldRow {
@@ -25,9 +27,9 @@ interface HoldRow {
 /** SQL: a hold that stands on `today` (a parameter holding the Clock's date in Amsterdam). */
 export const holdStands = (alias: string, today: string) => `(${alias}.lifted_at IS NULL AND ${alias}.ends_on >= ${today}::date)`;
 
-const SELECT = (today: string) => `
+const SELECT = (today: string, extra = '') => `
   SELECT h.id, h.case_id, c.reference AS case_reference, h.reason, h.ends_on::text AS ends_on, ${holdStands('h', today)} AS standing,
-         h.set_by_user_id, h.set_at, h.lifted_by_user_id, h.lifted_at, h.lift_reason
+         h.set_by_user_id, h.set_at, h.lifted_by_user_id, h.lifted_at, h.lift_reason${extra}
     FROM legal_hold h JOIN case_file c ON c.id = h.case_id`;
 
 const view = (r: HoldRow): LegalHoldView => ({
@@ -101,13 +103,18 @@ export class LegalHoldService {
     });
   }
 
-  async list(q: ListLegalHoldsQuery): Promise<LegalHoldView[]> {
+  async list(q: ListLegalHoldsQuery): Promise<Page<LegalHoldView>> {
     const today = this.clock.today();
-    const rows: HoldRow[] = await this.dataSource.query(
-      `${SELECT('$3')} WHERE ($1::uuid IS NULL OR h.case_id = $1) AND ($2::boolean IS NULL OR ${holdStands('h', '$3')} = $2) ORDER BY h.set_at DESC, h.id`,
-      [q.caseId ?? null, q.standing === undefined ? null : q.standing === 'true', today],
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(LEGAL_HOLD_ORDER, '-setAt', 'h.id');
+    const params: unknown[] = [q.caseId ?? null, q.standing === undefined ? null : q.standing === 'true', today];
+    const after = keyset.after(q.cursor, params);
+    const rows: (HoldRow & { sort_key: string })[] = await this.dataSource.query(
+      `${SELECT('$3', `, ${keyset.keySql} AS sort_key`)} WHERE ($1::uuid IS NULL OR h.case_id = $1) AND ($2::boolean IS NULL OR ${holdStands('h', '$3')} = $2)` +
+        `${after ? ` AND ${after}` : ''} ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
     );
-    return rows.map(view);
+    return pageOf(rows, limit, keyset.positionOf, view);
   }
 
   /** The person's cases under a hold that stands today, for the erasure request's refusal. */

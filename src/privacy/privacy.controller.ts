@@ -7,6 +7,7 @@ import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { Clock } from '../common/clock';
 import { uuidParam } from '../common/pipes';
 import { CommonError, DomainException } from '../common/problem';
+import type { Page } from '../common/pagination';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { negotiate } from '../meetings/minutes/minutes.controller';
 import { renderAccessExportPdf } from './access-export-pdf';
@@ -14,8 +15,10 @@ import { DataSubjectRequestService } from './data-subject-request.service';
 import { LegalHoldService } from './legal-hold.service';
 import {
   AccessExportView,
+  DataSubjectRequestPage,
   DataSubjectRequestView,
   LegalHoldDto,
+  LegalHoldPage,
   LegalHoldView,
   LiftLegalHoldDto,
   ListLegalHoldsQuery,
@@ -146,9 +149,9 @@ export class PrivacyController {
   @Get('data-subject-requests')
   @Authenticated({ permission: Permission.DataSubjectRequestHandle })
   @ApiOperation({ summary: 'The data-subject requests handled', description: 'Newest first. The person is named by id only.' })
-  @ApiOkResponse({ type: DataSubjectRequestView, isArray: true })
+  @ApiOkResponse({ type: DataSubjectRequestPage })
   @ApiInvalidInput()
-  list(@Query() q: ListRequestsQuery): Promise<DataSubjectRequestView[]> {
+  list(@Query() q: ListRequestsQuery): Promise<Page<DataSubjectRequestView>> {
     return this.requests.list(q);
   }
 
@@ -171,9 +174,9 @@ export class PrivacyController {
   @Get('legal-holds')
   @Authenticated({ permission: Permission.LegalHoldManage })
   @ApiOperation({ summary: 'Legal holds', description: 'Newest first; filter by case, or by whether they stand today.' })
-  @ApiOkResponse({ type: LegalHoldView, isArray: true })
+  @ApiOkResponse({ type: LegalHoldPage })
   @ApiInvalidInput()
-  listHolds(@Query() q: ListLegalHoldsQuery): Promise<LegalHoldView[]> {
+  listHolds(@Query() q: ListLegalHoldsQuery): Promise<Page<LegalHoldView>> {
     return this.holds.list(q);
   }
 

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { UpdateCaseDto, V_NUMBER } from '../cases/case.dto';
+import { SortField } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 import { REQUEST_KINDS, RequestKind } from './data-subject-request.entity';
 
 /** A request's own reference (the privacy office's number): letters, digits and `. _ / -`, so it cannot hold a name. */
@@ -64,7 +65,7 @@ export class LiftLegalHoldDto {
   reason: string;
 }
 
-export class ListRequestsQuery {
+export class ListRequestsQuery extends PageQueryDto {
   @ApiPropertyOptional({ enum: REQUEST_KINDS })
   @IsOptional()
   @IsIn(REQUEST_KINDS)
@@ -75,17 +76,9 @@ export class ListRequestsQuery {
   @IsString()
   @Matches(REQUEST_REFERENCE, { message: 'reference must be a request reference' })
   reference?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
 }
 
-export class ListLegalHoldsQuery {
+export class ListLegalHoldsQuery extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -183,3 +176,11 @@ export class AccessExportView {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Earlier data-subject requests about the person (kind, reference, when).' })
   requests: Record<string, unknown>[];
 }
+
+/** Newest first, as a keyset over (handled_at, id): the requests of years. */
+export const REQUEST_ORDER: Record<string, SortField> = { handledAt: { column: 'handled_at', kind: 'timestamp' } };
+export const DataSubjectRequestPage = PageViewOf(DataSubjectRequestView, 'DataSubjectRequestPage');
+
+/** Newest first, as a keyset over (set_at, id). */
+export const LEGAL_HOLD_ORDER: Record<string, SortField> = { setAt: { column: 'h.set_at', kind: 'timestamp' } };
+export const LegalHoldPage = PageViewOf(LegalHoldView, 'LegalHoldPage');

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { ORGANISATION_TYPES, type OrganisationType } from '../auth/permissions';
+import type { SortField } from '../common/list-query';
+import { PageQueryDto } from '../common/pagination';
 import { CATEGORIES, LAWFUL_GROUNDS, type Category, type LawfulGround } from './categories';
 
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$/;
@@ -53,7 +54,7 @@ export class AccessReviewDto {
   apiClients: ApiClientAccessDto[];
 }
 
-export class RefusedAttemptsQueryDto {
+export class RefusedAttemptsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound (ISO 8601 with offset); default 90 days before `to`.' })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
@@ -65,15 +66,10 @@ export class RefusedAttemptsQueryDto {
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(DATE_TIME, DATE_TIME_MESSAGE)
   to?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'At most this many attempts are listed; the counts cover the whole period.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 100;
 }
+
+/** The attempts newest first, a keyset over the audit log's (occurred_at, id). */
+export const REFUSED_ATTEMPT_ORDER: Record<string, SortField> = { occurredAt: { column: 'e.occurred_at', kind: 'timestamp' } };
 
 export class RefusedAttemptDto {
   @ApiProperty({ pattern: '^[0-9]+$', description: 'The audit entry.' }) id: string;
@@ -109,6 +105,9 @@ export class RefusedAttemptsDto {
   @ApiProperty({ type: 'integer', description: 'Refused attempts in the period.' }) total: number;
   @ApiProperty({ type: ActionCountDto, isArray: true, description: 'Per action, most refused first.' }) byAction: ActionCountDto[];
   @ApiProperty({ type: ActorCountDto, isArray: true, description: 'Per account or partner system, most refused first.' }) byActor: ActorCountDto[];
-  @ApiProperty({ type: RefusedAttemptDto, isArray: true, description: 'Newest first, at most `limit`.' }) items: RefusedAttemptDto[];
-  @ApiProperty({ description: 'More attempts in the period than listed.' }) truncated: boolean;
+  @ApiProperty({ type: RefusedAttemptDto, isArray: true, description: 'This page of the attempts, newest first, at most `limit`; the counts above cover the whole period.' })
+  items: RefusedAttemptDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` (with the same `from` and `to`) for the next page (also sent as a `Link` header with `rel="next"`); null on the last page.' })
+  nextCursor: string | null;
+  @ApiProperty({ description: 'More attempts in the period than this page lists (`nextCursor` is not null).' }) truncated: boolean;
 }

@@ -5,7 +5,18 @@ import { Clock } from '../common/clock';
 import { CATEGORY_LABELS, label } from '../common/labels';
 import { notFound, ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
-import { AccessReviewDto, ApiClientAccessDto, CategoryAccessDto, RefusedAttemptsDto, RefusedAttemptsQueryDto, UserAccessDto } from './access-review.dto';
+import { Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../common/pagination';
+import {
+  AccessReviewDto,
+  ApiClientAccessDto,
+  CategoryAccessDto,
+  REFUSED_ATTEMPT_ORDER,
+  RefusedAttemptDto,
+  RefusedAttemptsDto,
+  RefusedAttemptsQueryDto,
+  UserAccessDto,
+} from './access-review.dto';
 import { CATEGORIES, type Category, type LawfulGround } from './categories';
 import { grantedSinceSql } from './grant-history';
 import { ProcessingLogService } from './processing-log.service';
@@ -137,31 +148,28 @@ export class AccessReviewService {
           ORDER BY r.count DESC, "actorName", r.actor_id`,
         period,
       );
-      const items = await m.query(
+      const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+      const keyset = new Keyset(REFUSED_ATTEMPT_ORDER, '-occurredAt', 'e.id', 'bigint');
+      const params: unknown[] = [...period];
+      const after = keyset.after(q.cursor, params);
+      const rows: (RefusedAttemptDto & { sort_key: string; occurredAt: Date })[] = await m.query(
         `SELECT e.id::text AS id, e.operation_id AS "operationId", e.occurred_at AS "occurredAt", e.actor_kind AS "actorKind", e.actor_id AS "actorId",
                 coalesce(u.name, c.name) AS "actorName", e.organisation_id AS "organisationId", o.name AS "organisationName", e.role, e.action,
-                e.origin_ip AS "originIp"
+                e.origin_ip AS "originIp", ${keyset.keySql} AS sort_key
            FROM audit_log e ${names}
-          WHERE e.table_id = $1 AND e.result = 'denied' AND e.occurred_at >= $2 AND e.occurred_at < $3
-          ORDER BY e.occurred_at DESC, e.id DESC
-          LIMIT $4`,
-        [...period, q.limit],
+          WHERE e.table_id = $1 AND e.result = 'denied' AND e.occurred_at >= $2 AND e.occurred_at < $3${after ? ` AND ${after}` : ''}
+          ORDER BY ${keyset.orderBy}
+          LIMIT $${params.push(limit + 1)}`,
+        params,
       );
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const page = pageOf(rows, limit, keyset.positionOf, ({ sort_key, ...i }) => ({ ...i, occurredAt: iso(i.occurredAt) }));
       await this.log.recordSupervision(m, ctx, {
         operation: 'access_review.refused_attempts',
         tableId,
-        detail: { review: 'refused_attempts', filter: { from: iso(from), to: iso(to), limit: q.limit }, returned: items.length },
+        detail: { review: 'refused_attempts', filter: { from: iso(from), to: iso(to), limit, ...(q.cursor ? { cursor: true } : {}) }, returned: page.items.length },
       });
-      return {
-        tableId,
-        from: iso(from),
-        to: iso(to),
-        total,
-        byAction,
-        byActor,
-        items: items.map((i: { occurredAt: Date }) => ({ ...i, occurredAt: iso(i.occurredAt) })),
-        truncated: total > items.length,
-      };
+      return { tableId, from: iso(from), to: iso(to), total, byAction, byActor, items: page.items, nextCursor: page.nextCursor, truncated: page.nextCursor !== null };
     });
   }
 

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { label, PURPOSE_LABELS } from '../common/labels';
+import { CURSOR_TIMESTAMP, decodeCursor, DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
 import { ValidationProblem } from '../common/problem';
 import type { RequestContext } from '../common/request-context';
 import { AuditDetailFilterDto, AuditLogEntryDto, AuditLogPageDto, AuditLogQueryDto, LogPageQuery, ProcessingLogEntryDto, ProcessingLogPageDto, ProcessingLogSearchDto } from './log.dto';
@@ -14,27 +15,10 @@ import { Purpose } from './purposes';
 export const LOG_SEARCH_PURPOSE = Purpose.Supervision;
 
 /**
- * The position after the last row of a page: its timestamp with microseconds (a JS Date would drop them
- * and skip or repeat rows) and its id. Opaque to clients.
+ * The position after the last row of a page (the shared codec of common/pagination.ts): its timestamp with
+ * microseconds (a JS Date would drop them and skip or repeat rows) and its id (a bigint, as decimal text).
  */
-interface Cursor {
-  at: string;
-  id: string;
-}
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
-
-function decodeCursor(raw: string): Cursor {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) && typeof id === 'string' && /^\d{1,19}$/.test(id)) {
-      return { at, id };
-    }
-  } catch {
-    // fall through: any undecodable cursor is the caller's error
-  }
-  throw new ValidationProblem([{ name: 'cursor', reason: 'must be a nextCursor from a previous page' }]);
-}
+const CURSOR_SHAPE = [CURSOR_TIMESTAMP, /^\d{1,19}$/];
 
 /** Collects `column op $n` conditions with their parameters. */
 class Where {
@@ -51,8 +35,8 @@ class Where {
   /** Keyset: rows strictly older than the cursor, in (timestamp desc, id desc) order. */
   after(timeColumn: string, cursor?: string): this {
     if (!cursor) return this;
-    const c = decodeCursor(cursor);
-    this.params.push(c.at, c.id);
+    const [at, id] = decodeCursor(cursor, CURSOR_SHAPE);
+    this.params.push(at, id);
     const n = this.params.length;
     this.conditions.push(`(${timeColumn}, e.id) < ($${n - 1}::timestamptz, $${n}::bigint)`);
     return this;
@@ -63,6 +47,8 @@ class Where {
   }
 }
 
+const limitOf = (q: LogPageQuery) => q.limit ?? DEFAULT_PAGE_SIZE;
+
 function checkRange(q: { from?: string; to?: string }): void {
   if (q.from && q.to && new Date(q.from) >= new Date(q.to)) throw new ValidationProblem([{ name: 'to', reason: 'must be after from' }]);
 }
@@ -70,14 +56,8 @@ function checkRange(q: { from?: string; to?: string }): void {
 /** The sort key rendered in UTC with microseconds, whatever the session's time zone. */
 const sortKey = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number): { items: T[]; nextCursor: string | null } {
-  const more = rows.length > limit;
-  const shown = rows.slice(0, limit);
-  const last = shown[shown.length - 1];
-  return {
-    items: shown.map(({ sort_key: _, ...item }) => item as unknown as T),
-    nextCursor: more && last ? encodeCursor({ at: last.sort_key, id: last.id }) : null,
-  };
+function page<T>(rows: (T & { sort_key: string; id: string })[], limit: number): Page<T> {
+  return pageOf(rows, limit, (r) => [r.sort_key, r.id], ({ sort_key: _, ...item }) => item as unknown as T);
 }
 
 /** The object without its absent (undefined or empty) fields. */
@@ -85,7 +65,7 @@ const given = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o
 
 /** The filters given, as an audit detail: ids, codes and times only; a cursor as "a next page". */
 const filterOf = (q: LogPageQuery, extra: AuditDetailFilterDto): AuditDetailFilterDto =>
-  given({ tableId: q.tableId, operationId: q.operationId, from: q.from, to: q.to, limit: q.limit, page: q.cursor ? 'next' : undefined, ...extra });
+  given({ tableId: q.tableId, operationId: q.operationId, from: q.from, to: q.to, limit: limitOf(q), page: q.cursor ? 'next' : undefined, ...extra });
 
 /** A V-number is never recorded here, not even hashed: only that the search was by one (its processing-log entry holds the hash). */
 const searchFilter = (q: ProcessingLogSearchDto) => filterOf(q, { operation: q.operation, byVNumber: q.vNumber ? true : undefined });
@@ -133,13 +113,13 @@ export class LogQueryService {
        ORDER BY e.started_at DESC, e.id DESC
        LIMIT $${where.params.length + 1}`;
     // One row more than asked tells whether there is a next page.
-    const params = [...where.params, q.limit + 1];
+    const params = [...where.params, limitOf(q) + 1];
     // Reading the log is itself audited, with the filter, in the same transaction (committed before the
     // response is sent); the entry is written after the query, so it shows on the next read, not this one.
     // A lookup by V-number also processes that person's data: one processing entry for them too, whether
     // or not anything was found.
     return this.dataSource.transaction(async (m: EntityManager) => {
-      const result = page<ProcessingLogEntryDto>(await m.query(sql, params), q.limit);
+      const result = page<ProcessingLogEntryDto>(await m.query(sql, params), limitOf(q));
       const detail = { log: 'processing_log', filter: searchFilter(q), returned: result.items.length };
       if (q.vNumber) {
         await this.log.recordWithoutTable(m, ctx, {
@@ -183,9 +163,9 @@ export class LogQueryService {
            ${where}
           ORDER BY e.occurred_at DESC, e.id DESC
           LIMIT $${where.params.length + 1}`,
-        [...where.params, q.limit + 1],
+        [...where.params, limitOf(q) + 1],
       );
-      const result = page<AuditLogEntryDto>(rows.map(withPurposeLabel), q.limit);
+      const result = page<AuditLogEntryDto>(rows.map(withPurposeLabel), limitOf(q));
       await this.log.recordSupervision(m, ctx, {
         operation: 'audit_log.read',
         tableId: q.tableId ?? null,

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../common/pagination';
 import { PURPOSES } from './purposes';
 
-const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
 // An offset is required: a bare local time would be read in the database session's time zone.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$/;
 const DATE_TIME_MESSAGE = { message: '$property must be an ISO 8601 date-time with offset, e.g. 2026-03-01T00:00:00Z' };
@@ -11,7 +10,7 @@ const AUDIT_RESULTS = ['allowed', 'denied', 'error'] as const;
 const BREAK_REASONS = ['entry_modified', 'entry_missing', 'chain_broken', 'seq_gap'] as const;
 
 /** Filters and paging shared by both logs. `from` is inclusive, `to` exclusive. */
-export class LogPageQuery {
+export class LogPageQuery extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -33,20 +32,6 @@ export class LogPageQuery {
   @IsISO8601({ strict: true, strictSeparator: true })
   @Matches(DATE_TIME, DATE_TIME_MESSAGE)
   to?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page; the other filters must be the same.' })
-  @IsOptional()
-  @IsString()
-  @Matches(CURSOR, { message: '$property must be a nextCursor from a previous page' })
-  cursor?: string;
 }
 
 export class ProcessingLogSearchDto extends LogPageQuery {
@@ -138,7 +123,14 @@ export class AuditLogEntryDto {
   @ApiProperty({ enum: ['user', 'client', 'system'] }) actorKind: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) actorId: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'member' }) role: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['chair', 'member', 'partner_system', 'admin', 'privacy_officer'],
+    example: 'chair',
+    description: "The caller's role: at the table (`chair`, `member`, `partner_system`), else its first global role; null for the system.",
+  })
+  role: string | null;
   @ApiProperty({ type: String, nullable: true }) originIp: string | null;
   @ApiProperty({ example: 'case.read' }) action: string;
   @ApiProperty({ enum: AUDIT_RESULTS }) result: string;

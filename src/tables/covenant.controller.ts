@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CovenantDto, CovenantVersionDto, ReplaceCovenantDto } from './covenant.dto';
+import { Page, pageOfBounded, PageQueryDto } from '../common/pagination';
+import { CovenantDto, CovenantVersionDto, CovenantVersionPage, ReplaceCovenantDto } from './covenant.dto';
 import { CovenantService } from './covenant.service';
-import { ProcessingActivityDto } from './processing-register.dto';
+import { ProcessingActivityDto, ProcessingActivityPage } from './processing-register.dto';
 import { ProcessingRegisterService } from './processing-register.service';
 import { ApiTableIdParam } from './table.docs';
 
@@ -33,11 +34,11 @@ export class CovenantController {
   @Get('covenant/versions')
   @Authenticated({ permission: Permission.CovenantRead })
   @ApiOperation({ summary: 'Every covenant version, newest first', description: 'Who saved it, when, why, and what changed versus the version before.' })
-  @ApiOkResponse({ type: CovenantVersionDto, isArray: true })
+  @ApiOkResponse({ type: CovenantVersionPage })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  versions(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<CovenantVersionDto[]> {
-    return this.covenants.versions(ctx, id);
+  async versions(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto): Promise<Page<CovenantVersionDto>> {
+    return pageOfBounded(await this.covenants.versions(ctx, id), query, (v) => String(v.version));
   }
 
   @Put('covenant')
@@ -63,10 +64,10 @@ export class CovenantController {
       'in force grants it (organisation types, each with lawful ground, legal basis and since when), the joint controllers and the retention. ' +
       'Every `processingActivityId` of a covenant grant and of the processing log is one of these ids.',
   })
-  @ApiOkResponse({ type: ProcessingActivityDto, isArray: true })
+  @ApiOkResponse({ type: ProcessingActivityPage })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  processingActivities(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string): Promise<ProcessingActivityDto[]> {
-    return this.register.forTable(ctx, id);
+  async processingActivities(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto): Promise<Page<ProcessingActivityDto>> {
+    return pageOfBounded(await this.register.forTable(ctx, id), query, (a) => a.id);
   }
 }

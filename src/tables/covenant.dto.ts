@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { PageViewOf } from '../common/pagination';
 import { CATEGORIES, LAWFUL_GROUNDS, MEMBER_ORGANISATION_TYPES, type Category, type LawfulGround, type MemberOrganisationType } from '../sharing/categories';
 
 const GROUND_DOC = {
@@ -94,3 +95,6 @@ export class CovenantVersionDto extends CovenantVersionHeaderDto {
   @ApiProperty({ type: CovenantGrantChangeDto, isArray: true, description: 'Still granted, with another lawful ground or legal basis.' })
   changed: CovenantGrantChangeDto[];
 }
+
+/** A table's covenant versions: a few a year, paged in memory (pageOfBounded); the key is the version number. */
+export const CovenantVersionPage = PageViewOf(CovenantVersionDto, 'CovenantVersionPage');

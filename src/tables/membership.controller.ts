@@ -5,7 +5,8 @@ import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CreateMembershipDto, MembershipQueryDto, TableMembershipDto, UpdateMembershipDto } from './membership.dto';
+import { Page, pageOfBounded } from '../common/pagination';
+import { CreateMembershipDto, MembershipQueryDto, TableMembershipDto, TableMembershipPage, UpdateMembershipDto } from './membership.dto';
 import { MembershipService } from './membership.service';
 import { ApiTableIdParam, ApiUuidParam } from './table.docs';
 
@@ -20,11 +21,11 @@ export class MembershipController {
   @Get()
   @Authenticated({ permission: Permission.TableRead })
   @ApiOperation({ summary: 'The people at the table', description: 'Active memberships first; with `includeEnded=true` also the history.' })
-  @ApiOkResponse({ type: TableMembershipDto, isArray: true })
+  @ApiOkResponse({ type: TableMembershipPage })
   @ApiInvalidInput()
   @ApiNotFound('The table')
-  list(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: MembershipQueryDto): Promise<TableMembershipDto[]> {
-    return this.memberships.list(ctx, id, query.includeEnded ?? false);
+  async list(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: MembershipQueryDto): Promise<Page<TableMembershipDto>> {
+    return pageOfBounded(await this.memberships.list(ctx, id, query.includeEnded ?? false), query, (m) => m.id);
   }
 
   @Post()

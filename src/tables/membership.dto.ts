@@ -2,10 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsOptional, IsUUID } from 'class-validator';
 import { ORGANISATION_TYPES, TableRole, type OrganisationType } from '../auth/permissions';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 
 const ROLE_DOC = { enum: TableRole, description: 'A table has at most one chair; naming a new one makes the current chair a member.' };
 
-export class MembershipQueryDto {
+export class MembershipQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Also list ended memberships (the history).' })
   @IsOptional()
   // Query values arrive as text; anything but exactly "true"/"false" stays text and fails @IsBoolean.
@@ -42,3 +43,6 @@ export class TableMembershipDto {
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'Who made the latest change to this row (started or ended it).' })
   changedBy: string | null;
 }
+
+/** A table's memberships are a handful of people and their history: paged in memory (pageOfBounded). */
+export const TableMembershipPage = PageViewOf(TableMembershipDto, 'TableMembershipPage');

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput } from '../common/api-docs';
-import { ProcessingActivityDto, ProcessingRegisterQueryDto } from './processing-register.dto';
+import { Page, pageOfBounded } from '../common/pagination';
+import { ProcessingActivityDto, ProcessingActivityPage, ProcessingRegisterQueryDto } from './processing-register.dto';
 import { ProcessingRegisterService } from './processing-register.service';
 
 @ApiTags('privacy')
@@ -20,9 +21,9 @@ export class ProcessingRegisterController {
       'name, purpose, categories of personal data and of data subjects, recipients with their lawful ground, legal basis and since when, ' +
       'joint controllers and retention. No case content.',
   })
-  @ApiOkResponse({ type: ProcessingActivityDto, isArray: true })
+  @ApiOkResponse({ type: ProcessingActivityPage })
   @ApiInvalidInput()
-  list(@Query() q: ProcessingRegisterQueryDto): Promise<ProcessingActivityDto[]> {
-    return this.register.entries(q.tableId);
+  async list(@Query() q: ProcessingRegisterQueryDto): Promise<Page<ProcessingActivityDto>> {
+    return pageOfBounded(await this.register.entries(q.tableId), q, (a) => a.id);
   }
 }

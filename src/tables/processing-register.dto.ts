@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { ORGANISATION_TYPES, type OrganisationType } from '../auth/permissions';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 import { CATEGORIES, LAWFUL_GROUNDS, MEMBER_ORGANISATION_TYPES, type Category, type LawfulGround, type MemberOrganisationType } from '../sharing/categories';
 
 /** A code with its Dutch label, as the register is read by people. */
@@ -58,9 +59,15 @@ export class ProcessingActivityDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'The covenant version the legal bases and recipients are read from.' }) covenantVersion: number | null;
 }
 
-export class ProcessingRegisterQueryDto {
+export class ProcessingRegisterQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: "Only this table's entries." })
   @IsOptional()
   @IsUUID()
   tableId?: string;
 }
+
+/**
+ * The register: one entry per category per table, a few hundred in an installation: paged in memory (pageOfBounded),
+ * keyed by the activity's id.
+ */
+export const ProcessingActivityPage = PageViewOf(ProcessingActivityDto, 'ProcessingActivityPage');

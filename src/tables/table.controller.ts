@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
-import { CreateTableDto, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
+import type { Page } from '../common/pagination';
+import { CreateTableDto, ListTablesQuery, TableDto, TableSummaryDto, TableSummaryPage, UpdateTableDto } from './table.dto';
 import { TableService } from './table.service';
 import { ApiTableIdParam } from './table.docs';
 
@@ -32,9 +33,10 @@ export class TableController {
   @Get()
   @Authenticated({ permission: Permission.TableRead })
   @ApiOperation({ summary: 'List tables', description: 'Administrators see every table; anyone else the tables they sit at, with their role.' })
-  @ApiOkResponse({ type: TableSummaryDto, isArray: true })
-  list(@Ctx() ctx: RequestContext): Promise<TableSummaryDto[]> {
-    return this.tables.list(ctx);
+  @ApiOkResponse({ type: TableSummaryPage })
+  @ApiInvalidInput()
+  list(@Ctx() ctx: RequestContext, @Query() query: ListTablesQuery): Promise<Page<TableSummaryDto>> {
+    return this.tables.list(ctx, query);
   }
 
   @Get(':id')

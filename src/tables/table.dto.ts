@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ORGANISATION_TYPES, TableRole, type OrganisationType } from '../auth/permissions';
+import { SearchParam, SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 import { IsRrule, RRULE_EXAMPLE } from './rrule';
 import type { HolidayPolicy } from './table.entity';
 
@@ -121,6 +123,18 @@ export class TableSummaryDto {
   @ApiProperty({ enum: TableRole, nullable: true, description: "The caller's active role at the table; null for an administrator without one." })
   role: TableRole | null;
 }
+
+export const TABLE_SORT: Record<string, SortField> = { name: { column: 't.name', kind: 'text' } };
+
+export class ListTablesQuery extends PageQueryDto {
+  @SearchParam('Only tables whose name contains this.')
+  q?: string;
+
+  @SortParam(sortValues(TABLE_SORT), 'name')
+  sort?: string;
+}
+
+export const TableSummaryPage = PageViewOf(TableSummaryDto, 'TableSummaryPage');
 
 export class TableDto {
   @ApiProperty({ format: 'uuid' }) id: string;

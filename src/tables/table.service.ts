@@ -5,7 +5,9 @@ import { installDefaultEscalationRules } from '../escalations/escalation-setting
 import type { RequestContext } from '../common/request-context';
 import { createProcessingActivities, defaultGrants, renameProcessingActivities, saveCovenantVersion } from './covenant-writer';
 import { MemberOrganisationService } from './member-organisation.service';
-import { CreateTableDto, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
+import { containsPattern, Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { CreateTableDto, ListTablesQuery, TABLE_SORT, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
 import { isAdministrator, TablePolicy } from './table.policy';
 import { TableError } from './tables.errors';
 
@@ -55,26 +57,36 @@ export class TableService {
     return this.detail(this.dataSource.manager, id);
   }
 
-  /** Administrators see every table; anyone else the tables they sit at (with their role). */
-  async list(ctx: RequestContext): Promise<TableSummaryDto[]> {
+  /** Administrators see every table; anyone else the tables they sit at (with their role). A keyset page by name (unique). */
+  async list(ctx: RequestContext, q: ListTablesQuery): Promise<Page<TableSummaryDto>> {
     const admin = isAdministrator(ctx);
-    const rows = await this.dataSource.query(
-      `SELECT t.id, t.name, t.coa_location, t.municipality_code, t.case_reference_prefix, t.active, tm.role
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(TABLE_SORT, q.sort ?? 'name', 't.id');
+    const params: unknown[] = admin ? [ctx.principal.id] : [ctx.principal.id, ctx.principal.organisationId];
+    const where = [keyset.after(q.cursor, params)];
+    if (q.q !== undefined) where.push(`t.name ILIKE $${params.push(containsPattern(q.q))} ESCAPE '\\'`);
+    const conditions = where.filter(Boolean);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT t.id, t.name, t.coa_location, t.municipality_code, t.case_reference_prefix, t.active, tm.role, ${keyset.keySql} AS sort_key
          FROM chain_table t
          ${admin ? 'LEFT' : ''} JOIN table_membership tm ON tm.table_id = t.id AND tm.user_id = $1 AND tm.ended_at IS NULL
          ${admin ? '' : 'JOIN table_member_organisation mo ON mo.table_id = t.id AND mo.organisation_id = $2 AND mo.left_at IS NULL'}
-        ORDER BY t.name, t.id`,
-      admin ? [ctx.principal.id] : [ctx.principal.id, ctx.principal.organisationId],
+        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
     );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: r.id,
-      name: r.name,
-      coaLocation: r.coa_location,
-      municipalityCode: r.municipality_code,
-      caseReferencePrefix: r.case_reference_prefix,
-      active: r.active,
-      role: r.role ?? null,
-    }));
+    return pageOf(rows as { id: string; sort_key: string }[], limit, keyset.positionOf, (r) => {
+      const row = r as Record<string, unknown>;
+      return {
+        id: row.id as string,
+        name: row.name as string,
+        coaLocation: row.coa_location as string,
+        municipalityCode: row.municipality_code as string,
+        caseReferencePrefix: row.case_reference_prefix as string,
+        active: row.active as boolean,
+        role: (row.role as TableSummaryDto['role']) ?? null,
+      };
+    });
   }
 
   async get(ctx: RequestContext, id: string): Promise<TableDto> {

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Permission } from '../auth/permissions';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
-import { CreatedUserDto, CreateUserDto, UpdateUserDto, UserDto } from './user.dto';
+import type { Page } from '../common/pagination';
+import { CreatedUserDto, CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto, UserPage } from './user.dto';
 import { UserService } from './user.service';
 
 @ApiTags('administration')
@@ -26,11 +27,10 @@ export class UserController {
   @Get()
   @Authenticated({ permission: Permission.UserRead })
   @ApiOperation({ summary: 'List users' })
-  @ApiQuery({ name: 'organisationId', required: false, schema: { type: 'string', format: 'uuid' } })
-  @ApiOkResponse({ type: UserDto, isArray: true })
+  @ApiOkResponse({ type: UserPage })
   @ApiInvalidInput()
-  list(@Query('organisationId', uuidParam('organisationId', true)) organisationId?: string): Promise<UserDto[]> {
-    return this.users.list(organisationId);
+  list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
+    return this.users.list(query);
   }
 
   @Get(':id')

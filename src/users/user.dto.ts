@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password';
 import { GlobalRole } from '../auth/permissions';
+import { SearchParam, SortField, SortParam, sortValues } from '../common/list-query';
+import { PageQueryDto, PageViewOf } from '../common/pagination';
 
 export class CreateUserDto {
   @ApiProperty({ format: 'uuid' })
@@ -77,3 +79,20 @@ export class CreatedUserDto extends UserDto {
   @ApiPropertyOptional({ format: 'date-time' })
   inviteExpiresAt?: string;
 }
+
+export const USER_SORT: Record<string, SortField> = { name: { column: 'u.name', kind: 'text' }, createdAt: { column: 'u.created_at', kind: 'timestamp' } };
+
+export class ListUsersQuery extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the users of this organisation.' })
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  @SearchParam('Only users whose name or e-mail address contains this.')
+  q?: string;
+
+  @SortParam(sortValues(USER_SORT), 'name')
+  sort?: string;
+}
+
+export const UserPage = PageViewOf(UserDto, 'UserPage');

@@ -5,7 +5,10 @@ import { RevocationService } from '../auth/revocation.service';
 import { newSecret, sha256 } from '../auth/token.service';
 import { conflict, notFound } from '../common/problem';
 import { Organisation } from '../organisations/organisation.entity';
-import { CreatedUserDto, CreateUserDto, UpdateUserDto, UserDto } from './user.dto';
+import type { GlobalRole } from '../auth/permissions';
+import { containsPattern, Keyset } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+import { CreatedUserDto, CreateUserDto, ListUsersQuery, UpdateUserDto, USER_SORT, UserDto } from './user.dto';
 import { User } from './user.entity';
 import { UserError } from './user.errors';
 
@@ -15,6 +18,31 @@ const emailTaken = (e: unknown) =>
   e instanceof QueryFailedError && (e.driverError as { constraint?: string }).constraint === 'app_user_email_key'
     ? conflict(UserError.EmailTaken, 'A user with this e-mail address exists already.')
     : e;
+
+const USER_COLUMNS = 'u.id, u.organisation_id, u.name, u.email, u.global_roles, u.disabled_at, u.password_hash IS NOT NULL AS has_password, u.created_at';
+
+interface UserRow {
+  id: string;
+  organisation_id: string;
+  name: string;
+  email: string;
+  global_roles: GlobalRole[];
+  disabled_at: Date | null;
+  has_password: boolean;
+  created_at: Date;
+  sort_key?: string;
+}
+
+const toUserDto = (r: UserRow): UserDto => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  name: r.name,
+  email: r.email,
+  globalRoles: r.global_roles,
+  disabled: r.disabled_at !== null,
+  hasPassword: r.has_password,
+  createdAt: r.created_at.toISOString(),
+});
 
 @Injectable()
 export class UserService {
@@ -47,9 +75,25 @@ export class UserService {
     };
   }
 
-  async list(organisationId?: string): Promise<UserDto[]> {
-    const rows = await this.query(organisationId ? 'WHERE u.organisation_id = $1' : '', organisationId ? [organisationId] : []);
-    return rows;
+  /** A keyset page by name or creation time; `q` searches names and e-mail addresses (administrators only: the route says so). */
+  async list(q: ListUsersQuery): Promise<Page<UserDto>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(USER_SORT, q.sort ?? 'name', 'u.id');
+    const params: unknown[] = [];
+    const where = [keyset.after(q.cursor, params)];
+    if (q.organisationId !== undefined) where.push(`u.organisation_id = $${params.push(q.organisationId)}`);
+    if (q.q !== undefined) {
+      const p = params.push(containsPattern(q.q));
+      where.push(`(u.name ILIKE $${p} ESCAPE '\\' OR u.email ILIKE $${p} ESCAPE '\\')`);
+    }
+    const conditions = where.filter(Boolean);
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS}, ${keyset.keySql} AS sort_key
+         FROM app_user u ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+    return pageOf(rows, limit, keyset.positionOf, toUserDto);
   }
 
   async get(id: string): Promise<UserDto> {
@@ -77,21 +121,8 @@ export class UserService {
   }
 
   private async query(where: string, params: unknown[]): Promise<UserDto[]> {
-    const rows = await this.dataSource.query(
-      `SELECT id, organisation_id, name, email, global_roles, disabled_at, password_hash IS NOT NULL AS has_password, created_at
-         FROM app_user u ${where} ORDER BY name, id`,
-      params,
-    );
-    return rows.map((r: Record<string, never>) => ({
-      id: r.id,
-      organisationId: r.organisation_id,
-      name: r.name,
-      email: r.email,
-      globalRoles: r.global_roles,
-      disabled: r.disabled_at !== null,
-      hasPassword: r.has_password,
-      createdAt: (r.created_at as Date).toISOString(),
-    }));
+    const rows: UserRow[] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM app_user u ${where} ORDER BY name, id`, params);
+    return rows.map(toUserDto);
   }
 
   private toDto(u: User, hasPassword: boolean): UserDto {

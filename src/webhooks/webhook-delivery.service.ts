@@ -2,7 +2,9 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
-import { DomainException, notFound, ValidationProblem } from '../common/problem';
+import { Keyset, SortField } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, pageOf } from '../common/pagination';
+import { DomainException, notFound } from '../common/problem';
 import { NotificationKind } from '../notifications/notification-kind';
 import { eventTypeOf } from './webhook-event';
 import { DeliveryStatus, ListWebhookDeliveriesQuery } from './webhook-subscription.dto';
@@ -10,9 +12,8 @@ import { WebhookSubscriptionService } from './webhook-subscription.service';
 import { WebhookDeliveryPageView, WebhookDeliveryView } from './webhook-view';
 import { WebhookError } from './webhooks.errors';
 
-const DEFAULT_LIMIT = 25;
-const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Newest first: a keyset over (created_at, id), served by webhook_delivery_subscription_created_at_idx. */
+const DELIVERY_ORDER: Record<string, SortField> = { createdAt: { column: 'created_at', kind: 'timestamp' } };
 
 interface DeliveryRow {
   id: string;
@@ -27,12 +28,12 @@ interface DeliveryRow {
   last_error: string | null;
   delivered_at: Date | null;
   failed_at: Date | null;
-  cursor_at: string;
+  sort_key: string;
 }
 
 const SELECT = `
   SELECT id, kind, status, attempts, resends, created_at, next_attempt_at, last_attempt_at, last_status_code, last_error,
-         delivered_at, failed_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+         delivered_at, failed_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key
     FROM webhook_delivery`;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -53,17 +54,6 @@ const toView = (r: DeliveryRow): WebhookDeliveryView => ({
   failedAt: iso(r.failed_at),
 });
 
-const encodeCursor = (r: DeliveryRow) => Buffer.from(JSON.stringify([r.cursor_at, r.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && CURSOR_AT.test(at) && typeof id === 'string' && UUID.test(id)) return { at, id };
-  } catch {
-    // Falls through to the problem below.
-  }
-  throw new ValidationProblem([{ name: 'cursor', reason: 'is not a cursor this API issued' }]);
-}
 
 /** A subscription's deliveries: listed newest first, and a delivered or failed one sent again on request. */
 @Injectable()
@@ -75,17 +65,16 @@ export class WebhookDeliveryService {
   ) {}
 
   async list(p: Principal, subscriptionId: string, q: ListWebhookDeliveriesQuery): Promise<WebhookDeliveryPageView> {
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    await this.subscriptions.load(this.dataSource.manager, p, subscriptionId);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(DELIVERY_ORDER, '-createdAt', 'id');
     const params: unknown[] = [subscriptionId];
+    const after = keyset.after(q.cursor, params);
+    await this.subscriptions.load(this.dataSource.manager, p, subscriptionId);
     const where = ['subscription_id = $1'];
-    const add = (v: unknown) => `$${params.push(v)}`;
-    if (q.status) where.push(`status = ${add(q.status)}`);
-    if (after) where.push(`(created_at, id) < (${add(after.at)}::timestamptz, ${add(after.id)}::uuid)`);
-    const rows: DeliveryRow[] = await this.dataSource.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${add(limit + 1)}`, params);
-    const page = rows.slice(0, limit);
-    return { items: page.map(toView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    if (after) where.push(after);
+    if (q.status) where.push(`status = $${params.push(q.status)}`);
+    const rows: DeliveryRow[] = await this.dataSource.query(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`, params);
+    return pageOf(rows, limit, keyset.positionOf, toView);
   }
 
   /**

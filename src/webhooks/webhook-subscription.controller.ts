@@ -9,7 +9,8 @@ import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookEventData } from './webhook-event';
 import { CreateWebhookSubscriptionDto, ListWebhookDeliveriesQuery, ListWebhookSubscriptionsQuery, UpdateWebhookSubscriptionDto } from './webhook-subscription.dto';
 import { WebhookSubscriptionService } from './webhook-subscription.service';
-import { WebhookDeliveryPageView, WebhookDeliveryView, WebhookSubscriptionView, WebhookSubscriptionWithSecretView } from './webhook-view';
+import type { Page } from '../common/pagination';
+import { WebhookDeliveryPageView, WebhookDeliveryView, WebhookSubscriptionPage, WebhookSubscriptionView, WebhookSubscriptionWithSecretView } from './webhook-view';
 
 const WHO =
   'For administrators (any organisation) and partner systems with scope `webhooks:manage` (their own organisation only; ' +
@@ -41,9 +42,9 @@ export class WebhookSubscriptionController {
   @Get()
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({ summary: 'List webhook subscriptions', description: WHO })
-  @ApiOkResponse({ type: WebhookSubscriptionView, isArray: true })
+  @ApiOkResponse({ type: WebhookSubscriptionPage })
   @ApiInvalidInput()
-  list(@Ctx() ctx: RequestContext, @Query() query: ListWebhookSubscriptionsQuery): Promise<WebhookSubscriptionView[]> {
+  list(@Ctx() ctx: RequestContext, @Query() query: ListWebhookSubscriptionsQuery): Promise<Page<WebhookSubscriptionView>> {
     return this.subscriptions.list(ctx.principal, query);
   }
 
@@ -78,7 +79,7 @@ export class WebhookSubscriptionController {
     await this.subscriptions.remove(ctx.principal, id);
   }
 
-  @Post(':id/_rotate-secret')
+  @Post(':id/_rotate')
   @HttpCode(200)
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({

@@ -71,7 +71,7 @@ export class UpdateWebhookSubscriptionDto {
   active?: boolean;
 }
 
-export class ListWebhookSubscriptionsQuery {
+export class ListWebhookSubscriptionsQuery extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: "Only this organisation's (a partner system sees its own organisation's only)." })
   @IsOptional()
   @IsUUID()

@@ -8,6 +8,10 @@ import { NotificationKind } from '../notifications/notification-kind';
 import { WebhookSecrets } from './webhook-secrets';
 import { CreateWebhookSubscriptionDto, ListWebhookSubscriptionsQuery, UpdateWebhookSubscriptionDto } from './webhook-subscription.dto';
 import { WebhookSubscriptionView, WebhookSubscriptionWithSecretView } from './webhook-view';
+import { Keyset, SortField } from '../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf } from '../common/pagination';
+
+const SUBSCRIPTION_ORDER: Record<string, SortField> = { createdAt: { column: 'created_at', kind: 'timestamp' } };
 
 /** How long deliveries are signed with the previous secret too after a rotation, for the receiver to switch over. */
 export const SECRET_OVERLAP_MS = 24 * 3600 * 1000;
@@ -66,17 +70,23 @@ export class WebhookSubscriptionService {
     return { ...toView(row, now), secret };
   }
 
-  async list(p: Principal, q: ListWebhookSubscriptionsQuery): Promise<WebhookSubscriptionView[]> {
+  /** Oldest first, a keyset page over (created_at, id). */
+  async list(p: Principal, q: ListWebhookSubscriptionsQuery): Promise<Page<WebhookSubscriptionView>> {
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(SUBSCRIPTION_ORDER, 'createdAt', 'id');
     const params: unknown[] = [];
     const where: string[] = [];
+    const after = keyset.after(q.cursor, params);
+    if (after) where.push(after);
     if (p.kind === 'client') where.push(`organisation_id = $${params.push(p.organisationId)}`);
     if (q.organisationId) where.push(`organisation_id = $${params.push(q.organisationId)}`);
-    const rows: SubscriptionRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM webhook_subscription ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`,
+    const rows: (SubscriptionRow & { sort_key: string })[] = await this.dataSource.query(
+      `SELECT ${COLUMNS}, ${keyset.keySql} AS sort_key FROM webhook_subscription ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
       params,
     );
     const now = this.clock.now();
-    return rows.map((r) => toView(r, now));
+    return pageOf(rows, limit, keyset.positionOf, (r) => toView(r, now));
   }
 
   async get(p: Principal, id: string): Promise<WebhookSubscriptionView> {

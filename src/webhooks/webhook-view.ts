@@ -2,6 +2,7 @@ import { NotificationKind } from '../notifications/notification-kind';
 import { NotPersonal } from '../sharing/disclosure';
 import { DELIVERY_STATUSES, DeliveryStatus } from './webhook-subscription.dto';
 import { SUBSCRIBABLE_KINDS } from './webhook-event';
+import { PageViewOf } from '../common/pagination';
 
 /** A subscription as its owner and administrators see it; never its secret (shown once, at creation and rotation). */
 export class WebhookSubscriptionView {
@@ -22,6 +23,8 @@ export class WebhookSubscriptionView {
   })
   previousSecretValidUntil: string | null;
 }
+
+export const WebhookSubscriptionPage = PageViewOf(WebhookSubscriptionView, 'WebhookSubscriptionPage');
 
 export class WebhookSubscriptionWithSecretView extends WebhookSubscriptionView {
   @NotPersonal({

@@ -295,7 +295,7 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   /** Drafts and (unless `planned`) publishes the agenda of the meeting, and finds the main case's item on it. */
   const prepare = async (name: keyof FixtureMeetings) => {
     await api(t, chair, 'post', `/meetings/${meetings[name]}/agenda/_draft`, undefined, 200);
-    if (name !== 'planned') await api(t, chair, 'post', `/meetings/${meetings[name]}/_publish-agenda`, undefined, 200);
+    if (name !== 'planned') await api(t, chair, 'post', `/meetings/${meetings[name]}/agenda/_publish`, undefined, 200);
     const rows = await items(meetings[name]);
     const item = rows.find((i) => i.case_id === caseId);
     if (!item) throw new Error(`fixture: the draft of the ${name} meeting does not list the case`);
@@ -344,7 +344,7 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   await hold('closed', actionIds[0]);
   await api(t, chair, 'post', `/meetings/${meetings.closed}/_close`, undefined, 200);
   await api(t, chair, 'post', `/meetings/${meetings.closed}/minutes/addenda`, { text: probe('deliberation', 'addendum'), agendaItemId: caseItems.closed }, 201);
-  await api(t, as('POLICE'), 'post', `/actions/${actionIds[2]}/_request-replan`, { proposedDueDate: dateIn(14), reason: probe('deliberation', 'replan') }, 200);
+  await api(t, as('POLICE'), 'post', `/actions/${actionIds[2]}/_replan`, { proposedDueDate: dateIn(14), reason: probe('deliberation', 'replan') }, 200);
   await api(t, as('MUNICIPALITY'), 'post', `/actions/${actionIds[3]}/_complete`, { resultNote: probe('deliberation', 'result') }, 200);
 
   // This week: new incidents, then the agendas ahead; one meeting is in session now.

@@ -78,11 +78,13 @@ export interface DocumentOperation {
 }
 
 const UNPREFIXED = new Set(['/health/live', '/health/ready', '/metrics']);
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
 export function documentOperations(doc: OpenApiDocument, prefix = '/api/v1'): DocumentOperation[] {
   const arbs = new SchemaArbitraries(doc, { uuids: [], emails: [], byName: {} });
   return Object.entries(doc.paths).flatMap(([template, ops]) =>
-    Object.entries(ops).map(([method, operation]) => {
+    // A path item also holds `servers` (health, served outside /api/v1) and may hold `parameters`: only methods are operations.
+    Object.entries(ops).filter(([method]) => HTTP_METHODS.has(method)).map(([method, operation]) => {
       const params = operation.parameters ?? [];
       const routePath = template.replace(/\{(\w+)\}/g, ':$1');
       const content = operation.requestBody?.content ?? {};

@@ -65,7 +65,7 @@ export const NO_CASE_DATA: Record<string, string> = {
   'PATCH /api/v1/users/:id': 'administrators only; an account',
   'POST /api/v1/api-clients': 'administrators only; a partner-system registration and its secret',
   'PATCH /api/v1/api-clients/:id': 'administrators only; a partner-system registration',
-  'POST /api/v1/api-clients/:id/_rotate-secret': 'administrators only; a new secret',
+  'POST /api/v1/api-clients/:id/_rotate': 'administrators only; a new secret',
   'POST /api/v1/tables': 'administrators only; the table and its settings',
   'PATCH /api/v1/tables/:id': "the table's settings",
   'POST /api/v1/tables/:id/memberships': 'who sits at the table: accounts and roles',
@@ -79,7 +79,7 @@ export const NO_CASE_DATA: Record<string, string> = {
   'PATCH /api/v1/meetings/:id': 'a meeting: time, place, status',
   'POST /api/v1/meetings/:id/_cancel': 'a meeting: time, place, status',
   'POST /api/v1/meetings/:id/agenda/_draft': "a summary of the agenda: status, timestamps and the number of items",
-  'POST /api/v1/meetings/:id/_publish-agenda': "a summary of the agenda: status, timestamps and the number of items",
+  'POST /api/v1/meetings/:id/agenda/_publish': "a summary of the agenda: status, timestamps and the number of items",
   'PUT /api/v1/meetings/:id/agenda-items/order': 'no content',
   'DELETE /api/v1/agenda-items/:id': 'no content',
   'POST /api/v1/meetings/:id/_open': "the meeting's own status and times",
@@ -98,12 +98,12 @@ export const NO_CASE_DATA: Record<string, string> = {
   'PUT /api/v1/tables/:id/escalation-settings': "the table's response deadlines per track and departure interview setting",
   'PUT /api/v1/tables/:id/contact-card': "the table's public contact card: services, phone numbers, opening hours, web addresses; no personal data",
   'PUT /api/v1/tables/:id/reminder-settings': "the table's working days for reminders, alerts and the scheduled draft agenda",
-  'POST /api/v1/inbox/_read-all': 'the number of notifications marked read',
+  'POST /api/v1/inbox/_read': 'the number of notifications marked read',
   'POST /api/v1/admin/queue-dashboard/_session': 'administrators only; the dashboard path and when its session ends (the cookie is a credential)',
   'POST /api/v1/webhook-subscriptions': 'administrators and partner systems only; an endpoint, its notice kinds and its secret',
   'PATCH /api/v1/webhook-subscriptions/:id': 'administrators and partner systems only; an endpoint and its notice kinds',
   'DELETE /api/v1/webhook-subscriptions/:id': 'no content',
-  'POST /api/v1/webhook-subscriptions/:id/_rotate-secret': 'administrators and partner systems only; a new secret',
+  'POST /api/v1/webhook-subscriptions/:id/_rotate': 'administrators and partner systems only; a new secret',
   'POST /api/v1/webhook-subscriptions/:id/deliveries/:deliveryId/_resend': "a delivery's kind, status and times; no case data",
 };
 
@@ -288,8 +288,8 @@ export const WRITES: Record<string, (w: WriteRun) => Promise<WriteRequest>> = {
     path: `/actions/${await earlierAction(w, w.f.caseId, w.viewer.organisationId)}/_complete`,
     body: { resultNote: probe('deliberation', 'write-result') },
   }),
-  'POST /api/v1/actions/:id/_request-replan': async (w) => ({
-    path: `/actions/${await earlierAction(w, w.f.caseId, w.viewer.organisationId)}/_request-replan`,
+  'POST /api/v1/actions/:id/_replan': async (w) => ({
+    path: `/actions/${await earlierAction(w, w.f.caseId, w.viewer.organisationId)}/_replan`,
     body: { proposedDueDate: dateIn(20), reason: probe('deliberation', 'write-replan') },
   }),
   'POST /api/v1/escalations/:id/_request': async (w) => ({ path: `/escalations/${await escalationIn(w, 'proposed')}/_request`, body: { reason: probe('deliberation', 'write-request') } }),

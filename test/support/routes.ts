@@ -15,7 +15,7 @@ export interface RouteInfo {
   produces: string[];
 }
 
-const PREFIX_EXCLUDED = new Set(['/health/live', '/health/ready', '/metrics']);
+const PREFIX_EXCLUDED = new Set(['/health/live', '/health/ready', '/metrics', '/.well-known/oauth-authorization-server']);
 
 function join(...parts: string[]): string {
   return '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');

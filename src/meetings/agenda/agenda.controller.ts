@@ -108,7 +108,7 @@ export class AgendaController {
     await this.agenda.removeItem(ctx, id);
   }
 
-  @Post('meetings/:id/_publish-agenda')
+  @Post('meetings/:id/agenda/_publish')
   @meetingId()
   @HttpCode(HttpStatus.OK)
   @Authenticated({ permission: Permission.AgendaManage })

@@ -10,7 +10,7 @@ import { LIST_KINDS, type ListKind } from './list-import.entity';
  * are still refused for the whole request.
  */
 export class ListLineDto {
-  @ApiProperty({ type: String, example: '1234567890', description: 'Vreemdelingennummer, exactly 10 digits. Category: identity.' })
+  @ApiProperty({ type: String, pattern: '^[0-9]{10}$', example: '1234567890', description: 'Vreemdelingennummer, exactly 10 digits. Category: identity.' })
   @Allow()
   vNumber: unknown;
 
@@ -22,11 +22,11 @@ export class ListLineDto {
   @Allow()
   givenNames?: unknown;
 
-  @ApiPropertyOptional({ type: String, format: 'date', description: 'YYYY-MM-DD, not in the future; used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '1990-06-15', description: 'YYYY-MM-DD, not in the future; used only when the person is new. Category: identity.' })
   @Allow()
   dateOfBirth?: unknown;
 
-  @ApiPropertyOptional({ type: String, example: 'ERI', description: 'ISO 3166-1 alpha-3 (or XXA, XXB, XXC, XXX); used only when the person is new. Category: identity.' })
+  @ApiPropertyOptional({ type: String, pattern: '^[A-Z]{3}$', example: 'ERI', description: 'ISO 3166-1 alpha-3 (or XXA, XXB, XXC, XXX); used only when the person is new. Category: identity.' })
   @Allow()
   nationality?: unknown;
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { Permission } from '../../auth/permissions';
@@ -6,7 +6,8 @@ import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../../common/api-docs'
 import { uuidParam } from '../../common/pipes';
 import { Ctx, type RequestContext } from '../../common/request-context';
 import { ApiUuidParam } from '../../tables/table.docs';
-import { CreateNominationDto, NominationView } from './nomination.dto';
+import { PageQueryDto } from '../../common/pagination';
+import { CreateNominationDto, NominationPage, NominationView } from './nomination.dto';
 import { NominationService } from './nomination.service';
 
 const DISCLOSED = 'Fields of categories your organisation is not granted are absent.';
@@ -43,10 +44,10 @@ export class NominationController {
   @ApiUuidParam('id', 'Id of the meeting.')
   @Authenticated({ permission: Permission.MeetingRead })
   @ApiOperation({ summary: "A meeting's nominations", description: `By members and by list imports, oldest first. ${DISCLOSED}` })
-  @ApiOkResponse({ type: NominationView, isArray: true })
+  @ApiOkResponse({ type: NominationPage })
   @ApiInvalidInput()
   @ApiNotFound('The meeting')
-  list(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string) {
-    return this.nominations.list(ctx, id);
+  list(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto) {
+    return this.nominations.list(ctx, id, query);
   }
 }

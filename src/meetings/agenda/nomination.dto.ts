@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, isUUID, MaxLength, MinLength, registerDecorator, ValidationArguments } from 'class-validator';
+import { PageViewOf } from '../../common/pagination';
 import { Category, NotPersonal } from '../../sharing/disclosure';
 
 /** Why a member puts something on the agenda (the DT&V guideline's grounds, plus non-case topics). */
@@ -76,3 +77,5 @@ export class NominationView {
   @Category('deliberation', { format: 'uuid', description: 'The nominating organisation.' }) organisationId: string;
   @NotPersonal({ format: 'date-time' }) createdAt: string;
 }
+
+export const NominationPage = PageViewOf(NominationView, 'NominationPage');

@@ -13,6 +13,8 @@ import { subjectNotRestricted } from '../../sharing/restriction';
 import { AgendaRepository } from './agenda.repository';
 import { requireMeetingStatus } from '../meeting-status';
 import { MeetingRepository } from '../meeting.repository';
+import { Keyset, SortField } from '../../common/list-query';
+import { DEFAULT_PAGE_SIZE, Page, pageOf, PageQueryDto } from '../../common/pagination';
 import { CreateNominationDto, NominationView } from './nomination.dto';
 import { AgendaError } from './agenda.errors';
 import { Purpose } from '../../sharing/purposes';
@@ -40,6 +42,8 @@ type CreateCheck = AccessCheck & { within: { tableId: string } };
 
 export const noPlannedMeeting = () =>
   new DomainException(HttpStatus.CONFLICT, AgendaError.NoPlannedMeeting, 'This table has no planned meeting to come; ask the chair to plan one.');
+
+const NOMINATION_ORDER: Record<string, SortField> = { createdAt: { column: 'n.created_at', kind: 'timestamp' } };
 
 const SELECT = `
   SELECT n.id, n.table_id, n.meeting_id, n.case_id, c.reference AS case_reference, c.subject_id, s.v_number, n.topic,
@@ -117,13 +121,24 @@ export class NominationService {
     });
   }
 
-  async list(ctx: RequestContext, meetingId: string): Promise<Partial<NominationView>[]> {
+  /** Oldest first, a keyset page over (created_at, id); the processing log names the people of this page only. */
+  async list(ctx: RequestContext, meetingId: string, q: PageQueryDto = {}): Promise<Page<Partial<NominationView>>> {
     const startedAt = this.clock.now();
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = new Keyset(NOMINATION_ORDER, 'createdAt', 'n.id');
     return this.dataSource.transaction(async (m) => {
       const access = await this.access.require(ctx, 'meeting', meetingId, { permission: Permission.MeetingRead, operation: 'nomination.list' }, m);
+      const params: unknown[] = [meetingId];
+      const after = keyset.after(q.cursor, params);
       // A restricted person's nominations are stored, not listed.
-      const rows: NominationRow[] = await m.query(`${SELECT} WHERE n.meeting_id = $1 AND (s.id IS NULL OR ${subjectNotRestricted('s')}) ORDER BY n.created_at, n.id`, [meetingId]);
-      const subjects = rows.flatMap((r) => (r.subject_id ? [{ subjectId: r.subject_id, vNumber: r.v_number! }] : []));
+      const rows: (NominationRow & { sort_key: string })[] = await m.query(
+        `${SELECT.replace('n.created_at', `n.created_at, ${keyset.keySql} AS sort_key`)}
+          WHERE n.meeting_id = $1 AND (s.id IS NULL OR ${subjectNotRestricted('s')})${after ? ` AND ${after}` : ''}
+          ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+        params,
+      );
+      const shown = rows.slice(0, limit);
+      const subjects = shown.flatMap((r) => (r.subject_id ? [{ subjectId: r.subject_id, vNumber: r.v_number! }] : []));
       await this.log.record(m, ctx, access, {
         operation: 'nomination.list',
         activityCategory: 'deliberation',
@@ -132,7 +147,7 @@ export class NominationService {
         purpose: Purpose.CasePreparation,
         startedAt,
       });
-      return rows.map((r) => toView(r, access));
+      return pageOf(rows, limit, keyset.positionOf, (r) => toView(r, access));
     });
   }
 

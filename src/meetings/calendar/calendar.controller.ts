@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated, Public } from '../../auth/authenticated.decorator';
 import { Permission } from '../../auth/permissions';
 import { ApiInvalidInput, ApiNotFound } from '../../common/api-docs';
+import { pageOfBounded, PageQueryDto } from '../../common/pagination';
 import { uuidParam } from '../../common/pipes';
 import { Ctx, type RequestContext } from '../../common/request-context';
-import { CalendarFeedView, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
+import { CalendarFeedPage, CreateCalendarFeedDto, CreatedCalendarFeedView } from './calendar.dto';
 import { CalendarService } from './calendar.service';
 
 @ApiTags('calendar-feeds')
@@ -30,9 +31,10 @@ export class CalendarController {
   @Get()
   @Authenticated({ permission: Permission.CalendarFeedManage })
   @ApiOperation({ summary: 'Your calendar feeds', description: 'Those not revoked, newest first; without their URLs.' })
-  @ApiOkResponse({ type: CalendarFeedView, isArray: true })
-  list(@Ctx() ctx: RequestContext) {
-    return this.calendars.list(ctx);
+  @ApiOkResponse({ type: CalendarFeedPage })
+  @ApiInvalidInput()
+  async list(@Ctx() ctx: RequestContext, @Query() query: PageQueryDto) {
+    return pageOfBounded(await this.calendars.list(ctx), query, (f) => f.id!);
   }
 
   @Delete(':id')

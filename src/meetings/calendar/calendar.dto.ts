@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsUUID, ValidateBy, ValidateIf } from 'class-validator';
 import { NotPersonal } from '../../sharing/disclosure';
+import { PageViewOf } from '../../common/pagination';
 
 export const CALENDAR_FEED_KINDS = ['table', 'organisation'] as const;
 export type CalendarFeedKind = (typeof CALENDAR_FEED_KINDS)[number];
@@ -38,10 +39,13 @@ export class CalendarFeedView {
   @NotPersonal({ format: 'date-time' }) createdAt: string;
 }
 
+/** A person's own feeds (one per table and one personal, at most a few): paged in memory (pageOfBounded), keyed by id. */
+export const CalendarFeedPage = PageViewOf(CalendarFeedView, 'CalendarFeedPage');
+
 export class CreatedCalendarFeedView extends CalendarFeedView {
   @NotPersonal({
     format: 'uri',
-    example: 'https://ketentafel.example.nl/api/v1/calendar-feeds/3q2-…/events',
+    example: 'https://ketentafel.example.nl/api/v1/calendar-feeds/q9V3x7Jm2LkR8sT0bWcY4nPzH6dF1gAe5uKiOoQrXyE/events',
     description: 'The secret subscription URL (iCalendar). Shown only now: keep it like a password; revoke the feed when it leaks.',
   })
   url: string;

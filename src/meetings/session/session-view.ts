@@ -10,6 +10,7 @@ import { categoriesOf, Category, disclose, NotPersonal, PER_RECORD } from '../..
 import { MEETING_STATUSES, type MeetingStatus } from '../meeting.entity';
 import { AgendaReasonView, reasonCategoriesShown, reasonsView, type ReasonRecord } from '../agenda/agenda-view';
 import { ITEM_OUTCOMES, type ItemOutcome } from './session.dto';
+import { PageViewOf } from '../../common/pagination';
 
 export interface SessionMeetingRow {
   id: string;
@@ -63,6 +64,9 @@ export class AttendanceView {
   @Category('deliberation', { type: String, nullable: true, description: "About the organisation's attendance, e.g. who stood in." }) note: string | null;
   @NotPersonal({ format: 'date-time', required: false, description: 'When it was recorded (not in the minutes).' }) recordedAt?: string;
 }
+
+/** One row per member organisation of the table: paged in memory (pageOfBounded), keyed by the organisation. */
+export const AttendancePage = PageViewOf(AttendanceView, 'AttendancePage');
 
 export class DecisionView {
   @NotPersonal({ format: 'uuid' }) agendaItemId: string;

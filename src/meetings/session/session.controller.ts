@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AssignActionDto, ReviewActionDto } from '../../actions/action.dto';
 import { ActionReviewView, ActionView } from '../../actions/action-view';
@@ -6,13 +6,14 @@ import { Authenticated } from '../../auth/authenticated.decorator';
 import { Permission } from '../../auth/permissions';
 import { CreateMeasureDto, MeasureView } from '../../cases/measure.dto';
 import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../../common/api-docs';
+import { pageOfBounded, PageQueryDto } from '../../common/pagination';
 import { uuidParam } from '../../common/pipes';
 import { Ctx, type RequestContext } from '../../common/request-context';
 import { ProposeEscalationDto } from '../../escalations/escalation.dto';
 import { EscalationView } from '../../escalations/escalation-view';
 import { DecisionDto, PutAttendanceDto } from './session.dto';
 import { SessionService } from './session.service';
-import { AttendanceView, DecisionView, SessionMeetingView, SessionView } from './session-view';
+import { AttendancePage, AttendanceView, DecisionView, SessionMeetingView, SessionView } from './session-view';
 
 const CHAIR_ITEM = "Only the chair of the meeting's table, while the meeting is `in_session`.";
 const ITEM_403 = 'You are not the chair of this table (`chair_only`), or your organisation is not granted `deliberation`.';
@@ -51,11 +52,11 @@ export class SessionController {
   @Get('meetings/:id/attendance')
   @Authenticated({ permission: Permission.MeetingRead })
   @ApiOperation({ summary: 'The attendance of a meeting' })
-  @ApiOkResponse({ type: AttendanceView, isArray: true })
+  @ApiOkResponse({ type: AttendancePage })
   @ApiInvalidInput()
   @ApiNotFound('The meeting')
-  getAttendance(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string) {
-    return this.session.getAttendance(ctx, id);
+  async getAttendance(@Ctx() ctx: RequestContext, @Param('id', uuidParam('id')) id: string, @Query() query: PageQueryDto) {
+    return pageOfBounded(await this.session.getAttendance(ctx, id), query, (a) => a.organisationId!);
   }
 
   @Get('meetings/:id/session')
