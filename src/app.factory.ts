@@ -8,7 +8,7 @@ import { version } from '../package.json';
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { fastifyHardeningOptions, installHttpHardening, ownResponseHeaders, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
-import { outgoingTraceparent, requestId } from './common/logging';
+import { AppLogger, outgoingTraceparent, requestId } from './common/logging';
 import { PageLinkInterceptor } from './common/pagination';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
@@ -36,7 +36,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(appLogger(app));
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', '.well-known/oauth-authorization-server'] });
   app.useGlobalPipes(createValidationPipe());
@@ -84,16 +84,26 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, buildOpenApiDocument(app, config), swaggerUiOptions());
+  SwaggerModule.setup(`${API_PREFIX}/docs`, app, buildOpenApiDocument(app, documentConfig(config)), swaggerUiOptions());
   return app;
 }
+
+/** The application's Nest logger (see AppLogger), around the one that LoggerModule provides. */
+const appLogger = (app: INestApplicationContext) => new AppLogger(app.get(Logger));
+
+/**
+ * PORT=0 without PUBLIC_BASE_URL: the port is not known while the document is built, so its URLs are relative to
+ * the document itself (`servers` is `/api/v1`); main.ts fills in PUBLIC_BASE_URL for links once it listens.
+ */
+const documentConfig = (config: AppConfig): AppConfig =>
+  config.publicBaseUrlFollowsPort && config.PORT === 0 ? Object.assign(Object.create(config) as AppConfig, { PUBLIC_BASE_URL: '' }) : config;
 
 const isUnder = (path: string, base: string) => path === base || path.startsWith(`${base}/`);
 
 /** Signals are handled by the caller (main.ts, `exitOnSignals`): a bounded shutdown, not Nest's unbounded hooks. */
 export async function createWorkerContext(config: AppConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, 'worker'), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(appLogger(app));
   app.flushLogs();
   return app;
 }

@@ -1,4 +1,5 @@
 import { startAppOn, startTestApp, TestApp } from './support/test-app';
+import { TEST_METRICS_TOKEN } from './support/test-database';
 import request from 'supertest';
 
 describe('health', () => {
@@ -58,7 +59,8 @@ describe('health', () => {
 
   it('exposes Prometheus metrics with route latency and queue depth', async () => {
     await t.http().get('/health/live');
-    const res = await t.http().get('/metrics').expect(200);
+    await t.http().get('/metrics').expect(401);
+    const res = await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`).expect(200);
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toMatch(/route="\/health\/live"/);
     expect(res.text).toMatch(/queue_jobs\{queue="maintenance",state="waiting"\}/);

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { OutboxLagProbe } from '../src/health/outbox-lag';
 import { QUEUES, QueueName } from '../src/jobs/queues';
 import { startAppOn, startTestApp, TestApp } from './support/test-app';
+import { TEST_METRICS_TOKEN } from './support/test-database';
 
 /** The value of one series in a Prometheus exposition, or undefined when the series is not there. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -19,7 +20,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-const scrape = async (app: NestFastifyApplication) => (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+const scrape = async (app: NestFastifyApplication) =>
+  (await request(app.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${TEST_METRICS_TOKEN}`).expect(200)).text;
 
 describe('operations: queue and outbox metrics, readiness on outbox lag', () => {
   let t: TestApp;

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pinoHttp from 'pino-http';
 import { loadConfig } from '../config/app-config';
-import { incomingTraceId, loggerOptions, redactPath } from './logging';
+import type { Logger } from 'nestjs-pino';
+import { AppLogger, incomingTraceId, logFormat, loggerOptions, redactPath } from './logging';
 
 describe('request log paths', () => {
   it('never hold a calendar-feed token', () => {
@@ -48,5 +49,36 @@ describe('request logs', () => {
     expect(incomingTraceId('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined();
     expect(incomingTraceId('00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01')).toBeUndefined();
     expect(incomingTraceId(undefined)).toBeUndefined();
+  });
+});
+
+describe('log format', () => {
+  const config = (env: Record<string, string>) => loadConfig({ JWT_SECRET: 'x'.repeat(40), ...env });
+
+  it('is pretty on a terminal outside production, JSON otherwise, and LOG_FORMAT decides when set', () => {
+    expect(logFormat(config({ NODE_ENV: 'development' }), true)).toBe('pretty');
+    expect(logFormat(config({ NODE_ENV: 'development' }), false)).toBe('json');
+    expect(logFormat(config({ NODE_ENV: 'production', HOST: '0.0.0.0', PSEUDONYM_KEY: 'k'.repeat(40), WEBHOOK_SECRET_KEY: 'w'.repeat(40) }), true)).toBe('json');
+    expect(logFormat(config({ NODE_ENV: 'development', LOG_FORMAT: 'json' }), true)).toBe('json');
+    expect(logFormat(config({ NODE_ENV: 'development', LOG_FORMAT: 'pretty' }), false)).toBe('pretty');
+  });
+});
+
+describe('the Nest logger', () => {
+  it("logs Nest's start-up wiring at debug and everything else at its own level", () => {
+    const calls: [string, unknown[]][] = [];
+    const record = (level: string) => (...args: unknown[]) => calls.push([level, args]);
+    const pino = { log: record('info'), debug: record('debug'), warn: record('warn'), error: record('error'), verbose: record('verbose'), fatal: record('fatal') };
+    const sut = new AppLogger(pino as unknown as Logger);
+    sut.log('Mapped {/api/v1/cases, GET} route', 'RouterExplorer');
+    sut.log('AppModule dependencies initialized', 'InstanceLoader');
+    sut.log('demo seeded', 'Main');
+    sut.warn('cannot reach Redis', 'Redis');
+    expect(calls.map(([level, args]) => [level, args[0]])).toEqual([
+      ['debug', 'Mapped {/api/v1/cases, GET} route'],
+      ['debug', 'AppModule dependencies initialized'],
+      ['info', 'demo seeded'],
+      ['warn', 'cannot reach Redis'],
+    ]);
   });
 });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { Logger, Params } from 'nestjs-pino';
 import pino from 'pino';
-import { AppConfig } from '../config/app-config';
+import pinoPretty from 'pino-pretty';
+import { AppConfig, LogFormat } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 /** W3C Trace Context, version 00: `00-<trace-id>-<parent-id>-<flags>`; all-zero ids are invalid. */
@@ -42,7 +44,65 @@ export function outgoingTraceparent(traceId: string): string | undefined {
 }
 
 /**
- * Structured JSON logs with the request id on every line. Only method, route path (no query string),
+ * JSON for machines, one readable coloured line per event for a person at a terminal: LOG_FORMAT when set,
+ * else pretty where stdout is a terminal outside production, else JSON (a log collector, a pipe, a file).
+ */
+export function logFormat(config: Pick<AppConfig, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTty: boolean): LogFormat {
+  return config.LOG_FORMAT ?? (stdoutIsTty && config.NODE_ENV !== 'production' ? 'pretty' : 'json');
+}
+
+/** Where the log lines go: an asynchronous destination for JSON, pino-pretty (on the main thread) for a person. */
+function destination(config: AppConfig): pino.DestinationStream {
+  const tty = process.stdout.isTTY === true;
+  if (logFormat(config, tty) === 'json') return pino.destination({ sync: false });
+  return pinoPretty({
+    colorize: tty,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,traceId',
+    messageFormat: (log, messageKey) => `${log.context ? `[${String(log.context)}] ` : ''}${String(log[messageKey] ?? '')}`,
+  });
+}
+
+/** Nest's own start-up chatter: one line per module, controller and route, useful only when debugging. */
+const BOOTSTRAP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
+ * nestjs-pino's Nest logger, with Nest's start-up lines ("Mapped {…} route", "… dependencies initialized")
+ * at debug instead of info: at LOG_LEVEL=info a start shows what happened, not ~150 lines of wiring.
+ */
+export class AppLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams[optionalParams.length - 1];
+    if (typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context)) return this.pino.debug(message, ...optionalParams);
+    return this.pino.log(message, ...optionalParams);
+  }
+
+  error(message: unknown, ...optionalParams: unknown[]): void {
+    this.pino.error(message, ...optionalParams);
+  }
+
+  warn(message: unknown, ...optionalParams: unknown[]): void {
+    this.pino.warn(message, ...optionalParams);
+  }
+
+  debug(message: unknown, ...optionalParams: unknown[]): void {
+    this.pino.debug(message, ...optionalParams);
+  }
+
+  verbose(message: unknown, ...optionalParams: unknown[]): void {
+    this.pino.verbose(message, ...optionalParams);
+  }
+
+  fatal(message: unknown, ...optionalParams: unknown[]): void {
+    this.pino.fatal(message, ...optionalParams);
+  }
+}
+
+/**
+ * Structured logs with the request id on every line. Only method, route path (no query string),
  * status and timing are logged for a request: never bodies, headers with credentials, or personal data.
  * The destination is asynchronous so that logging does not block the request path.
  */
@@ -66,7 +126,7 @@ export function loggerOptions(config: AppConfig): Params {
       redact: { paths: ['req.headers', 'password', '*.password', 'token', '*.token'], remove: true },
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
       // No stream at all when silent: an open asynchronous destination would outlive the app in tests.
-      ...(silent ? {} : { stream: pino.destination({ sync: false }) }),
+      ...(silent ? {} : { stream: destination(config) }),
     },
   };
 }

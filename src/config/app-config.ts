@@ -15,6 +15,8 @@ import {
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const bool = () =>
   Transform(({ value }) => {
@@ -27,6 +29,16 @@ const bool = () =>
 
 // Explicit transforms: they do not depend on emitted type metadata, which differs between tsc and SWC.
 const num = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+
+/**
+ * A whole number in a range. Every constraint carries the same message, so that `PORT=abc` and `PORT=70000`
+ * both read "PORT must be a number from 0 to 65535" rather than whichever constraint class-validator lists first.
+ */
+const int = (min: number, max?: number): PropertyDecorator => {
+  const message = `must be a number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`;
+  const decorators = [num(), IsInt({ message }), Min(min, { message }), ...(max === undefined ? [] : [Max(max, { message })])];
+  return (target, key) => decorators.forEach((d) => d(target, key));
+};
 
 const list = () =>
   Transform(({ value }) =>
@@ -52,17 +64,25 @@ export class AppConfig {
   @IsIn(NODE_ENVS)
   NODE_ENV: NodeEnv = 'development';
 
-  @num() @IsInt() @Min(0) @Max(65535)
+  @int(0, 65535)
   PORT = 3000;
 
-  @IsString()
-  HOST = '0.0.0.0';
+  /**
+   * Interface to listen on. Loopback by default, so that a development machine with the public demo password
+   * is not reachable from the network; production must say which (`0.0.0.0` for every interface).
+   */
+  @IsString() @MinLength(1)
+  HOST = '127.0.0.1';
 
   /** Trust X-Forwarded-For from a reverse proxy (for the origin IP in the audit log). */
   @bool() @IsBoolean()
   TRUST_PROXY = false;
 
-  /** Public base URL of this API, used in the OpenAPI `servers` entry and in links sent by e-mail. */
+  /**
+   * Public base URL of this API, used in the OpenAPI `servers` entry and in links sent by e-mail, calendar feeds
+   * and webhooks. Unset: `http://localhost:<PORT>` (or `http://<HOST>:<PORT>` when HOST is one address other
+   * than loopback), so that it follows the port the API really listens on.
+   */
   @Matches(/^https?:\/\/[^\s/]+(:\d+)?$/, { message: 'must be an http(s) origin without a trailing slash, e.g. https://ketentafel.example.nl' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
 
@@ -81,23 +101,23 @@ export class AppConfig {
   @bool() @IsBoolean()
   DB_BOOTSTRAP = true;
 
-  @num() @IsInt() @Min(1) @Max(200)
+  @int(1, 200)
   DB_POOL_SIZE = 20;
 
   /** Longest one SQL statement of the application may run before PostgreSQL cancels it (ms; 0 = no limit). */
-  @num() @IsInt() @Min(0) @Max(600_000)
+  @int(0, 600_000)
   DB_STATEMENT_TIMEOUT_MS = 5000;
 
   /** Longest a statement waits for a row or table lock before it gives up (ms; 0 = no limit). */
-  @num() @IsInt() @Min(0) @Max(600_000)
+  @int(0, 600_000)
   DB_LOCK_TIMEOUT_MS = 2000;
 
   /** A transaction left idle this long (a stuck or crashed holder) is ended by PostgreSQL (ms; 0 = no limit). */
-  @num() @IsInt() @Min(0) @Max(3_600_000)
+  @int(0, 3_600_000)
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
   /** Longest a request waits for a free pool connection (or for a new one to connect) before it answers 503 (ms). */
-  @num() @IsInt() @Min(100) @Max(60_000)
+  @int(100, 60_000)
   DB_POOL_ACQUIRE_TIMEOUT_MS = 3000;
 
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
@@ -108,15 +128,15 @@ export class AppConfig {
   REDIS_PREFIX = 'ketentafel';
 
   /** How often a worker checks that its job schedulers still exist in Redis (and re-creates missing ones). */
-  @num() @IsInt() @Min(1) @Max(3600)
+  @int(1, 3600)
   JOB_SCHEDULE_CHECK_SECONDS = 60;
 
   /** Domain events the outbox relay moves to the notifications queue per transaction. */
-  @num() @IsInt() @Min(1) @Max(5000)
+  @int(1, 5000)
   OUTBOX_RELAY_BATCH_SIZE = 500;
 
   /** An event relayed this long ago and still not delivered is relayed again (its job may be lost with Redis's data). */
-  @num() @IsInt() @Min(1) @Max(86_400)
+  @int(1, 86_400)
   OUTBOX_REDELIVER_AFTER_SECONDS = 300;
 
   /** Worker processes LISTEN for committed events and relay at once; without it, on the schedule only. */
@@ -124,7 +144,7 @@ export class AppConfig {
   OUTBOX_LISTEN = true;
 
   /** `/health/ready` answers 503 while the oldest unrelayed domain event is older than this (seconds; 0 = not checked). */
-  @num() @IsInt() @Min(0) @Max(86_400)
+  @int(0, 86_400)
   OUTBOX_LAG_READY_SECONDS = 300;
 
   @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
@@ -136,10 +156,10 @@ export class AppConfig {
   @IsString() @MinLength(1)
   JWT_AUDIENCE = 'ketentafel-api';
 
-  @num() @IsInt() @Min(60) @Max(3600)
+  @int(60, 3600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  @num() @IsInt() @Min(1) @Max(90)
+  @int(1, 90)
   REFRESH_TOKEN_TTL_DAYS = 14;
 
   /** Key for the keyed hash (HMAC-SHA256) of data-subject ids in the processing log. */
@@ -158,27 +178,43 @@ export class AppConfig {
   WEBHOOK_SOURCE = 'urn:nld:ketentafel';
 
   /** Longest one webhook POST may take, from connecting to the response headers (ms). */
-  @num() @IsInt() @Min(100) @Max(60_000)
+  @int(100, 60_000)
   WEBHOOK_TIMEOUT_MS = 10_000;
 
   /** Webhook POSTs a worker process sends at once. */
-  @num() @IsInt() @Min(1) @Max(64)
+  @int(1, 64)
   WEBHOOK_CONCURRENCY = 16;
 
   /** Webhook deliveries a dispatcher claims, builds (in one transaction) and sends as one batch. */
-  @num() @IsInt() @Min(1) @Max(1000)
+  @int(1, 1000)
   WEBHOOK_BATCH_SIZE = 200;
 
   /** Requests per minute per client IP on login, refresh and token endpoints. */
-  @num() @IsInt() @Min(1)
+  @int(1)
   AUTH_RATE_LIMIT_PER_MINUTE = 30;
 
   /** Failed logins per account (and per IP) within 15 minutes before further attempts are refused. */
-  @num() @IsInt() @Min(1)
+  @int(1)
   LOGIN_MAX_FAILURES = 5;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** `pretty` (one coloured line per event) or `json`. Unset: pretty on a terminal outside production, else JSON. */
+  @IsOptional() @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT?: LogFormat;
+
+  /** Bearer token that `GET /metrics` on the API's port requires; unset: that route answers 401 to everyone. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  METRICS_TOKEN?: string;
+
+  /** A separate listener that serves only `GET /metrics`, without a token, on METRICS_HOST; unset: none. */
+  @IsOptional() @int(1, 65535)
+  METRICS_PORT?: number;
+
+  /** Interface of the METRICS_PORT listener: loopback by default, for a Prometheus agent on the same machine. */
+  @IsString() @MinLength(1)
+  METRICS_HOST = '127.0.0.1';
 
   /** Browser origins allowed by CORS (comma-separated). The OpenAPI document is always `*`. */
   @list() @IsString({ each: true })
@@ -201,28 +237,31 @@ export class AppConfig {
   MAIL_FROM = DEV_MAIL_FROM;
 
   /** SMTP connections (and messages in flight) per worker process. */
-  @num() @IsInt() @Min(1) @Max(50)
+  @int(1, 50)
   MAIL_CONCURRENCY = 8;
 
   /** E-mails a dispatcher claims per statement, and marks sent per transaction. */
-  @num() @IsInt() @Min(1) @Max(500)
+  @int(1, 500)
   MAIL_BATCH_SIZE = 64;
 
   /** Longest wait to connect to the SMTP server, DNS and its greeting included (ms). */
-  @num() @IsInt() @Min(100) @Max(120_000)
+  @int(100, 120_000)
   MAIL_CONNECTION_TIMEOUT_MS = 10_000;
 
   /** Longest wait for the server's greeting once connected (ms; also bounded by the connection timeout). */
-  @num() @IsInt() @Min(100) @Max(120_000)
+  @int(100, 120_000)
   MAIL_GREETING_TIMEOUT_MS = 10_000;
 
   /** Longest the SMTP connection may stay silent while a message is handed over (ms). */
-  @num() @IsInt() @Min(100) @Max(300_000)
+  @int(100, 300_000)
   MAIL_SOCKET_TIMEOUT_MS = 30_000;
 
   /** Longest one message may take in all, waiting for a connection included; then it is abandoned and retried (ms). */
-  @num() @IsInt() @Min(100) @Max(600_000)
+  @int(100, 600_000)
   MAIL_SEND_TIMEOUT_MS = 60_000;
+
+  /** True when PUBLIC_BASE_URL was not set and follows HOST and PORT (main.ts fills in the real port when PORT=0). */
+  publicBaseUrlFollowsPort = false;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -235,7 +274,8 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const defaults = new AppConfig();
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(defaults) as (keyof AppConfig)[]) {
+  const variables = [...Object.keys(defaults), 'LOG_FORMAT', 'METRICS_TOKEN', 'METRICS_PORT', 'SMTP_URL'].filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k));
+  for (const key of new Set(variables)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -246,7 +286,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const reason = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
     throw new ConfigError(`Invalid configuration: ${first.property} ${reason.replace(new RegExp(`^${first.property}\\s*`), '')}`);
   }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT (it is a listener of its own)');
+  }
+  if (raw.PUBLIC_BASE_URL === undefined) {
+    config.PUBLIC_BASE_URL = `http://${urlHost(config.HOST)}:${config.PORT}`;
+    config.publicBaseUrlFollowsPort = true;
+  }
   if (config.isProduction) {
+    if (raw.HOST === undefined) {
+      throw new ConfigError('Invalid configuration: HOST must be set in production (0.0.0.0 for every interface, or the address of one)');
+    }
     for (const [key, devValue] of [
       ['JWT_SECRET', DEV_JWT_SECRET],
       ['PSEUDONYM_KEY', DEV_PSEUDONYM_KEY],
@@ -261,4 +311,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     config.DB_BOOTSTRAP = false;
   }
   return config;
+}
+
+/** The host of a URL that reaches a listener on `host`: `localhost` for loopback and the wildcard addresses. */
+export function urlHost(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

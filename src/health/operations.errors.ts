@@ -4,6 +4,8 @@ export enum OperationsError {
   QueueDashboardSessionRequired = 'queue_dashboard_session_required',
   /** A change through the queue dashboard came from another origin than the API's own. */
   CrossOriginRefused = 'cross_origin_refused',
+  /** `GET /metrics` on the API's port without the METRICS_TOKEN bearer token (or with none configured). */
+  MetricsTokenRequired = 'metrics_token_required',
   /** Redis did not answer the queue dashboard in time. */
   QueuesUnavailable = 'queues_unavailable',
 }

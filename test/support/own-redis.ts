@@ -22,10 +22,14 @@ export async function freePort(): Promise<number> {
 export class OwnRedis {
   private child?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** `requirepass` of the server: clients must AUTH with it. */
+    readonly password?: string,
+  ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort());
+  static async start(options: { port?: number; password?: string } = {}): Promise<OwnRedis> {
+    const redis = new OwnRedis(options.port ?? (await freePort()), options.password);
     await redis.start();
     return redis;
   }
@@ -37,7 +41,8 @@ export class OwnRedis {
   /** (Re)starts the server on the same port, empty. */
   async start(): Promise<void> {
     if (this.child) return;
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'], {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'];
+    const child = spawn('redis-server', this.password ? [...args, '--requirepass', this.password] : args, {
       stdio: 'ignore',
     });
     this.child = child;
@@ -72,7 +77,7 @@ export class OwnRedis {
 
   /** One command on a short-lived connection of its own. */
   async command(name: string, ...args: (string | number)[]): Promise<unknown> {
-    const client = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const client = new Redis({ port: this.port, host: '127.0.0.1', password: this.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
     client.on('error', () => undefined);
     try {
       await client.connect();

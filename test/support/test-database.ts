@@ -13,6 +13,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The bearer token of `GET /metrics` in tests (METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'test-only-metrics-token-0123456789abcdef';
+
 /** A fresh database for one test file: created, migrated, and dropped again by `drop()`. */
 export async function createTestDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
   const name = `kt_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -29,6 +32,7 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     REDIS_PREFIX: `kt-test-${name}`,
     DB_POOL_SIZE: '5',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
   await runMigrations(config);
