@@ -313,7 +313,7 @@ export function completeDocument(document: OpenAPIObject, config: AppConfig): vo
   for (const path of UNDOCUMENTED_PATHS) delete document.paths[path];
   const used = new Set<string>();
   for (const [path, item] of Object.entries(document.paths)) {
-    if (UNVERSIONED_PATHS.has(path)) item.servers = [{ url: config.PUBLIC_BASE_URL, description: 'Outside the versioned API' }];
+    if (UNVERSIONED_PATHS.has(path)) item.servers = [{ url: config.PUBLIC_BASE_URL || '/', description: 'Outside the versioned API' }];
     for (const method of METHODS) {
       const op = item[method] as Operation | undefined;
       if (!op) continue;
