@@ -6,6 +6,7 @@ import { ApiClientDto, ApiClientWithSecretDto, CreateApiClientDto, UpdateApiClie
 import { ApiClientService } from './api-client.service';
 import { Authenticated } from './authenticated.decorator';
 import { Permission } from './permissions';
+import { Versioned } from '../common/etag';
 
 @ApiTags('administration')
 @Controller('api-clients')
@@ -33,6 +34,7 @@ export class ApiClientController {
   }
 
   @Get(':id')
+  @Versioned('api_client')
   @Authenticated({ permission: Permission.ApiClientRead })
   @ApiOperation({ summary: 'One partner system' })
   @ApiOkResponse({ type: ApiClientDto })
@@ -42,6 +44,7 @@ export class ApiClientController {
   }
 
   @Patch(':id')
+  @Versioned('api_client')
   @Authenticated({ permission: Permission.ApiClientWrite })
   @ApiOperation({ summary: 'Rename, change scopes, disable or enable', description: 'Disabling or changing scopes makes its current tokens fail at once.' })
   @ApiOkResponse({ type: ApiClientDto })

@@ -20,6 +20,7 @@ import { AddStatisticsColumns1764001200000 } from '../../migrations/176400120000
 import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-add-case-page-index';
 import { AddIncidentCaseRecordedIndex1765000200000 } from '../../migrations/1765000200000-add-incident-case-recorded-index';
 import { AddActionDueDateIndex1765000300000 } from '../../migrations/1765000300000-add-action-due-date-index';
+import { AddRowVersions1766000400000 } from '../../migrations/1766000400000-add-row-versions';
 import { AddMeetingReferenceIndexes1765000400000 } from '../../migrations/1765000400000-add-meeting-reference-indexes';
 
 /** Every migration in order. Listed by hand so that the app, the CLI and Jest run the same set. */
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AddIncidentCaseRecordedIndex1765000200000,
   AddActionDueDateIndex1765000300000,
   AddMeetingReferenceIndexes1765000400000,
+  AddRowVersions1766000400000,
 ];

@@ -6,6 +6,7 @@ import { ApiInvalidInput, ApiNotFound, ApiProblem } from '../common/api-docs';
 import { uuidParam } from '../common/pipes';
 import { CreateOrganisationDto, OrganisationDto, UpdateOrganisationDto } from './organisation.dto';
 import { OrganisationService } from './organisation.service';
+import { Versioned } from '../common/etag';
 
 @ApiTags('administration')
 @Controller('organisations')
@@ -31,6 +32,7 @@ export class OrganisationController {
   }
 
   @Get(':id')
+  @Versioned('organisation')
   @Authenticated({ permission: Permission.OrganisationRead })
   @ApiOperation({ summary: 'One organisation' })
   @ApiOkResponse({ type: OrganisationDto })
@@ -41,6 +43,7 @@ export class OrganisationController {
   }
 
   @Patch(':id')
+  @Versioned('organisation')
   @Authenticated({ permission: Permission.OrganisationWrite })
   @ApiOperation({ summary: 'Rename, set municipality code, deactivate or reactivate' })
   @ApiOkResponse({ type: OrganisationDto })

@@ -8,6 +8,7 @@ import { Ctx, type RequestContext } from '../common/request-context';
 import { CreateMembershipDto, MembershipQueryDto, TableMembershipDto, UpdateMembershipDto } from './membership.dto';
 import { MembershipService } from './membership.service';
 import { ApiTableIdParam, ApiUuidParam } from './table.docs';
+import { Versioned } from '../common/etag';
 
 const CHAIR_ONLY = 'The caller is a member but not the chair of this table (`chair_only`).';
 
@@ -43,6 +44,7 @@ export class MembershipController {
   }
 
   @Patch(':membershipId')
+  @Versioned('table_membership', 'membershipId')
   @ApiUuidParam('membershipId', 'Id of one membership row (a role change starts a new row).')
   @Authenticated({ permission: Permission.TableManage })
   @ApiOperation({

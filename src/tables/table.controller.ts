@@ -8,6 +8,7 @@ import { Ctx, type RequestContext } from '../common/request-context';
 import { CreateTableDto, TableDto, TableSummaryDto, UpdateTableDto } from './table.dto';
 import { TableService } from './table.service';
 import { ApiTableIdParam } from './table.docs';
+import { Versioned } from '../common/etag';
 
 @ApiTags('tables')
 @Controller('tables')
@@ -38,6 +39,7 @@ export class TableController {
   }
 
   @Get(':id')
+  @Versioned('chain_table')
   @ApiTableIdParam()
   @Authenticated({ permission: Permission.TableRead })
   @ApiOperation({ summary: 'One table', description: 'For administrators and the people who sit at the table.' })
@@ -49,6 +51,7 @@ export class TableController {
   }
 
   @Patch(':id')
+  @Versioned('chain_table')
   @ApiTableIdParam()
   @Authenticated({ permission: Permission.TableManage })
   @ApiOperation({ summary: 'Rename a table, change its cadence, holiday policy or retention, deactivate or reactivate it' })

@@ -10,6 +10,7 @@ import { WebhookEventData } from './webhook-event';
 import { CreateWebhookSubscriptionDto, ListWebhookDeliveriesQuery, ListWebhookSubscriptionsQuery, UpdateWebhookSubscriptionDto } from './webhook-subscription.dto';
 import { WebhookSubscriptionService } from './webhook-subscription.service';
 import { WebhookDeliveryPageView, WebhookDeliveryView, WebhookSubscriptionView, WebhookSubscriptionWithSecretView } from './webhook-view';
+import { Versioned } from '../common/etag';
 
 const WHO =
   'For administrators (any organisation) and partner systems with scope `webhooks:manage` (their own organisation only; ' +
@@ -48,6 +49,7 @@ export class WebhookSubscriptionController {
   }
 
   @Get(':id')
+  @Versioned('webhook_subscription')
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({ summary: 'One webhook subscription', description: WHO })
   @ApiOkResponse({ type: WebhookSubscriptionView })
@@ -58,6 +60,7 @@ export class WebhookSubscriptionController {
   }
 
   @Patch(':id')
+  @Versioned('webhook_subscription')
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({ summary: 'Change the URL, the notice kinds or the description, or pause and resume', description: WHO })
   @ApiOkResponse({ type: WebhookSubscriptionView })
