@@ -1,8 +1,13 @@
 import { routeTableOf } from '../src/common/http-hardening';
 import { DiscoveryService } from '@nestjs/core';
+import { AddressInfo, connect } from 'node:net';
+import { AuthError } from '../src/auth/auth.errors';
+import { CommonError } from '../src/common/problem';
 import { VERSIONED_METADATA, VersionedTable } from '../src/common/etag';
 import { collectRoutes, RouteInfo, routeKey } from './support/routes';
-import { bearer, login, partnerToken, startTestApp, TestApp } from './support/test-app';
+import request from 'supertest';
+import { bearer, login, partnerToken, startAppOn, startTestApp, TestApp } from './support/test-app';
+import { ownerClient } from './support/test-database';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
@@ -196,3 +201,109 @@ function versionedRoute(t: TestApp, r: RouteInfo): boolean {
   }
   return false;
 }
+
+describe('a stable code on every framework, parser and HTTP-level problem; Retry-After on every 429 and 503', () => {
+  let t: TestApp;
+  let admin: string;
+  let port: number;
+  /** The documented codes (problem.ts and the modules' error enums) a framework-level answer may carry. */
+  const DOCUMENTED = new Set<string>([...Object.values(CommonError), ...Object.values(AuthError)]);
+  const LOCK_TIMEOUT_MS = 300;
+
+  beforeAll(async () => {
+    t = await startTestApp({ role: 'api', env: { AUTH_RATE_LIMIT_PER_MINUTE: '5', LOGIN_MAX_FAILURES: '2', DB_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) } });
+    admin = (await login(t, 'admin@demo.ketentafel.nl')).accessToken;
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => t.close());
+
+  /** Raw bytes: a header block over Node's limit is refused before any framework runs. */
+  const raw = (request: string) =>
+    new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c) => chunks.push(c));
+      socket.on('error', reject);
+      socket.on('end', () => {
+        const [head, ...rest] = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n');
+        const [statusLine, ...lines] = head.split('\r\n');
+        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+      });
+      socket.end(request);
+    });
+
+  const problemOf = (res: { status: number; headers: Record<string, string | string[] | undefined>; text?: string; body?: unknown }) => {
+    const text = typeof res.body === 'string' ? res.body : (res.text ?? '');
+    const body = JSON.parse(text || '{}') as { code?: string; status?: number; detail?: string };
+    return { status: res.status, type: String(res.headers['content-type']).split(';')[0], bodyStatus: body.status, documented: DOCUMENTED.has(body.code ?? ''), code: body.code, detail: body.detail };
+  };
+  const expectCoded = (res: Parameters<typeof problemOf>[0], status: number, code?: string) => {
+    const p = problemOf(res);
+    expect(p).toEqual({ status, type: 'application/problem+json', bodyStatus: status, documented: true, code: code ?? expect.any(String), detail: p.detail });
+    return p;
+  };
+  const namedRateHeaders = (headers: Record<string, unknown>) => Object.keys(headers).filter((h) => /^(retry-after-|x-ratelimit-)/i.test(h));
+
+  it('answers 404, 405, 406, 413, 414, 415, 400 (bad JSON) and 431 with a documented code', async () => {
+    expectCoded(await t.http().get('/api/v1/nothing-here'), 404, 'not_found');
+    expectCoded(await t.http().delete('/api/v1/organisations').set(bearer(admin)), 405, 'method_not_allowed');
+    expectCoded(await t.http().get(`/api/v1/tables/${SAMPLE_ID}/contact-card`).set('Accept', 'image/png'), 406, 'not_acceptable');
+    expectCoded(await t.http().post('/api/v1/organisations').set(bearer(admin)).set('Content-Type', 'application/json').send(`{"name":"${'x'.repeat(1_100_000)}"}`), 413, 'payload_too_large');
+    expectCoded(await t.http().get(`/api/v1/organisations/${'a'.repeat(5000)}`).set(bearer(admin)), 414, 'uri_too_long');
+    expectCoded(await t.http().post('/api/v1/organisations').set(bearer(admin)).set('Content-Type', 'text/plain').send('x'), 415, 'unsupported_media_type');
+    expectCoded(await t.http().post('/api/v1/organisations').set(bearer(admin)).set('Content-Type', 'application/xml').send('<x/>'), 415, 'unsupported_media_type');
+    expectCoded(await t.http().post('/api/v1/organisations').set(bearer(admin)).set('Content-Type', 'application/json').send('{"name":'), 400, 'invalid_json');
+    expectCoded(await raw(`GET /api/v1/organisations HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\nConnection: close\r\n\r\n`), 431, 'headers_too_large');
+  });
+
+  it('answers a throttled call as a 429 problem too_many_requests with Retry-After and no throttler-named headers', async () => {
+    const refresh = () => t.http().post('/api/v1/auth/refresh').send({ refreshToken: 'not-a-token' });
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await refresh());
+    expect(answers.slice(0, 5).filter((r) => r.status === 429)).toEqual([]);
+    for (const res of answers) expect(namedRateHeaders(res.headers)).toEqual([]);
+    const throttled = answers[6];
+    const p = expectCoded(throttled, 429, 'too_many_requests');
+    expect(p.detail).not.toMatch(/ThrottlerException/);
+    expect(p.detail).toMatch(/try again/i);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(throttled.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+
+  it('answers the login limiter with a 429 problem, Retry-After and no throttler-named headers', async () => {
+    const email = 'om@demo.ketentafel.nl';
+    for (let i = 0; i < 2; i++) await t.http().post('/api/v1/auth/login').send({ email, password: `nope-${i}` }).expect(401);
+    const res = await t.http().post('/api/v1/auth/login').send({ email, password: 'also-wrong' });
+    expectCoded(res, 429, 'too_many_failed_logins');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(namedRateHeaders(res.headers)).toEqual([]);
+  });
+
+  it('answers not ready (Redis unreachable) with a 503 problem and Retry-After', async () => {
+    const app = await startAppOn(t.db, { REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const res = await request(app.getHttpServer()).get('/health/ready');
+      expectCoded(res, 503, 'not_ready');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a database that cannot serve in time with a 503 problem, a documented code and Retry-After', async () => {
+    const owner = await ownerClient(t.db);
+    try {
+      await owner.query('BEGIN');
+      await owner.query('LOCK TABLE organisation IN ACCESS EXCLUSIVE MODE');
+      const res = await t.http().get('/api/v1/organisations').set(bearer(admin));
+      expectCoded(res, 503, 'lock_timeout');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await owner.query('ROLLBACK');
+      await owner.end();
+    }
+  });
+});

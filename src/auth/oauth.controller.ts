@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { RateLimitGuard } from './rate-limit.guard';
 import { ApiInvalidInput, ApiProblem, ApiRateLimited } from '../common/api-docs';
 import { textDefect } from '../common/http-hardening';
 import { DomainException } from '../common/problem';
@@ -36,7 +36,7 @@ export class OAuthController {
   @Post('token')
   @HttpCode(200)
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @ApiOperation({
     summary: 'OAuth2 client-credentials token for partner systems',
     description: 'RFC 6749 section 4.4. Authenticate with HTTP Basic or client_id/client_secret in the body. Errors are problem+json with the RFC\'s `error` member.',
