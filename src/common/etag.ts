@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lastValueFrom, Observable, of } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { VERSIONED_TABLES } from '../../migrations/1766000400000-add-row-versions';
+import { prepared } from '../db/prepared';
 import { CommonError, DomainException } from './problem';
 
 /** A table whose rows carry a `version` (migrations/1766000400000-add-row-versions.ts). */
@@ -79,7 +80,8 @@ export class VersionInterceptor implements NestInterceptor {
     // Not a UUID: the handler's pipe answers 400.
     if (!id || !UUID.test(id)) return next.handle();
     if (request.method === 'PATCH') return of(await this.patch(resource, id, request, reply, next));
-    const [row]: { version: number }[] = await this.dataSource.query(`SELECT version FROM ${resource.table} WHERE id = $1`, [id]);
+    // Prepared: the GET of a case is a hot read with a budget of statements (test/query-budget.e2e-spec.ts).
+    const [row] = await prepared<{ version: number }>(this.dataSource.manager, `SELECT version FROM ${resource.table} WHERE id = $1`, [id]);
     const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     if (row) reply.header('ETag', etagOf(row.version));
     return of(result);
