@@ -1,6 +1,5 @@
 import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lastValueFrom, Observable, of } from 'rxjs';
 import { DataSource } from 'typeorm';
@@ -40,15 +39,8 @@ export function ifMatchHolds(header: string, version: number): boolean {
  * `ETag`. Every route that has a PATCH states it (test/http-conventions.e2e-spec.ts walks them).
  */
 export const Versioned = (table: VersionedTable, param = 'id') =>
-  applyDecorators(
-    SetMetadata(VERSIONED_METADATA, { table, param } satisfies VersionedResource),
-    UseInterceptors(VersionInterceptor),
-    ApiHeader({
-      name: 'If-Match',
-      required: false,
-      description: 'PATCH only: the `ETag` of the version you edited; a stale one is refused with 412 (`precondition_failed`). `*` matches any version.',
-    }),
-  );
+  // The OpenAPI declarations (ETag, If-Match, 412) belong to the document's post-processing (src/openapi.ts), declared once there.
+  applyDecorators(SetMetadata(VERSIONED_METADATA, { table, param } satisfies VersionedResource), UseInterceptors(VersionInterceptor));
 
 /**
  * ETag and If-Match for a row with a `version` column. The trigger of the migration bumps the version on
