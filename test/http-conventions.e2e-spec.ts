@@ -11,7 +11,7 @@ import { ownerClient } from './support/test-database';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
-const concrete = (path: string) => path.replace(/:(\w+)/g, SAMPLE_ID);
+const concrete = (path: string) => path.replace(/:(\w+)/g, SAMPLE_ID).replace(/\*$/, 'probe.js');
 
 describe('HTTP conventions (RFC 9110, ADR)', () => {
   let t: TestApp;
@@ -24,9 +24,11 @@ describe('HTTP conventions (RFC 9110, ADR)', () => {
 
   it('answers every method a path does not register with 405 problem, method_not_allowed and Allow listing the registered ones', async () => {
     const byPath = new Map<string, Set<string>>();
-    // Nest's routes and those registered on Fastify directly (documentation, queue dashboard).
+    // Nest's routes and those registered on Fastify directly (documentation, the dashboard's static files). The
+    // queue dashboard's own API is left out: its catch-all GET serves the UI, so a wrong method there answers 401
+    // without a dashboard session (test/queue-dashboard.e2e-spec.ts walks it).
     const all = [...routes.map((r) => ({ method: r.method, path: r.path })), ...routeTableOf(t.app)!.list().map((r) => ({ method: r.method, path: r.url }))];
-    for (const r of all.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.path.includes('*') && !r.path.startsWith('/admin/queues'))) byPath.set(r.path, (byPath.get(r.path) ?? new Set()).add(r.method));
+    for (const r of all.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !(r.path.startsWith('/admin/queues') && !r.path.startsWith('/admin/queues/static/')))) byPath.set(r.path, (byPath.get(r.path) ?? new Set()).add(r.method));
     expect(byPath.size).toBeGreaterThan(50);
     const wrong: unknown[] = [];
     let probed = 0;

@@ -54,6 +54,8 @@ export const Versioned = (table: VersionedTable, param = 'id') =>
  *   handler it bumps the version once more, so a change the handler made only to rows of other tables (a
  *   case's person) still yields a new tag.
  * Without If-Match a PATCH behaves as before (last writer wins) and still answers the new ETag.
+ * Cost: a PATCH holds a second pool connection (the lock's) while its handler runs; with DB_POOL_SIZE PATCHes at
+ * once, the handlers wait for a connection and answer 503 database_busy after DB_POOL_ACQUIRE_TIMEOUT_MS, never hang.
  * The version is read before the handler's access checks: a caller with the route's permission who sends a
  * stale If-Match for a row it may not see learns only that the id exists (ids are random UUIDs).
  */
