@@ -146,7 +146,13 @@ describe('ETag and If-Match on every PATCH route; merge-patch+json accepted on P
       expect({ label, status: first.status, etag: first.headers.etag }).toEqual({ label, status: 200, etag: expect.stringMatching(/^"\d+"$/) });
       const etag1 = first.headers.etag as string;
       expect(etag1).not.toBe(etag0);
-      if (hasGet) expect((await t.http().get(f.path).set(bearer(f.token)).expect(200)).headers.etag).toBe(etag1);
+      if (hasGet) {
+        expect((await t.http().get(f.path).set(bearer(f.token)).expect(200)).headers.etag).toBe(etag1);
+        // A copy of the current version: 304 without a body; of an older one: 200.
+        const same = await t.http().get(f.path).set(bearer(f.token)).set('If-None-Match', `W/${etag1}`);
+        expect({ label, status: same.status, etag: same.headers.etag, body: same.text ?? '' }).toEqual({ label, status: 304, etag: etag1, body: '' });
+        expect((await t.http().get(f.path).set(bearer(f.token)).set('If-None-Match', etag0)).status).toBe(200);
+      }
 
       // The old ETag is stale: 412 problem, nothing written.
       const before = await versionOf(f);

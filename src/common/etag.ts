@@ -1,6 +1,6 @@
 import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { lastValueFrom, Observable, of } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { VERSIONED_TABLES } from '../../migrations/1766000400000-add-row-versions';
@@ -31,6 +31,31 @@ export function ifMatchHolds(header: string, version: number): boolean {
   return header.split(',').some((tag) => {
     const t = tag.trim();
     return t === '*' || t === current;
+  });
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 section 13.1.2): `W/"7"` matches `"7"`, and `*` matches. */
+export function ifNoneMatchHolds(header: string, version: number): boolean {
+  const current = etagOf(version);
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === current;
+  });
+}
+
+const NOT_MODIFIED = Symbol('ketentafel:not-modified');
+
+/**
+ * Turns the 200 of a GET whose If-None-Match named the current version into 304 without a body. A hook, because
+ * Nest sets the handler's status after the interceptors ran.
+ */
+export function installNotModified(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (!(reply as unknown as Record<symbol, boolean | undefined>)[NOT_MODIFIED] || reply.statusCode !== 200) return payload;
+    reply.code(304);
+    reply.removeHeader('content-type');
+    reply.removeHeader('content-length');
+    return null;
   });
 }
 
@@ -77,7 +102,12 @@ export class VersionInterceptor implements NestInterceptor {
     // Prepared: the GET of a case is a hot read with a budget of statements (test/query-budget.e2e-spec.ts).
     const [row] = await prepared<{ version: number }>(this.dataSource.manager, `SELECT version FROM ${resource.table} WHERE id = $1`, [id]);
     const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    if (row) reply.header('ETag', etagOf(row.version));
+    if (row) {
+      reply.header('ETag', etagOf(row.version));
+      // The handler ran (access checks, audit log) and answered: the caller's copy is current, so no body.
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (ifNoneMatch && ifNoneMatchHolds(ifNoneMatch, row.version)) (reply as unknown as Record<symbol, boolean>)[NOT_MODIFIED] = true;
+    }
     return of(result);
   }
 

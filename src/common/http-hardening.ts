@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { version } from '../../package.json';
 import { DomainException, InvalidParam, PROBLEM_CONTENT_TYPE, ProblemDetails, problemType, statusTitle, ValidationProblem } from './problem';
 import { CommonError } from './problem';
+import { installNotModified } from './etag';
 
 /**
  * What the HTTP layer refuses before any application code runs, and how it answers. Fastify and Node
@@ -190,6 +191,7 @@ export const fastifyHardeningOptions = {
 export function installHttpHardening(app: NestFastifyApplication, routes: RouteTable): void {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   tables.set(app, routes);
+  installNotModified(fastify);
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.add(method, route.url);
   });
