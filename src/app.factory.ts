@@ -51,7 +51,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
       cb(null, {
         origin: isSpec ? '*' : (origin: string | undefined, done: (e: Error | null, allow: boolean) => void) => done(null, !!origin && allowed.has(origin)),
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'traceparent'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'traceparent', 'If-Match', 'If-None-Match'],
         exposedHeaders: ['API-Version', 'X-Request-Id', 'traceparent', 'Retry-After', 'Location', 'Allow', 'Link', 'ETag'],
         maxAge: 600,
       });

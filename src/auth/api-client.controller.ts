@@ -7,6 +7,7 @@ import { ApiClientDto, ApiClientPage, ApiClientWithSecretDto, CreateApiClientDto
 import { ApiClientService } from './api-client.service';
 import { Authenticated } from './authenticated.decorator';
 import { Permission } from './permissions';
+import { Versioned } from '../common/etag';
 
 @ApiTags('administration')
 @Controller('api-clients')
@@ -38,6 +39,7 @@ export class ApiClientController {
   }
 
   @Get(':id')
+  @Versioned('api_client')
   @Authenticated({ permission: Permission.ApiClientRead })
   @ApiOperation({ summary: 'One partner system' })
   @ApiOkResponse({ type: ApiClientDto })
@@ -47,6 +49,7 @@ export class ApiClientController {
   }
 
   @Patch(':id')
+  @Versioned('api_client')
   @Authenticated({ permission: Permission.ApiClientWrite })
   @ApiOperation({
     summary: 'Rename, change scopes or keys, disable or enable',

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { RateLimitGuard } from './rate-limit.guard';
 import type { FastifyRequest } from 'fastify';
 import { ApiInvalidInput, ApiProblem, ApiRateLimited } from '../common/api-docs';
 import { AcceptInvitationDto, ChangePasswordDto, LoginDto, MeDto, RefreshDto, TokenPairDto } from './auth.dto';
@@ -17,7 +17,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: 'Log in with e-mail and password', description: 'Returns a 15-minute access token and a single-use refresh token.' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiInvalidInput()
@@ -30,7 +30,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair', description: 'The presented refresh token stops working; presenting it again revokes the session.' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiInvalidInput()
@@ -63,7 +63,7 @@ export class AuthController {
   @Post('change-password')
   @HttpCode(204)
   @Authenticated({ permission: Permission.SelfUpdate })
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: 'Change my password', description: 'Every session of the user is revoked; log in again with the new password.' })
   @ApiNoContentResponse()
   @ApiInvalidInput()
@@ -75,7 +75,7 @@ export class AuthController {
   @Post('accept-invitation')
   @HttpCode(204)
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: 'Set a first password with an invite token' })
   @ApiNoContentResponse()
   @ApiInvalidInput()

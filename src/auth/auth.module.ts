@@ -29,6 +29,8 @@ import { TokenService } from './token.service';
       inject: [AppConfig, RateLimitStore],
       useFactory: (config: AppConfig, store: RateLimitStore) => ({
         throttlers: [{ name: 'auth', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }],
+        // No `Retry-After-auth` or `X-RateLimit-*-auth`: RateLimitGuard answers a refusal with the standard Retry-After.
+        setHeaders: false,
         storage: new RedisThrottlerStorage(store),
       }),
     }),

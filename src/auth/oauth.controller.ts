@@ -1,8 +1,8 @@
 import { Body, Controller, Headers, HttpCode, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { ApiRateLimited } from '../common/api-docs';
+import { RateLimitGuard } from './rate-limit.guard';
 import { textDefect } from '../common/http-hardening';
 import { ApiClientService, TokenClient } from './api-client.service';
 import { ClientCredentialsDto, ClientTokenDto, OAuthErrorDto } from './auth.dto';
@@ -79,7 +79,7 @@ export class OAuthController {
   @Post('token')
   @HttpCode(200)
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @UseFilters(OAuthErrorFilter)
   @ApiOperation({
     summary: 'OAuth2 client-credentials token for partner systems',

@@ -12,6 +12,7 @@ import { CasePlanService } from './case-plan.service';
 import { CaseService } from './case.service';
 import { CaseTransferService } from './case-transfer.service';
 import { CaseDetailView, CasePageView, DeadlineView, StrategyPageView, StrategyView, TransferView } from './case-view';
+import { Versioned } from '../common/etag';
 
 const DISCLOSED = 'Fields of categories your organisation is not granted by the covenant of the case\'s table are absent.';
 const CATEGORY_403 = 'The body touches a category your organisation is not granted (`category_not_granted`); nothing was changed.';
@@ -59,6 +60,7 @@ export class CaseController {
   }
 
   @Get('cases/:id')
+  @Versioned('case_file')
   @Authenticated({ permission: Permission.CaseRead })
   @ApiOperation({ summary: 'One case', description: `With its strategy, deadlines, transfers, status history and action counts. ${DISCLOSED}` })
   @ApiOkResponse({ type: CaseDetailView })
@@ -69,6 +71,7 @@ export class CaseController {
   }
 
   @Patch('cases/:id')
+  @Versioned('case_file')
   @Authenticated({ permission: Permission.CaseWrite })
   @ApiOperation({ summary: 'Change case and person fields', description: `Only the fields in the body change; \`null\` clears a field. ${DISCLOSED}` })
   @ApiOkResponse({ type: CaseDetailView })

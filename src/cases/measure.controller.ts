@@ -8,6 +8,7 @@ import { uuidParam } from '../common/pipes';
 import { Ctx, type RequestContext } from '../common/request-context';
 import { CreateMeasureDto, MeasurePageView, MeasureTypePage, MeasureTypeView, MeasureView, UpdateMeasureDto } from './measure.dto';
 import { MeasureService } from './measure.service';
+import { Versioned } from '../common/etag';
 
 const DISCLOSURE = "Fields are disclosed under the category of the measure's type (`measures`, `criminal`, `return` or `procedure`).";
 
@@ -64,6 +65,7 @@ export class MeasureController {
   }
 
   @Patch('measures/:id')
+  @Versioned('measure')
   @Authenticated({ permission: Permission.MeasureWrite })
   @ApiOperation({ summary: 'Activate, end or revoke a measure, or correct its end', description: `Only by a member of the imposing organisation. ${DISCLOSURE}` })
   @ApiOkResponse({ type: MeasureView })

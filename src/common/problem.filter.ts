@@ -32,7 +32,7 @@ const NO_ROUTE = 'no_route';
 /** Fastify's own error codes, mapped to ours (never sent to the client as they are). */
 const FASTIFY_ERRORS: Record<string, [number, CommonError, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, CommonError.PayloadTooLarge, 'The request body is too large.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, CommonError.UnsupportedMediaType, 'Unsupported content type; send application/json.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, CommonError.UnsupportedMediaType, 'Unsupported content type; send application/json (or application/merge-patch+json on PATCH).'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, CommonError.InvalidJson, 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, CommonError.InvalidJson, 'The request body is empty; send a JSON object.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, CommonError.BadRequest, 'The Content-Length header does not match the body.'],
@@ -99,8 +99,16 @@ export function loggableError(e: unknown): Record<string, unknown> {
   };
 }
 
+/** When the answer itself does not know when to come back. */
+const DEFAULT_RETRY_AFTER_SECONDS: Record<number, number> = { 429: 60, 503: 5 };
+
 export function sendProblem(reply: FastifyReply, problem: ProblemDetails): void {
-  if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfter === 'number') reply.header('Retry-After', String(problem.retryAfter));
+  // RFC 9110 section 10.2.3; the ADR and clients expect it on every 429 and 503. A source that knows better
+  // (the rate limiters, a database fault) sets `retryAfter`; anything else (a readiness check) gets the default.
+  if (problem.status === 429 || problem.status === 503) {
+    const seconds = typeof problem.retryAfter === 'number' && problem.retryAfter > 0 ? Math.ceil(problem.retryAfter) : DEFAULT_RETRY_AFTER_SECONDS[problem.status];
+    reply.header('Retry-After', String(seconds));
+  }
   if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer');
   reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -20,6 +20,7 @@ import { AddStatisticsColumns1764001200000 } from '../../migrations/176400120000
 import { AddCasePageIndex1765000000000 } from '../../migrations/1765000000000-add-case-page-index';
 import { AddIncidentCaseRecordedIndex1765000200000 } from '../../migrations/1765000200000-add-incident-case-recorded-index';
 import { AddActionDueDateIndex1765000300000 } from '../../migrations/1765000300000-add-action-due-date-index';
+import { AddRowVersions1766000400000 } from '../../migrations/1766000400000-add-row-versions';
 import { AddMeetingReferenceIndexes1765000400000 } from '../../migrations/1765000400000-add-meeting-reference-indexes';
 import { AddApiClientKeys1766000000000 } from '../../migrations/1766000000000-add-api-client-keys';
 import { AddListPageIndexes1766000100000 } from '../../migrations/1766000100000-add-list-page-indexes';
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   AddApiClientKeys1766000000000,
   AddListPageIndexes1766000100000,
   AddCaseSortKeys1766000200000,
+  AddRowVersions1766000400000,
 ];

@@ -8,6 +8,7 @@ import { Ctx, type RequestContext } from '../common/request-context';
 import { CancelMeetingDto, CreateMeetingDto, GenerateMeetingsDto, ListMeetingsQuery, UpdateMeetingDto } from './meeting.dto';
 import { MeetingPage, MeetingView } from './meeting-view';
 import { DEFAULT_WEEKS_AHEAD, MeetingService } from './meeting.service';
+import { Versioned } from '../common/etag';
 
 const CHAIR_403 = 'The caller sits at the table but is not its chair (`chair_only`).';
 
@@ -61,6 +62,7 @@ export class MeetingController {
   }
 
   @Get('meetings/:id')
+  @Versioned('meeting')
   @Authenticated({ permission: Permission.MeetingRead })
   @ApiOperation({ summary: 'One meeting' })
   @ApiOkResponse({ type: MeetingView })
@@ -71,6 +73,7 @@ export class MeetingController {
   }
 
   @Patch('meetings/:id')
+  @Versioned('meeting')
   @Authenticated({ permission: Permission.MeetingManage })
   @ApiOperation({
     summary: 'Move a meeting or change its location',

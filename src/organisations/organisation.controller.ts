@@ -7,6 +7,7 @@ import { uuidParam } from '../common/pipes';
 import type { Page } from '../common/pagination';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationDto, OrganisationPage, UpdateOrganisationDto } from './organisation.dto';
 import { OrganisationService } from './organisation.service';
+import { Versioned } from '../common/etag';
 
 @ApiTags('administration')
 @Controller('organisations')
@@ -33,6 +34,7 @@ export class OrganisationController {
   }
 
   @Get(':id')
+  @Versioned('organisation')
   @Authenticated({ permission: Permission.OrganisationRead })
   @ApiOperation({ summary: 'One organisation' })
   @ApiOkResponse({ type: OrganisationDto })
@@ -43,6 +45,7 @@ export class OrganisationController {
   }
 
   @Patch(':id')
+  @Versioned('organisation')
   @Authenticated({ permission: Permission.OrganisationWrite })
   @ApiOperation({ summary: 'Rename, set municipality code, deactivate or reactivate' })
   @ApiOkResponse({ type: OrganisationDto })

@@ -9,6 +9,7 @@ import { Page, pageOfBounded } from '../common/pagination';
 import { CreateMembershipDto, MembershipQueryDto, TableMembershipDto, TableMembershipPage, UpdateMembershipDto } from './membership.dto';
 import { MembershipService } from './membership.service';
 import { ApiTableIdParam, ApiUuidParam } from './table.docs';
+import { Versioned } from '../common/etag';
 
 const CHAIR_ONLY = 'The caller is a member but not the chair of this table (`chair_only`).';
 
@@ -44,6 +45,7 @@ export class MembershipController {
   }
 
   @Patch(':membershipId')
+  @Versioned('table_membership', 'membershipId')
   @ApiUuidParam('membershipId', 'Id of one membership row (a role change starts a new row).')
   @Authenticated({ permission: Permission.TableManage })
   @ApiOperation({

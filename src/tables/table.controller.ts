@@ -9,6 +9,7 @@ import type { Page } from '../common/pagination';
 import { CreateTableDto, ListTablesQuery, TableDto, TableSummaryDto, TableSummaryPage, UpdateTableDto } from './table.dto';
 import { TableService } from './table.service';
 import { ApiTableIdParam } from './table.docs';
+import { Versioned } from '../common/etag';
 
 @ApiTags('tables')
 @Controller('tables')
@@ -40,6 +41,7 @@ export class TableController {
   }
 
   @Get(':id')
+  @Versioned('chain_table')
   @ApiTableIdParam()
   @Authenticated({ permission: Permission.TableRead })
   @ApiOperation({ summary: 'One table', description: 'For administrators and the people who sit at the table.' })
@@ -51,6 +53,7 @@ export class TableController {
   }
 
   @Patch(':id')
+  @Versioned('chain_table')
   @ApiTableIdParam()
   @Authenticated({ permission: Permission.TableManage })
   @ApiOperation({ summary: 'Rename a table, change its cadence, holiday policy or retention, deactivate or reactivate it' })

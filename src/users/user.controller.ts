@@ -7,6 +7,7 @@ import { uuidParam } from '../common/pipes';
 import type { Page } from '../common/pagination';
 import { CreatedUserDto, CreateUserDto, ListUsersQuery, UpdateUserDto, UserDto, UserPage } from './user.dto';
 import { UserService } from './user.service';
+import { Versioned } from '../common/etag';
 
 @ApiTags('administration')
 @Controller('users')
@@ -34,6 +35,7 @@ export class UserController {
   }
 
   @Get(':id')
+  @Versioned('app_user')
   @Authenticated({ permission: Permission.UserRead })
   @ApiOperation({ summary: 'One user' })
   @ApiOkResponse({ type: UserDto })
@@ -44,6 +46,7 @@ export class UserController {
   }
 
   @Patch(':id')
+  @Versioned('app_user')
   @Authenticated({ permission: Permission.UserWrite })
   @ApiOperation({ summary: 'Rename, change global roles, disable or enable', description: 'Disabling or changing roles revokes the user\'s sessions at once.' })
   @ApiOkResponse({ type: UserDto })

@@ -11,6 +11,7 @@ import { CreateWebhookSubscriptionDto, ListWebhookDeliveriesQuery, ListWebhookSu
 import { WebhookSubscriptionService } from './webhook-subscription.service';
 import type { Page } from '../common/pagination';
 import { WebhookDeliveryPageView, WebhookDeliveryView, WebhookSubscriptionPage, WebhookSubscriptionView, WebhookSubscriptionWithSecretView } from './webhook-view';
+import { Versioned } from '../common/etag';
 
 const WHO =
   'For administrators (any organisation) and partner systems with scope `webhooks:manage` (their own organisation only; ' +
@@ -49,6 +50,7 @@ export class WebhookSubscriptionController {
   }
 
   @Get(':id')
+  @Versioned('webhook_subscription')
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({ summary: 'One webhook subscription', description: WHO })
   @ApiOkResponse({ type: WebhookSubscriptionView })
@@ -59,6 +61,7 @@ export class WebhookSubscriptionController {
   }
 
   @Patch(':id')
+  @Versioned('webhook_subscription')
   @Authenticated({ permission: Permission.WebhookManage })
   @ApiOperation({ summary: 'Change the URL, the notice kinds or the description, or pause and resume', description: WHO })
   @ApiOkResponse({ type: WebhookSubscriptionView })

@@ -9,6 +9,7 @@ import { ApiUuidParam } from '../../tables/table.docs';
 import { CreateAgendaItemDto, ReorderAgendaDto, UpdateAgendaItemDto } from './agenda.dto';
 import { AgendaService } from './agenda.service';
 import { AgendaItemView, AgendaSummaryView, AgendaView } from './agenda-view';
+import { Versioned } from '../../common/etag';
 
 const CHAIR_ONLY = 'You are a member but not the chair of the table (`chair_only`).';
 const NOT_EDITABLE = 'The meeting is no longer planned or published (`illegal_meeting_status`).';
@@ -82,6 +83,7 @@ export class AgendaController {
   }
 
   @Patch('agenda-items/:id')
+  @Versioned('agenda_item')
   @itemId()
   @Authenticated({ permission: Permission.AgendaManage })
   @ApiOperation({ summary: "Change an item's reasons or topic", description: `The chair's reasons are replaced; drafted reasons stay. ${DISCLOSED}` })
