@@ -13,13 +13,14 @@
  * `listening <port>` on stdout.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool, type QueryConfig } from 'pg';
 import type { Principal } from '../src/auth/principal';
 import { encodeCaseCursor, visibleIncidentClassifications } from '../src/cases/case-list.service';
 import { caseDetailProjection, casePageStatement, type CaseDetailRow, type CaseListRow } from '../src/cases/case.repository';
 import { CaseListItemView, detailCategories, detailView, listItemView, shownSubjects } from '../src/cases/case-view';
+import { etagOf, versionStatement } from '../src/common/etag';
 import { amsterdamDate } from '../src/common/working-days';
 import { accessStatement, type AccessRow, toAccess } from '../src/sharing/access.service';
 import { categoriesOf } from '../src/sharing/disclosure';
@@ -45,7 +46,9 @@ function run<T>(statement: { text: string; values: unknown[] }): Promise<T[]> {
   return pool.query(config).then((r) => r.rows as T[]);
 }
 
-async function caseRead(caseId: string, traceId: string): Promise<unknown> {
+async function caseRead(caseId: string, traceId: string, res: ServerResponse): Promise<unknown> {
+  // The app reads the row's version for its ETag first (src/common/etag.ts, VersionInterceptor).
+  const [version] = await run<{ version: number }>(versionStatement('case_file', caseId));
   const startedAt = new Date();
   const [row] = await run<AccessRow & CaseDetailRow>(
     accessStatement(principal, RESOURCES.case, 'c.id = $1', [caseId], { projection: caseDetailProjection(amsterdamDate(startedAt)) }),
@@ -62,6 +65,7 @@ async function caseRead(caseId: string, traceId: string): Promise<unknown> {
       startedAt,
     }, randomUUID(), new Date()),
   );
+  if (version) res.setHeader('ETag', etagOf(version.version));
   return detailView(row, access.categories);
 }
 
@@ -106,7 +110,7 @@ const server = createServer((req, res) => {
       },
     );
   const read = /^\/api\/v1\/cases\/([^/]+)$/.exec(url.pathname);
-  if (read && UUID.test(read[1])) return answer(caseRead(read[1], traceId));
+  if (read && UUID.test(read[1])) return answer(caseRead(read[1], traceId, res));
   const list = /^\/api\/v1\/tables\/([^/]+)\/cases$/.exec(url.pathname);
   if (list && UUID.test(list[1])) return answer(caseList(list[1], Number(url.searchParams.get('limit') ?? 25), traceId));
   notFound();

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { PgWireCounter } from '../bench/pg-wire-counter';
 import { caseDetailProjection, casePageStatement } from '../src/cases/case.repository';
 import { Clock } from '../src/common/clock';
+import { versionStatement } from '../src/common/etag';
 import { accessStatement } from '../src/sharing/access.service';
 import { RESOURCES } from '../src/sharing/resources';
 import { CountedApp, costOf, startCountedApp } from './support/wire';
@@ -51,6 +52,7 @@ describe('query budget of the hot requests', () => {
     // The first read on a connection prepares its statements; these are the texts the bare handler runs.
     const read = accessStatement(principal, RESOURCES.case, 'c.id = $1', [caseId], { projection: caseDetailProjection(today) });
     expect(first.texts).toContain(read.text);
+    expect(first.texts).toContain(versionStatement('case_file', caseId).text);
     expect(first.texts.some((t) => t.startsWith('WITH processing AS (') && t.includes('INSERT INTO audit_log'))).toBe(true);
 
     const cost = await costOf(counter, () => get(`/cases/${caseId}`).expect(200));

@@ -43,6 +43,9 @@ export function ifNoneMatchHolds(header: string, version: number): boolean {
   });
 }
 
+/** The statement that reads a row's version for its ETag; the benchmark's bare handler runs the same one (bench/bare.ts). */
+export const versionStatement = (table: VersionedTable, id: string) => ({ text: `SELECT version FROM ${table} WHERE id = $1`, values: [id] });
+
 const NOT_MODIFIED = Symbol('ketentafel:not-modified');
 
 /**
@@ -100,7 +103,8 @@ export class VersionInterceptor implements NestInterceptor {
     if (!id || !UUID.test(id)) return next.handle();
     if (request.method === 'PATCH') return of(await this.patch(resource, id, request, reply, next));
     // Prepared: the GET of a case is a hot read with a budget of statements (test/query-budget.e2e-spec.ts).
-    const [row] = await prepared<{ version: number }>(this.dataSource.manager, `SELECT version FROM ${resource.table} WHERE id = $1`, [id]);
+    const version = versionStatement(resource.table, id);
+    const [row] = await prepared<{ version: number }>(this.dataSource.manager, version.text, version.values);
     const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     if (row) {
       reply.header('ETag', etagOf(row.version));
