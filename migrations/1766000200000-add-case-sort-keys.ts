@@ -85,6 +85,15 @@ export class AddCaseSortKeys1766000200000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION keep_case_incident_keys() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        -- A new incident can only move the latest forward: no read of the case's other incidents (a bulk insert of
+        -- many incidents of one case stays linear). The UPDATE re-reads a row another writer changed meanwhile.
+        IF TG_OP = 'INSERT' THEN
+          UPDATE case_list_key k SET
+            last_nuisance_at = CASE WHEN NEW.classification = 'nuisance' THEN greatest(k.last_nuisance_at, NEW.occurred_at) ELSE k.last_nuisance_at END,
+            last_offence_at = CASE WHEN NEW.classification = 'offence' THEN greatest(k.last_offence_at, NEW.occurred_at) ELSE k.last_offence_at END
+           WHERE k.case_id = NEW.case_id AND NEW.classification IN ('nuisance', 'offence');
+          RETURN NULL;
+        END IF;
         IF TG_OP <> 'INSERT' THEN PERFORM refresh_case_incident_keys(OLD.case_id); END IF;
         IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.case_id IS DISTINCT FROM OLD.case_id) THEN PERFORM refresh_case_incident_keys(NEW.case_id); END IF;
         RETURN NULL;
@@ -92,6 +101,13 @@ export class AddCaseSortKeys1766000200000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION keep_case_due_key() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        -- A new open action can only bring the next due date forward: no read of the case's other actions.
+        IF TG_OP = 'INSERT' THEN
+          IF NEW.status = 'open' THEN
+            UPDATE case_list_key k SET next_due_date = least(k.next_due_date, NEW.due_date) WHERE k.case_id = NEW.case_id;
+          END IF;
+          RETURN NULL;
+        END IF;
         IF TG_OP <> 'INSERT' THEN PERFORM refresh_case_due_key(OLD.case_id); END IF;
         IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.case_id IS DISTINCT FROM OLD.case_id) THEN PERFORM refresh_case_due_key(NEW.case_id); END IF;
         RETURN NULL;
