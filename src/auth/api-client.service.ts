@@ -16,7 +16,10 @@ import { AuthError } from './auth.errors';
 
 import { invalidClient, OAuthError } from './oauth-errors';
 
-const toDto = (c: ApiClient): ApiClientDto => ({
+/** What the answer shows of a client: an entity, or a row the list selected under the entity's property names. */
+type ClientFields = Pick<ApiClient, 'id' | 'organisationId' | 'name' | 'clientId' | 'scopes' | 'disabledAt' | 'tokenEndpointAuthMethod' | 'jwks' | 'createdAt'>;
+
+const toDto = (c: ClientFields): ApiClientDto => ({
   id: c.id,
   organisationId: c.organisationId,
   name: c.name,
@@ -110,24 +113,15 @@ export class ApiClientService {
     const where = [keyset.after(q.cursor, params)];
     if (q.organisationId !== undefined) where.push(`c.organisation_id = $${params.push(q.organisationId)}`);
     const conditions = where.filter(Boolean);
-    const rows: { id: string; organisation_id: string; name: string; client_id: string; scopes: ApiScope[]; token_endpoint_auth_method: TokenEndpointAuthMethod; jwks: Jwks | null; disabled_at: Date | null; created_at: Date; sort_key: string }[] =
-      await this.dataSource.query(
-        `SELECT c.id, c.organisation_id, c.name, c.client_id, c.scopes, c.token_endpoint_auth_method, c.jwks, c.disabled_at, c.created_at, ${keyset.keySql} AS sort_key
-           FROM api_client c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-          ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
-        params,
-      );
-    return pageOf(rows, limit, keyset.positionOf, (r) => ({
-      id: r.id,
-      organisationId: r.organisation_id,
-      name: r.name,
-      clientId: r.client_id,
-      scopes: r.scopes,
-      disabled: r.disabled_at !== null,
-      tokenEndpointAuthMethod: r.token_endpoint_auth_method,
-      jwks: r.jwks,
-      createdAt: r.created_at.toISOString(),
-    }));
+    const rows: (ClientFields & { sort_key: string })[] = await this.dataSource.query(
+      `SELECT c.id, c.organisation_id AS "organisationId", c.name, c.client_id AS "clientId", c.scopes,
+              c.token_endpoint_auth_method AS "tokenEndpointAuthMethod", c.jwks, c.disabled_at AS "disabledAt",
+              c.created_at AS "createdAt", ${keyset.keySql} AS sort_key
+         FROM api_client c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.push(limit + 1)}`,
+      params,
+    );
+    return pageOf(rows, limit, keyset.positionOf, toDto);
   }
 
   async get(id: string): Promise<ApiClientDto> {
