@@ -5,6 +5,7 @@ import { amsterdamDate } from '../../src/common/working-days';
 import { installDefaultEscalationRules } from '../../src/escalations/escalation-settings.service';
 import { CATEGORIES, Category, MEMBER_ORGANISATION_TYPES, MemberOrganisationType } from '../../src/sharing/categories';
 import { GrantInput, saveCovenantVersion } from '../../src/tables/covenant-writer';
+import { EarlierEventPending, EventDeliveryService } from '../../src/notifications/event-delivery.service';
 import { givenAction, givenCase, givenMembership, givenSubject, givenTable, GivenTable, givenTableUser, givenUser, randomVNumber } from './factories';
 import { bearer, login, TestApp } from './test-app';
 
@@ -387,6 +388,7 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
   }
 
   const subjectIds = (await ds.query(`SELECT DISTINCT subject_id FROM case_file WHERE table_id = $1`, [table.id])).map((r: { subject_id: string }) => r.subject_id);
+  await deliverPendingEvents(t);
   Object.assign(f, {
     otherTable,
     probes,
@@ -408,6 +410,36 @@ export async function buildFullFixture(t: TestApp): Promise<FullFixture> {
     topicItems,
   } satisfies Omit<FullFixture, 't' | 'table' | 'viewers'>);
   return f;
+}
+
+/**
+ * Delivers every domain event the fixture raised, in order, so that its notifications and e-mails exist
+ * before a test reads: the app's outbox worker would write them a moment later, in the middle of a test that
+ * compares what the database holds with what an answer showed (the subject-access export did, on CI).
+ * Delivery is idempotent, so a worker delivering the same events meanwhile changes nothing; an event whose
+ * earlier one the worker is still delivering is tried again on the next round. An app started without
+ * workers (the API role) has no consumer, so nothing changes under its tests and nothing is delivered.
+ */
+async function deliverPendingEvents(t: TestApp): Promise<void> {
+  let delivery: EventDeliveryService;
+  try {
+    delivery = t.app.get(EventDeliveryService, { strict: false });
+  } catch {
+    return;
+  }
+  for (let round = 0; round < 50; round++) {
+    const pending: { id: string }[] = await t.dataSource.query(`SELECT id::text AS id FROM domain_event WHERE delivered_at IS NULL ORDER BY id`);
+    if (!pending.length) return;
+    for (const { id } of pending) {
+      try {
+        await delivery.deliver(id);
+      } catch (err) {
+        if (!(err instanceof EarlierEventPending)) throw err;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('fixture: domain events still undelivered after 50 rounds');
 }
 
 /**
