@@ -9,7 +9,7 @@ import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { fastifyHardeningOptions, installHttpHardening, ownResponseHeaders, RouteTable, SECURITY_HEADERS } from './common/http-hardening';
 import { AppLogger, outgoingTraceparent, requestId } from './common/logging';
-import { PageLinkInterceptor } from './common/pagination';
+import { installPageLinks } from './common/pagination';
 import { ProblemFilter } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { DatabaseControl } from './db/database-control';
@@ -40,7 +40,6 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', '.well-known/oauth-authorization-server'] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new PageLinkInterceptor());
   const routes = new RouteTable();
   app.useGlobalFilters(new ProblemFilter(routes));
 
@@ -65,6 +64,7 @@ export async function createHttpApp(config: AppConfig, role: Exclude<ProcessRole
   installQueueDashboard(app);
   const control = app.get(DatabaseControl);
   installQueryScopes(fastify, (pid) => control.cancelBackend(pid));
+  installPageLinks(fastify);
   const docsCsp = docsContentSecurityPolicy(config);
   fastify.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);

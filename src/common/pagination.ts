@@ -1,9 +1,8 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, Type } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { map, Observable } from 'rxjs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotPersonal } from '../sharing/disclosure';
 import { ValidationProblem } from './problem';
 
@@ -125,21 +124,16 @@ export function nextPageUrl(requestUrl: string, cursor: string): string {
 }
 
 /**
- * Global: every answer that is a page with a next page gets `Link: <…>; rel="next"`. A relative reference, which
- * RFC 8288 resolves against the request's URL, so it holds behind any proxy or `PUBLIC_BASE_URL`.
+ * Every answer that is a page with a next page gets `Link: <…>; rel="next"`. A relative reference, which RFC 8288
+ * resolves against the request's URL, so it holds behind any proxy or `PUBLIC_BASE_URL`.
+ *
+ * A Fastify preSerialization hook rather than a global Nest interceptor: a global interceptor puts an RxJS
+ * pipeline on every request (Nest calls a handler directly when it has none), which profiling the case read and
+ * list put at 2-4 % of their CPU; this hook sees the object being serialised and costs a type check.
  */
-@Injectable()
-export class PageLinkInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body: unknown) => {
-        if (isPage(body) && typeof body.nextCursor === 'string') reply.header('Link', `<${nextPageUrl(request.url, body.nextCursor)}>; rel="next"`);
-        return body;
-      }),
-    );
-  }
+export function installPageLinks(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+    if (isPage(payload) && typeof payload.nextCursor === 'string') reply.header('Link', `<${nextPageUrl(request.url, payload.nextCursor)}>; rel="next"`);
+    done(null, payload);
+  });
 }
